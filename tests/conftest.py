@@ -1,0 +1,105 @@
+"""Role fixtures shared by every app's tests: two villages of one township, and another township."""
+import pytest
+from rest_framework.test import APIClient
+
+from tests.villages.factories import PartyBranchFactory, TownshipFactory, UserFactory, VillageFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_eager_tasks(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run inside a transaction a real worker could not see: run tasks in-process.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def township(db):
+    return TownshipFactory(name="示范镇")
+
+
+@pytest.fixture
+def village_a(township):
+    village = VillageFactory(township=township, name="江南村", order=1)
+    PartyBranchFactory(village=village, name="江南村党支部")
+    return village
+
+
+@pytest.fixture
+def village_b(township):
+    village = VillageFactory(township=township, name="联星村", order=2)
+    PartyBranchFactory(village=village, name="联星村党支部")
+    return village
+
+
+@pytest.fixture
+def other_township(db):
+    return TownshipFactory(name="邻镇")
+
+
+@pytest.fixture
+def other_village(other_township):
+    village = VillageFactory(township=other_township, name="邻镇一村", order=1)
+    PartyBranchFactory(village=village, name="邻镇一村党支部")
+    return village
+
+
+@pytest.fixture
+def staff(township):
+    return UserFactory(username="staff", role="staff", township=township)
+
+
+@pytest.fixture
+def leader(township):
+    return UserFactory(username="leader", role="leader", township=township)
+
+
+@pytest.fixture
+def secretary_a(village_a):
+    return UserFactory(username="sec_a", role="secretary", township=village_a.township, village=village_a)
+
+
+@pytest.fixture
+def secretary_b(village_b):
+    return UserFactory(username="sec_b", role="secretary", township=village_b.township, village=village_b)
+
+
+@pytest.fixture
+def other_staff(other_village):
+    return UserFactory(username="other_staff", role="staff", township=other_village.township)
+
+
+@pytest.fixture
+def roles(staff, leader, secretary_a, secretary_b, other_staff):
+    """Every role at once, by name, for permission walks."""
+    return {
+        "staff": staff,
+        "leader": leader,
+        "secretary_a": secretary_a,
+        "secretary_b": secretary_b,
+        "other_staff": other_staff,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """A Django test client logged in as the given user (None: anonymous)."""
+
+    def make(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    def make(user):
+        api = APIClient()
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return make

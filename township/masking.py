@@ -1,0 +1,29 @@
+"""Masking of personal data (身份证号, phone numbers) for everyone but staff."""
+
+
+def mask_id_number(value: str) -> str:
+    """6401**********1234: the first four and last four characters kept."""
+    if not value:
+        return value
+    value = str(value)
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    if not value:
+        return value
+    value = str(value)
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def sees_personal_data(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role))
+
+
+def mask(value, kind="id"):
+    return mask_phone(value) if kind == "phone" else mask_id_number(value)

@@ -1,0 +1,154 @@
+"""The API of every registered record type: list/retrieve/create/update/delete, scoped."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import ProtectedError
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+
+from township import access
+from township.masking import mask_id_number, mask_phone, sees_personal_data
+from township.record_views import build_filterset
+from township.records import RecordType
+
+
+class MonthLockedError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "该村该月的月报已审核通过并锁定。"
+    default_code = "month_locked"
+
+
+class RecordInUse(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "该记录仍被其他记录引用，不能删除。"
+    default_code = "in_use"
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose related choices are limited to what the user may see,
+    with personal data masked for everyone but staff."""
+
+    masked_fields: tuple = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in self.fields.values():
+            target = getattr(field, "child_relation", field)
+            if isinstance(target, serializers.PrimaryKeyRelatedField) and target.queryset is not None:
+                if hasattr(target.queryset.model, "SCOPE"):
+                    target.queryset = access.visible(user, target.queryset)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not sees_personal_data(getattr(request, "user", None)):
+            for name in self.masked_fields:
+                if data.get(name):
+                    data[name] = mask_phone(data[name]) if "phone" in name else mask_id_number(data[name])
+        return data
+
+
+def build_serializer_class(record_type: RecordType):
+    base = record_type.serializer_class or RecordSerializer
+    fields = record_type.api_fields or ["id", *record_type.editable_fields(None)]
+    read_only = ["township"] if record_type.has_township_field else []
+    meta_attrs = {"model": record_type.model, "fields": fields, "read_only_fields": read_only}
+    if hasattr(base, "Meta"):
+        meta = type("Meta", (base.Meta,), meta_attrs)
+    else:
+        meta = type("Meta", (), meta_attrs)
+    return type(
+        f"{record_type.model.__name__}Serializer",
+        (base,),
+        {"Meta": meta, "masked_fields": tuple(record_type.masked_fields)},
+    )
+
+
+class RecordPermission(permissions.BasePermission):
+    """Reads for whoever may see the kind; writes only for roles that may write it."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        model = view.record_type.model
+        if not access.can_see_kind(user, model):
+            raise exceptions.NotFound("记录不存在或无权查看")
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if not access.can_write_kind(user, model):
+            raise exceptions.PermissionDenied("您的角色只能查看，不能新增或修改记录。")
+        return True
+
+
+def _check(user, obj):
+    try:
+        access.check_write(user, obj)
+    except access.MonthLocked as exc:
+        raise MonthLockedError(str(exc)) from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    record_type: RecordType = None
+    permission_classes = [RecordPermission]
+
+    def get_queryset(self):
+        rt = self.record_type
+        qs = access.visible(self.request.user, rt.model._default_manager.all())
+        related = rt.auto_select_related()
+        if related:
+            qs = qs.select_related(*related)
+        m2m = [f.name for f in rt.model._meta.many_to_many]
+        if m2m:
+            qs = qs.prefetch_related(*m2m)
+        return qs.order_by(*(rt.ordering or rt.model._meta.ordering or ["-pk"]), "pk")
+
+    def _unsaved(self, serializer, base=None):
+        """An unsaved instance with the submitted values, to check scope and lock before writing."""
+        model = self.record_type.model
+        instance = model() if base is None else model._default_manager.get(pk=base.pk)
+        m2m = {f.name for f in model._meta.many_to_many}
+        for name, value in serializer.validated_data.items():
+            if name not in m2m:
+                setattr(instance, name, value)
+        if self.record_type.has_township_field and instance.pk is None and not self.request.user.is_superuser:
+            instance.township_id = self.request.user.township_id
+        return instance
+
+    def perform_create(self, serializer):
+        _check(self.request.user, self._unsaved(serializer))
+        extra = {}
+        if self.record_type.has_township_field and not self.request.user.is_superuser:
+            extra["township_id"] = self.request.user.township_id
+        serializer.save(**extra)
+
+    def perform_update(self, serializer):
+        _check(self.request.user, serializer.instance)
+        _check(self.request.user, self._unsaved(serializer, base=serializer.instance))
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        _check(self.request.user, instance)
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            raise RecordInUse() from exc
+
+
+def build_viewset(record_type: RecordType):
+    rt = record_type
+    return type(
+        f"{rt.model.__name__}ViewSet",
+        (RecordViewSet,),
+        {
+            "record_type": rt,
+            "serializer_class": build_serializer_class(rt),
+            "filterset_class": build_filterset(rt),
+            "search_fields": [],  # the filterset's q does the search
+            "ordering_fields": [n for n in rt.list_fields if "__" not in n],
+            "__doc__": f"{rt.label_plural}：按村、年度筛选，范围由用户角色决定。",
+        },
+    )

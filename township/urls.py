@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from township import records
+from township.record_api import build_viewset
+from township.record_views import record_urlpatterns
+from villages import views as village_views
+from villages.api import VillageViewSet
+
+router = DefaultRouter()
+router.register("villages", VillageViewSet, basename="village")
+for record_type in records.all_types():
+    router.register(record_type.slug, build_viewset(record_type), basename=record_type.slug)
+
+urlpatterns = [
+    path("", village_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("villages/", include("villages.urls")),
+    path("records/", include((record_urlpatterns(records.all_types()), "records"))),
+    path("submissions/", include("submissions.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/submissions/", include("submissions.api_urls")),
+    path("api/reports/", include("reports.api_urls")),
+    path("api/", include(router.urls)),
+]
+handler403 = "township.views.permission_denied"

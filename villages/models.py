@@ -1,0 +1,162 @@
+"""Townships, villages, their Party branches and star ratings, and the village-month.
+
+The village-month carries the reporting status and the lock of one village's
+month; every app that writes a village's monthly records must respect it.
+"""
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from township.access import Scope
+
+
+class Township(models.Model):
+    name = models.CharField("镇名称", max_length=50, unique=True)
+
+    SCOPE = Scope(township="pk", village=None)
+
+    class Meta:
+        verbose_name = "镇"
+        verbose_name_plural = "镇"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class VillageQuerySet(models.QuerySet):
+    def with_current_rating(self):
+        """Annotate each village with its latest star rating (stars, target, year)."""
+        latest = StarRating.objects.filter(branch__village=models.OuterRef("pk")).order_by("-year", "-stars")
+        return self.annotate(
+            current_stars=models.Subquery(latest.values("stars")[:1]),
+            current_target_stars=models.Subquery(latest.values("target_stars")[:1]),
+            current_rating_year=models.Subquery(latest.values("year")[:1]),
+        )
+
+
+class Village(models.Model):
+    township = models.ForeignKey(Township, verbose_name="所属镇", on_delete=models.PROTECT, related_name="villages")
+    name = models.CharField("村名称", max_length=50)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = VillageQuerySet.as_manager()
+    SCOPE = Scope(township="township", village="pk")
+
+    class Meta:
+        verbose_name = "村"
+        verbose_name_plural = "村"
+        ordering = ["township_id", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="village_name_unique_in_township"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PartyBranch(models.Model):
+    village = models.ForeignKey(Village, verbose_name="所属村", on_delete=models.PROTECT, related_name="branches")
+    name = models.CharField("党组织名称", max_length=100)
+    secretary_name = models.CharField("支部书记", max_length=50, blank=True)
+    member_count = models.PositiveIntegerField("党员人数", default=0)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="village__township", village="village")
+
+    class Meta:
+        verbose_name = "党支部"
+        verbose_name_plural = "党支部"
+        ordering = ["village__order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "name"], name="branch_name_unique_in_village"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StarRatingQuerySet(models.QuerySet):
+    def for_year(self, year):
+        return self.filter(year=year)
+
+
+class StarRating(models.Model):
+    branch = models.ForeignKey(PartyBranch, verbose_name="党支部", on_delete=models.PROTECT, related_name="ratings")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    stars = models.PositiveSmallIntegerField(
+        "评定星级", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    target_stars = models.PositiveSmallIntegerField(
+        "目标星级", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = StarRatingQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="branch__village__township", village="branch__village")
+
+    class Meta:
+        verbose_name = "星级党组织评定"
+        verbose_name_plural = "星级党组织评定"
+        ordering = ["-year", "branch__village__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year"], name="one_rating_per_branch_year"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="stars_between_1_and_5"),
+            models.CheckConstraint(
+                condition=Q(target_stars__isnull=True) | Q(target_stars__gte=1, target_stars__lte=5),
+                name="target_stars_between_1_and_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.branch} {self.year}年 {self.stars}星"
+
+
+class VillageMonthStatus(models.TextChoices):
+    NOT_SUBMITTED = "not_submitted", "未上报"
+    SUBMITTED = "submitted", "已上报"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已审核"
+
+
+class VillageMonthQuerySet(models.QuerySet):
+    def locked(self):
+        return self.filter(status=VillageMonthStatus.APPROVED)
+
+    def is_locked(self, village_id, year, month):
+        return self.locked().filter(village_id=village_id, year=year, month=month).exists()
+
+
+class VillageMonth(models.Model):
+    """One village's month: its reporting status; approved means locked."""
+
+    village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, related_name="months")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    status = models.CharField(
+        "上报状态", max_length=20, choices=VillageMonthStatus.choices, default=VillageMonthStatus.NOT_SUBMITTED
+    )
+    submitted_at = models.DateTimeField("上报时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = VillageMonthQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="village__township", village="village")
+
+    class Meta:
+        verbose_name = "村月度上报"
+        verbose_name_plural = "村月度上报"
+        ordering = ["-year", "-month", "village__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "month"], name="one_village_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="village_month_1_to_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}年{self.month}月"
+
+    @property
+    def is_locked(self):
+        return self.status == VillageMonthStatus.APPROVED

@@ -1,0 +1,61 @@
+"""Home dashboard, village list and village detail."""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+
+from township import access, records
+
+from .models import StarRating, Village, VillageMonth
+
+
+def _villages(user):
+    return access.visible(user, Village.objects.select_related("township")).with_current_rating()
+
+
+@login_required
+def home(request):
+    """The township dashboard; a secretary lands on their own village."""
+    user = request.user
+    if user.is_secretary:
+        return redirect("villages:detail", pk=user.village_id)
+    villages = list(_villages(user))
+    ratings = access.visible(user, StarRating.objects.all())
+    latest_year = ratings.order_by("-year").values_list("year", flat=True).first()
+    by_level = {}
+    if latest_year:
+        by_level = dict(
+            ratings.filter(year=latest_year).values_list("stars").annotate(n=Count("id")).values_list("stars", "n")
+        )
+    star_rows = [(level, by_level.get(level, 0)) for level in (5, 4, 3, 2, 1)]
+    return render(request, "villages/home.html", {
+        "villages": villages,
+        "latest_year": latest_year,
+        "star_rows": star_rows,
+        "rated": sum(by_level.values()),
+    })
+
+
+@login_required
+def village_list(request):
+    return render(request, "villages/list.html", {"villages": _villages(request.user)})
+
+
+@login_required
+def village_detail(request, pk):
+    user = request.user
+    village = access.get_visible_or_404(user, _villages(user), pk=pk)
+    branches = list(village.branches.all())
+    ratings = StarRating.objects.filter(branch__village=village).select_related("branch").order_by("-year")
+    months = VillageMonth.objects.filter(village=village).order_by("-year", "-month")[:12]
+    record_links = [
+        (rt, f"/records/{rt.slug}/?village={village.pk}")
+        for rt in records.all_types()
+        if access.scope_of(rt.model).village not in (None, "pk") and access.can_see_kind(user, rt.model)
+    ]
+    return render(request, "villages/detail.html", {
+        "village": village,
+        "branches": branches,
+        "ratings": ratings,
+        "months": months,
+        "record_links": record_links,
+    })
