@@ -8,4 +8,7 @@ class TownshipConfig(AppConfig):
 
     def ready(self):
         # Each app declares its record types in records.py.
+        from township.records import _register_work_records
+
+        _register_work_records()
         autodiscover_modules("records")

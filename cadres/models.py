@@ -1,0 +1,211 @@
+"""Party members and the development pipeline, reserve cadres and talent."""
+import datetime
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from township.access import Scope
+
+from .id_numbers import birth_date_from_id, gender_from_id, validate_id_number
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class Stage(models.TextChoices):
+    """The pipeline, in order: 入党申请人 → 入党积极分子 → 发展对象 → 预备党员 → 正式党员."""
+
+    APPLICANT = "applicant", "入党申请人"
+    ACTIVIST = "activist", "入党积极分子"
+    CANDIDATE = "candidate", "发展对象"
+    PROBATIONARY = "probationary", "预备党员"
+    MEMBER = "member", "正式党员"
+
+
+class Source(models.TextChoices):
+    FORM = "form", "表单录入"
+    WORKBOOK = "workbook", "月度报表"
+    IMPORT = "import", "台账导入"
+
+
+class PersonQuerySet(models.QuerySet):
+    def under_age(self, age, on):
+        """People younger than `age` years on the date `on` (from the birth date of the 身份证号)."""
+        born_after = datetime.date(on.year - age, on.month, on.day)
+        return self.filter(birth_date__gt=born_after)
+
+
+class Person(models.Model):
+    """A person of a village or the township: Party member, applicant, reserve cadre or talent."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="persons")
+    village = models.ForeignKey("villages.Village", verbose_name="所属村", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="persons")
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    gender = models.CharField("性别", max_length=8, choices=Gender.choices, editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices, blank=True,
+                             help_text="当前所处阶段；由发展阶段记录自动更新")
+    is_mobile = models.BooleanField("流动党员", default=False)
+    is_veteran = models.BooleanField("退役军人", default=False)
+    is_wealth_leader = models.BooleanField("致富带头人", default=False)
+    is_returned_youth = models.BooleanField("返乡创业青年", default=False)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village="village", secretary_edits=True)
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "党员与入党人员"
+        ordering = ["village__order", "name"]
+        indexes = [models.Index(fields=["township", "stage"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Birth date and gender are read from the 身份证号, never typed twice.
+        if self.id_number:
+            self.id_number = self.id_number.upper()
+            self.birth_date = birth_date_from_id(self.id_number)
+            self.gender = gender_from_id(self.id_number)
+        super().save(*args, **kwargs)
+
+    def age_on(self, day):
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class StageChangeQuerySet(models.QuerySet):
+    def in_year(self, year):
+        return self.filter(date__year=year)
+
+
+class StageChange(models.Model):
+    """A dated step of a person through the pipeline."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices)
+    date = models.DateField("日期")
+    note = models.CharField("备注", max_length=200, blank=True)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
+
+    objects = StageChangeQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="person__township", village="person__village", month="date", secretary_edits=True)
+
+    class Meta:
+        verbose_name = "发展阶段记录"
+        verbose_name_plural = "发展阶段记录"
+        ordering = ["-date", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "stage"], name="one_change_per_person_stage"),
+        ]
+        indexes = [models.Index(fields=["stage", "date"])]
+
+    def __str__(self):
+        return f"{self.person} {self.get_stage_display()} {self.date}"
+
+
+class ReserveCadre(models.Model):
+    """A village-level reserve cadre (村级后备干部)."""
+
+    village = models.ForeignKey("villages.Village", verbose_name="所属村", on_delete=models.PROTECT,
+                                related_name="reserve_cadres")
+    person = models.OneToOneField(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="reserve_cadre")
+    has_seedling_file = models.BooleanField("已建立育苗档案", default=False, help_text="“金种子”工程育苗档案")
+    is_secretary_successor = models.BooleanField("村书记后备人选", default=False)
+    since = models.DateField("纳入日期")
+    until = models.DateField("退出日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="village__township", village="village")
+
+    class Meta:
+        verbose_name = "村级后备干部"
+        verbose_name_plural = "村级后备干部"
+        ordering = ["village__order", "since"]
+        constraints = [
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                                   name="reserve_cadre_until_after_since"),
+        ]
+
+    def __str__(self):
+        return f"{self.person}（{self.village}）"
+
+
+class TrainingForm(models.TextChoices):
+    THEORY = "theory", "理论学习"
+    OBSERVATION = "observation", "集中观摩"
+    EXTERNAL = "external", "外出学习"
+    COURSE = "course", "培训班"
+
+
+class CadreTraining(models.Model):
+    reserve_cadre = models.ForeignKey(ReserveCadre, verbose_name="后备干部", on_delete=models.CASCADE,
+                                      related_name="trainings")
+    date = models.DateField("日期")
+    title = models.CharField("培训内容", max_length=200)
+    form = models.CharField("形式", max_length=16, choices=TrainingForm.choices)
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1, default=0, validators=[MinValueValidator(0)])
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="reserve_cadre__village__township", village="reserve_cadre__village")
+
+    class Meta:
+        verbose_name = "后备干部培训"
+        verbose_name_plural = "后备干部培训"
+        ordering = ["-date"]
+        constraints = [models.CheckConstraint(condition=Q(hours__gte=0), name="training_hours_non_negative")]
+
+    def __str__(self):
+        return f"{self.title}（{self.date}）"
+
+
+class TalentKind(models.TextChoices):
+    INDUSTRY_LEADER = "industry_leader", "产业带头人"
+    INDUSTRY_LEADER_TRAINEE = "industry_leader_trainee", "产业带头人培养对象"
+    REVITALISATION_GRADUATE = "revitalisation_graduate", "大学生乡村振兴专干"
+    LOCAL_GRADUATE = "local_graduate", "本镇大学生到村工作"
+    EXPERT = "expert", "专家人才"
+    RETURNEE = "returnee", "返乡人才"
+    PRACTICAL = "practical", "实用人才"
+    NEW_TYPE = "new_type", "新型人才"
+
+
+class Talent(models.Model):
+    """A person in the talent pool (“四个一批”人才队伍)."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="talents")
+    village = models.ForeignKey("villages.Village", verbose_name="所属村", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="talents")
+    name = models.CharField("姓名", max_length=50)
+    kind = models.CharField("人才类别", max_length=32, choices=TalentKind.choices)
+    field = models.CharField("产业或专业", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    since = models.DateField("纳入日期")
+    until = models.DateField("退出日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village="village")
+
+    class Meta:
+        verbose_name = "人才"
+        verbose_name_plural = "人才"
+        ordering = ["kind", "village__order", "name"]
+        indexes = [models.Index(fields=["township", "kind"])]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"

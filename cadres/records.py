@@ -1,0 +1,42 @@
+from township.records import RecordType, register
+
+from .models import CadreTraining, Person, ReserveCadre, StageChange, Talent
+
+GROUP = "党员与干部"
+
+register(RecordType(
+    model=Person, slug="persons", group=GROUP,
+    list_fields=["name", "village", "gender", "birth_date", "id_number", "stage", "is_mobile"],
+    filter_fields=["stage", "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth"],
+    search_fields=["name", "id_number"],
+    masked_fields=["id_number", "phone"],
+    api_fields=["id", "village", "township", "name", "id_number", "gender", "birth_date", "phone", "stage",
+                "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
+))
+register(RecordType(
+    model=StageChange, slug="stage-changes", group=GROUP,
+    list_fields=["date", "person", "stage", "source"],
+    filter_fields=["stage", "source"], year_field="date",
+    search_fields=["person__name"],
+    select_related=["person__village"],
+))
+register(RecordType(
+    model=ReserveCadre, slug="reserve-cadres", group=GROUP,
+    list_fields=["person", "village", "has_seedling_file", "is_secretary_successor", "since", "until"],
+    filter_fields=["has_seedling_file", "is_secretary_successor"], year_field="since",
+    search_fields=["person__name"],
+))
+register(RecordType(
+    model=CadreTraining, slug="cadre-trainings", group=GROUP,
+    list_fields=["date", "title", "reserve_cadre", "form", "hours"],
+    filter_fields=["form"], year_field="date",
+    search_fields=["title", "reserve_cadre__person__name"],
+    select_related=["reserve_cadre__person", "reserve_cadre__village"],
+))
+register(RecordType(
+    model=Talent, slug="talents", group=GROUP,
+    list_fields=["name", "kind", "village", "field", "since", "until"],
+    filter_fields=["kind"], year_field="since",
+    search_fields=["name", "field"],
+    masked_fields=["phone"],
+))

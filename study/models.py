@@ -1,0 +1,181 @@
+"""Study plans, study activities, organisational life and Party dues."""
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from cadres.models import Source
+from township.access import Scope
+
+
+class StudyPlanKind(models.TextChoices):
+    CENTRAL_GROUP = "central_group", "党委理论学习中心组学习计划"
+    CADRE = "cadre", "干部理论学习计划"
+    OTHER = "other", "其他学习计划"
+
+
+class StudyPlan(models.Model):
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="study_plans")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    kind = models.CharField("类型", max_length=16, choices=StudyPlanKind.choices)
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("内容", blank=True)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village=None)
+
+    class Meta:
+        verbose_name = "学习计划"
+        verbose_name_plural = "学习计划"
+        ordering = ["-year", "kind"]
+
+    def __str__(self):
+        return self.title
+
+
+class StudyKind(models.TextChoices):
+    """The kinds of study activity the reference names (the workbook's 形式)."""
+
+    CENTRAL_GROUP = "central_group", "理论学习中心组学习"
+    SEMINAR_EXCHANGE = "seminar_exchange", "研讨交流"
+    CONCENTRATED = "concentrated", "集中学习"
+    TOPIC_SEMINAR = "topic_seminar", "专题研讨"
+    NIGHT_SCHOOL = "night_school", "夜校"
+    MORNING_MEETING = "morning_meeting", "干部晨会"
+    CLASS_8090 = "class_8090", "“8090”课堂"
+    THREE_MEETINGS = "three_meetings", "三会一课"
+    THEME_DAY = "theme_day", "主题党日"
+    PARTY_LECTURE = "party_lecture", "党课"
+    SECRETARY_LECTURE = "secretary_lecture", "支部书记讲党课"
+    THOUSAND_LECTURES = "thousand_lectures", "千场党课下基层"
+    MICRO_LECTURE = "micro_lecture", "微党课视频"
+    WARNING_VISIT = "warning_visit", "警示教育参观"
+    DELIVERED_STUDY = "delivered_study", "送学"
+    QUIZ = "quiz", "知识竞赛"
+    RECITATION = "recitation", "朗诵比赛"
+    OTHER = "other", "其他"
+
+
+class StudyActivityQuerySet(models.QuerySet):
+    def in_year(self, year):
+        return self.filter(date__year=year)
+
+
+class StudyActivity(models.Model):
+    """A study activity organised by the township (no village) or by a village."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="study_activities")
+    village = models.ForeignKey("villages.Village", verbose_name="组织单位（村）", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="study_activities",
+                                help_text="留空表示由镇党委组织")
+    date = models.DateField("日期")
+    kind = models.CharField("形式", max_length=24, choices=StudyKind.choices)
+    topic = models.CharField("主题", max_length=200)
+    attendance = models.PositiveIntegerField("参加人数", default=0)
+    essays = models.PositiveIntegerField("心得体会篇数", default=0)
+    note = models.CharField("备注", max_length=200, blank=True)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
+
+    objects = StudyActivityQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village="village", month="date", secretary_edits=True)
+
+    class Meta:
+        verbose_name = "学习活动"
+        verbose_name_plural = "学习活动"
+        ordering = ["-date", "kind"]
+        indexes = [models.Index(fields=["township", "date"]), models.Index(fields=["village", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(attendance__gte=0) & Q(essays__gte=0),
+                                   name="study_activity_counts_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}：{self.topic}"
+
+    def clean(self):
+        if self.village_id and self.township_id and self.village.township_id != self.township_id:
+            raise ValidationError({"village": "该村不属于本镇。"})
+
+    @property
+    def organiser(self):
+        return self.village.name if self.village_id else "镇党委"
+
+
+class OrgLifeKind(models.TextChoices):
+    GENERAL_MEETING = "general_meeting", "支部党员大会"
+    COMMITTEE_MEETING = "committee_meeting", "支委会"
+    GROUP_MEETING = "group_meeting", "党小组会"
+    PARTY_LECTURE = "party_lecture", "党课"
+    THEME_DAY = "theme_day", "主题党日"
+    LIFE_MEETING = "life_meeting", "组织生活会"
+
+
+# What every branch must hold every month (三会一课 monthly parts and 主题党日).
+MONTHLY_REQUIRED_KINDS = (OrgLifeKind.COMMITTEE_MEETING, OrgLifeKind.THEME_DAY)
+
+
+class OrgLifeEvent(models.Model):
+    """One meeting of a branch's organisational life (组织生活)."""
+
+    branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,
+                               related_name="org_life_events")
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=24, choices=OrgLifeKind.choices)
+    topic = models.CharField("主题", max_length=200)
+    attendance = models.PositiveIntegerField("参加人数", default=0)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="branch__village__township", village="branch__village", month="date",
+                  secretary_edits=True)
+
+    class Meta:
+        verbose_name = "组织生活"
+        verbose_name_plural = "组织生活"
+        ordering = ["-date", "branch__village__order"]
+        indexes = [models.Index(fields=["branch", "date"])]
+
+    def __str__(self):
+        return f"{self.branch} {self.date} {self.get_kind_display()}"
+
+
+class DuesPayment(models.Model):
+    """A branch's Party dues (党费) of one month."""
+
+    branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,
+                               related_name="dues_payments")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    expected_count = models.PositiveIntegerField("应缴人数")
+    paid_count = models.PositiveIntegerField("实缴人数")
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0"))])
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="branch__village__township", village="branch__village", month=("year", "month"),
+                  secretary_edits=True)
+
+    class Meta:
+        verbose_name = "党费收缴"
+        verbose_name_plural = "党费收缴"
+        ordering = ["-year", "-month", "branch__village__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year", "month"], name="one_dues_per_branch_month"),
+            models.CheckConstraint(condition=Q(paid_count__lte=models.F("expected_count")),
+                                   name="dues_paid_not_above_expected"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="dues_amount_non_negative"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="dues_month_1_to_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.branch} {self.year}年{self.month}月党费"
+
+    def clean(self):
+        if self.paid_count is not None and self.expected_count is not None and self.paid_count > self.expected_count:
+            raise ValidationError({"paid_count": "实缴人数不能多于应缴人数。"})

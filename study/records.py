@@ -1,0 +1,27 @@
+from township.records import RecordType, register
+
+from .models import DuesPayment, OrgLifeEvent, StudyActivity, StudyPlan
+
+GROUP = "学习与组织生活"
+
+register(RecordType(
+    model=StudyPlan, slug="study-plans", group=GROUP,
+    list_fields=["title", "year", "kind"], filter_fields=["kind"], year_field="year", search_fields=["title"],
+))
+register(RecordType(
+    model=StudyActivity, slug="study-activities", group=GROUP,
+    list_fields=["date", "kind", "topic", "village", "attendance", "essays"],
+    filter_fields=["kind", "source"], year_field="date",
+    search_fields=["topic"],
+))
+register(RecordType(
+    model=OrgLifeEvent, slug="org-life", group=GROUP,
+    list_fields=["date", "branch", "kind", "topic", "attendance"],
+    filter_fields=["kind", "source"], year_field="date",
+    search_fields=["topic", "branch__name"],
+))
+register(RecordType(
+    model=DuesPayment, slug="dues", group=GROUP,
+    list_fields=["branch", "year", "month", "expected_count", "paid_count", "amount"],
+    filter_fields=["month"], year_field="year",
+))
