@@ -2,15 +2,22 @@
 import pytest
 from rest_framework.test import APIClient
 
+from township.celery import app as celery_app
+
 from tests.villages.factories import PartyBranchFactory, TownshipFactory, UserFactory, VillageFactory
 
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_eager_tasks(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests run inside a transaction a real worker could not see: run tasks in-process.
+    # Tests run inside a transaction a real worker could not see: run tasks in-process,
+    # also in the CI run that has a Redis broker configured.
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
     settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
