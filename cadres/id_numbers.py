@@ -12,6 +12,11 @@ def check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+def normalize_id_number(value) -> str:
+    """The 身份证号 as stored: no surrounding spaces, an upper-case X."""
+    return "" if value is None else str(value).strip().upper()
+
+
 def id_number_problem(value) -> str | None:
     """A Chinese message saying what is wrong with `value` as a 身份证号, or None when it is valid."""
     if value is None or str(value).strip() == "":

@@ -1,6 +1,5 @@
 """Party members and the development pipeline, reserve cadres and talent."""
-import datetime
-
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -8,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from township.access import Scope
 
-from .id_numbers import birth_date_from_id, gender_from_id, validate_id_number
+from .id_numbers import birth_date_from_id, gender_from_id, normalize_id_number, validate_id_number
 
 
 class Gender(models.TextChoices):
@@ -32,11 +31,41 @@ class Source(models.TextChoices):
     IMPORT = "import", "台账导入"
 
 
+# The pipeline's order: on one date the later step wins (积极分子 and 发展对象 may share a day).
+STAGE_RANK = {stage: rank for rank, stage in enumerate(Stage.values)}
+
+
+def latest_stage(changes) -> str:
+    """The stage of the latest change by date (by pipeline order on the same date), or ""."""
+    latest = max(changes, key=lambda change: (change.date, STAGE_RANK[change.stage]), default=None)
+    return latest.stage if latest else ""
+
+
 class PersonQuerySet(models.QuerySet):
     def under_age(self, age, on):
         """People younger than `age` years on the date `on` (from the birth date of the 身份证号)."""
-        born_after = datetime.date(on.year - age, on.month, on.day)
+        born_after = _years_before(on, age)
         return self.filter(birth_date__gt=born_after)
+
+    def refresh_stages(self):
+        """Set each person's stage from their stage changes; save (with history) only those that differ.
+
+        For writers that bypass StageChange.save() (bulk_create in imports): call it on the people touched."""
+        changed = []
+        for person in self.prefetch_related("stage_changes"):
+            stage = latest_stage(person.stage_changes.all())
+            if person.stage != stage:
+                person.stage = stage
+                person.save(update_fields=["stage"])
+                changed.append(person)
+        return changed
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 class Person(models.Model):
@@ -47,7 +76,8 @@ class Person(models.Model):
     village = models.ForeignKey("villages.Village", verbose_name="所属村", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="persons")
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number],
+                                 error_messages={"unique": "该身份证号已登记，同一人不能重复录入。"})
     gender = models.CharField("性别", max_length=8, choices=Gender.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -75,7 +105,7 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         # Birth date and gender are read from the 身份证号, never typed twice.
         if self.id_number:
-            self.id_number = self.id_number.upper()
+            self.id_number = normalize_id_number(self.id_number)
             self.birth_date = birth_date_from_id(self.id_number)
             self.gender = gender_from_id(self.id_number)
         super().save(*args, **kwargs)
@@ -83,6 +113,14 @@ class Person(models.Model):
     def age_on(self, day):
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def refresh_stage(self):
+        """Set `stage` to the latest stage change by date and save it if it changed."""
+        # Read afresh: a prefetched stage_changes cache would be stale right after a change is saved.
+        stage = latest_stage(StageChange.objects.filter(person_id=self.pk).only("date", "stage"))
+        if self.stage != stage:
+            self.stage = stage
+            self.save(update_fields=["stage"])
 
 
 class StageChangeQuerySet(models.QuerySet):
@@ -115,6 +153,23 @@ class StageChange(models.Model):
     def __str__(self):
         return f"{self.person} {self.get_stage_display()} {self.date}"
 
+    def save(self, *args, **kwargs):
+        # The person's current stage follows their dated changes; a change moved to
+        # another person also changes the stage of the one it left.
+        previous_person_id = None
+        if self.pk is not None:
+            previous_person_id = StageChange.objects.filter(pk=self.pk).values_list("person_id", flat=True).first()
+        super().save(*args, **kwargs)
+        self.person.refresh_stage()
+        if previous_person_id is not None and previous_person_id != self.person_id:
+            Person.objects.filter(pk=previous_person_id).refresh_stages()
+
+    def delete(self, *args, **kwargs):
+        person = self.person
+        result = super().delete(*args, **kwargs)
+        person.refresh_stage()
+        return result
+
 
 class ReserveCadre(models.Model):
     """A village-level reserve cadre (村级后备干部)."""
@@ -142,6 +197,15 @@ class ReserveCadre(models.Model):
 
     def __str__(self):
         return f"{self.person}（{self.village}）"
+
+    def clean(self):
+        errors = {}
+        if self.until and self.since and self.until < self.since:
+            errors["until"] = "退出日期不能早于纳入日期。"
+        if self.person_id and self.village_id and self.person.village_id not in (None, self.village_id):
+            errors["person"] = "该人员不属于所选村。"
+        if errors:
+            raise ValidationError(errors)
 
 
 class TrainingForm(models.TextChoices):
@@ -209,3 +273,7 @@ class Talent(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_kind_display()}）"
+
+    def clean(self):
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError({"until": "退出日期不能早于纳入日期。"})

@@ -1,5 +1,6 @@
 from township.records import RecordType, register
 
+from .forms import PersonForm, PersonSerializer
 from .models import CadreTraining, Person, ReserveCadre, StageChange, Talent
 
 GROUP = "党员与干部"
@@ -10,6 +11,11 @@ register(RecordType(
     filter_fields=["stage", "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth"],
     search_fields=["name", "id_number"],
     masked_fields=["id_number", "phone"],
+    # 发展阶段 follows the dated stage changes; 性别 and 出生日期 are read from the 身份证号.
+    form_fields=["township", "village", "name", "id_number", "phone", "is_mobile", "is_veteran", "is_wealth_leader",
+                 "is_returned_youth", "note"],
+    form_class=PersonForm,
+    serializer_class=PersonSerializer,
     api_fields=["id", "village", "township", "name", "id_number", "gender", "birth_date", "phone", "stage",
                 "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
 ))

@@ -142,16 +142,24 @@ def lock_message(village_id, year, month) -> str:
     )
 
 
-def check_month_open(obj):
-    """Raise MonthLocked when the record's village-month has been approved."""
+def month_lock_message(obj) -> str | None:
+    """The Chinese lock message when the record's village-month has been approved, else None."""
     from villages.models import VillageMonth
 
     village_id = village_id_of(obj)
     period = month_of(obj)
     if village_id is None or period is None:
-        return
+        return None
     if VillageMonth.objects.is_locked(village_id, *period):
-        raise MonthLocked(lock_message(village_id, *period))
+        return lock_message(village_id, *period)
+    return None
+
+
+def check_month_open(obj):
+    """Raise MonthLocked when the record's village-month has been approved."""
+    message = month_lock_message(obj)
+    if message:
+        raise MonthLocked(message)
 
 
 def check_write(user, obj):

@@ -229,7 +229,20 @@ class TownshipTarget(models.Model):
             models.UniqueConstraint(fields=["township", "year"], name="one_target_per_township_year"),
             models.CheckConstraint(condition=Q(planned_probationary_under_35__lte=models.F("planned_probationary")),
                                    name="under_35_within_planned"),
+            models.CheckConstraint(
+                condition=Q(star_share_3plus__gte=0, star_share_3plus__lte=100)
+                & Q(star_share_4plus__gte=0, star_share_4plus__lte=100)
+                & Q(star_share_5__gte=0, star_share_5__lte=100),
+                name="star_shares_are_percentages",
+            ),
         ]
 
     def __str__(self):
         return f"{self.township} {self.year}年党建目标"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (self.planned_probationary is not None and self.planned_probationary_under_35 is not None
+                and self.planned_probationary_under_35 > self.planned_probationary):
+            raise ValidationError({"planned_probationary_under_35": "35岁以下人数不能多于计划吸收人数。"})

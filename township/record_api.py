@@ -1,9 +1,12 @@
 """The API of every registered record type: list/retrieve/create/update/delete, scoped."""
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.settings import api_settings
 
 from township import access
 from township.masking import mask_id_number, mask_phone, sees_personal_data
@@ -52,7 +55,9 @@ class RecordSerializer(serializers.ModelSerializer):
 def build_serializer_class(record_type: RecordType):
     base = record_type.serializer_class or RecordSerializer
     fields = record_type.api_fields or ["id", *record_type.editable_fields(None)]
-    read_only = ["township"] if record_type.has_township_field else []
+    read_only = list(getattr(getattr(base, "Meta", None), "read_only_fields", []))
+    if record_type.has_township_field:
+        read_only.append("township")
     meta_attrs = {"model": record_type.model, "fields": fields, "read_only_fields": read_only}
     if hasattr(base, "Meta"):
         meta = type("Meta", (base.Meta,), meta_attrs)
@@ -80,6 +85,21 @@ class RecordPermission(permissions.BasePermission):
         if not access.can_write_kind(user, model):
             raise exceptions.PermissionDenied("您的角色只能查看，不能新增或修改记录。")
         return True
+
+
+def _full_clean(instance):
+    """Run the model's own validation (clean(), constraints) and answer 400 in Chinese, as the forms do.
+
+    The serializer alone does not call Model.clean() and skips the unique constraints that
+    include the township it sets itself; without this an API write could end in a 500."""
+    exclude = [f.name for f in instance._meta.fields if not f.editable]  # set by save() or by the system
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        detail = serializers.as_serializer_error(exc)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        raise serializers.ValidationError(detail) from exc
 
 
 def _check(user, obj):
@@ -119,7 +139,9 @@ class RecordViewSet(viewsets.ModelViewSet):
         return instance
 
     def perform_create(self, serializer):
-        _check(self.request.user, self._unsaved(serializer))
+        unsaved = self._unsaved(serializer)
+        _check(self.request.user, unsaved)
+        _full_clean(unsaved)
         extra = {}
         if self.record_type.has_township_field and not self.request.user.is_superuser:
             extra["township_id"] = self.request.user.township_id
@@ -127,7 +149,9 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         _check(self.request.user, serializer.instance)
-        _check(self.request.user, self._unsaved(serializer, base=serializer.instance))
+        unsaved = self._unsaved(serializer, base=serializer.instance)
+        _check(self.request.user, unsaved)
+        _full_clean(unsaved)
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -148,7 +172,7 @@ def build_viewset(record_type: RecordType):
             "serializer_class": build_serializer_class(rt),
             "filterset_class": build_filterset(rt),
             "search_fields": [],  # the filterset's q does the search
-            "ordering_fields": [n for n in rt.list_fields if "__" not in n],
+            "ordering_fields": [n for n in rt.list_fields if "__" not in n and n not in rt.masked_fields],
             "__doc__": f"{rt.label_plural}：按村、年度筛选，范围由用户角色决定。",
         },
     )

@@ -97,13 +97,18 @@ def build_filterset(record_type: RecordType):
         else:
             attrs[name] = django_filters.CharFilter(label=field.verbose_name, field_name=name)
     if record_type.search_fields:
-        def search(queryset, _name, value):
+        def filter_search(self, queryset, _name, value):
+            paths = record_type.search_fields
+            if not sees_personal_data(getattr(self.request, "user", None)):
+                # Searching a masked field would let a reader guess it digit by digit.
+                paths = [p for p in paths if p not in record_type.masked_fields]
             condition = Q()
-            for path in record_type.search_fields:
+            for path in paths:
                 condition |= Q(**{f"{path}__icontains": value})
-            return queryset.filter(condition)
+            return queryset.filter(condition) if paths else queryset
 
-        attrs["q"] = django_filters.CharFilter(label="关键词", method=search)
+        attrs["filter_search"] = filter_search
+        attrs["q"] = django_filters.CharFilter(label="关键词", method="filter_search")
     meta = type("Meta", (), {"model": model, "fields": []})
     attrs["Meta"] = meta
     return type(f"{model.__name__}FilterSet", (django_filters.FilterSet,), attrs)
@@ -113,7 +118,13 @@ def build_filterset(record_type: RecordType):
 
 
 class RecordForm(forms.ModelForm):
-    """A ModelForm whose choices are limited to what the user may see."""
+    """A ModelForm whose choices are limited to what the user may see.
+
+    Personal data (`masked_fields`) is never sent to a user who may not see it: on an
+    existing record the input starts empty, and leaving it empty keeps the stored value.
+    """
+
+    masked_fields: tuple = ()
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,17 +136,53 @@ class RecordForm(forms.ModelForm):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             if isinstance(field, forms.DateTimeField):
                 field.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        if user is not None and user.is_secretary and "village" in self.fields:
+            # A secretary's records are always their own village's, never township-level ones.
+            self.fields["village"].required = True
+            self.fields["village"].empty_label = None
+            if self.instance.pk is None:
+                self.fields["village"].initial = user.village_id
         if self.instance.pk is None and user is not None and not user.is_superuser:
             # Township-level records belong to the user's township, never one picked in the form.
             if any(f.name == "township" for f in self.instance._meta.fields) and "township" not in self.fields:
                 self.instance.township_id = user.township_id
-            if user.is_secretary and "village" in self.fields:
-                self.fields["village"].initial = user.village_id
+        self.hidden_personal_fields = []
+        if self.instance.pk is not None and not sees_personal_data(user):
+            for name in self.masked_fields:
+                stored = getattr(self.instance, name, "")
+                if name in self.fields and stored:
+                    self.hidden_personal_fields.append(name)
+                    self.initial[name] = ""
+                    field = self.fields[name]
+                    field.required = False
+                    field.widget.attrs["placeholder"] = _mask(name, stored)
+                    field.help_text = "已隐藏；留空则保持不变，如需更正请输入完整号码"
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.hidden_personal_fields:
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # The township is set from the user, not typed in the form, but the unique
+        # constraints that include it (one target per township and year) must still be checked.
+        exclude = super()._get_validation_exclusions()
+        if getattr(self.instance, "township_id", None) is not None:
+            exclude.discard("township")
+        return exclude
+
+
+def _mask(name, value):
+    return mask_phone(value) if "phone" in name else mask_id_number(value)
 
 
 def build_form_class(record_type: RecordType, user):
     base = record_type.form_class or RecordForm
-    return forms.modelform_factory(record_type.model, form=base, fields=record_type.editable_fields(user))
+    form_class = forms.modelform_factory(record_type.model, form=base, fields=record_type.editable_fields(user))
+    form_class.masked_fields = tuple(record_type.masked_fields)
+    return form_class
 
 
 # ---------------------------------------------------------------- views
@@ -214,6 +261,7 @@ class RecordDetailView(RecordView):
             obj=obj,
             fields=fields,
             can_change=self._can_change(obj),
+            lock_notice=access.month_lock_message(obj),
             edit_url=self.url("update", obj),
             delete_url=self.url("delete", obj),
             history_url=self.url("history", obj),
@@ -314,17 +362,31 @@ class RecordHistoryView(RecordView):
     def _history_value(self, rt, name, value):
         field = rt.model._meta.get_field(name)
         if name in rt.masked_fields and not sees_personal_data(self.request.user):
-            return mask_phone(value) if "phone" in name else mask_id_number(value)
-        if value is None or value == "":
+            return _mask(name, value) or "—"
+        if value is None or value == "" or value == []:
             return "—"
+        if field.many_to_many:
+            # simple_history gives the through rows: [{"alliance": 1, "village": 2}, ...]
+            target = field.m2m_reverse_field_name()
+            ids = [row.get(target) for row in value if isinstance(row, dict)]
+            names = self._names(field.related_model, ids)
+            return "、".join(names.get(pk, f"#{pk}") for pk in ids) or "—"
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         if field.many_to_one:
-            related = field.related_model._default_manager.filter(pk=value).first()
-            return str(related) if related else f"#{value}"
+            return self._names(field.related_model, [value]).get(value, f"#{value}")
         if isinstance(value, bool):
             return "是" if value else "否"
         return str(value)
+
+    def _names(self, model, ids):
+        """{pk: str(obj)} for the ids, cached per page so a long history costs one query per related record."""
+        cache = self.__dict__.setdefault("_name_cache", {})
+        missing = [pk for pk in ids if (model, pk) not in cache]
+        if missing:
+            for obj in model._default_manager.filter(pk__in=missing):
+                cache[(model, obj.pk)] = str(obj)
+        return {pk: cache[(model, pk)] for pk in ids if (model, pk) in cache}
 
 
 def record_urlpatterns(record_types):

@@ -1,0 +1,141 @@
+"""Demo people of 示范镇: the member pipeline, reserve cadres and talent of 2022–2023.
+
+Sized so that the 2023 report reads like the reference: 积极分子31名 on 31 Dec,
+吸收预备党员5个 and 转正3名 in the year, 后备干部51名 with 育苗档案12人,
+产业带头人59名 and 培养对象71名. Idempotent: a kind already present is left alone.
+"""
+import datetime
+
+from simple_history.utils import bulk_create_with_history
+
+from .id_numbers import birth_date_from_id, gender_from_id, make_id_number
+from .models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
+
+REGION = "640122"
+RESERVE_REGION = "640121"  # another county code, so demo 身份证号 never collide
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+GIVEN = ["建军", "海燕", "志强", "秀兰", "国庆", "丽娟", "文斌", "晓红", "永福", "春梅", "学军", "玉兰", "明亮",
+         "桂英", "振华", "淑芬", "红霞", "德胜", "小龙", "佳慧"]
+
+# (how many, birth year range start, steps as (stage, date)) — dated steps of each group.
+PIPELINE = [
+    # Activists since 2022, still activists on 31 Dec 2023.
+    (24, 1988, [(Stage.APPLICANT, datetime.date(2021, 9, 10)), (Stage.ACTIVIST, datetime.date(2022, 4, 15))]),
+    # Became activists in 2023.
+    (7, 1996, [(Stage.APPLICANT, datetime.date(2022, 10, 8)), (Stage.ACTIVIST, datetime.date(2023, 5, 12))]),
+    # Activists in 2022, 发展对象 in 2023.
+    (7, 1990, [(Stage.APPLICANT, datetime.date(2021, 3, 2)), (Stage.ACTIVIST, datetime.date(2022, 3, 20)),
+               (Stage.CANDIDATE, datetime.date(2023, 6, 18))]),
+    # Admitted as probationary members in 2023 (吸收预备党员5个).
+    (5, 1987, [(Stage.APPLICANT, datetime.date(2020, 3, 5)), (Stage.ACTIVIST, datetime.date(2021, 4, 1)),
+               (Stage.CANDIDATE, datetime.date(2022, 5, 9)), (Stage.PROBATIONARY, datetime.date(2023, 6, 28))]),
+    # Probationary in 2022, full members in 2023 (转正3名).
+    (3, 1985, [(Stage.APPLICANT, datetime.date(2019, 3, 5)), (Stage.ACTIVIST, datetime.date(2020, 4, 1)),
+               (Stage.CANDIDATE, datetime.date(2021, 5, 9)), (Stage.PROBATIONARY, datetime.date(2022, 6, 28)),
+               (Stage.MEMBER, datetime.date(2023, 6, 29))]),
+    # Probationary in 2021, full members in 2022.
+    (2, 1983, [(Stage.APPLICANT, datetime.date(2018, 3, 5)), (Stage.ACTIVIST, datetime.date(2019, 4, 1)),
+               (Stage.CANDIDATE, datetime.date(2020, 5, 9)), (Stage.PROBATIONARY, datetime.date(2021, 6, 28)),
+               (Stage.MEMBER, datetime.date(2022, 6, 29))]),
+    # Admitted as probationary members in 2022, not yet full members.
+    (1, 1992, [(Stage.APPLICANT, datetime.date(2020, 3, 5)), (Stage.ACTIVIST, datetime.date(2021, 4, 1)),
+               (Stage.CANDIDATE, datetime.date(2022, 1, 9)), (Stage.PROBATIONARY, datetime.date(2022, 7, 1))]),
+]
+
+# Reserve cadres per village (51 in all; 幸福村 is short of the target of 3).
+RESERVE_PER_VILLAGE = [5, 5, 5, 5, 4, 4, 4, 4, 5, 5, 3, 2]
+
+TALENT = [
+    # kind, total on 31 Dec 2023, of which joined in 2023
+    (TalentKind.INDUSTRY_LEADER, 59, 11),
+    (TalentKind.INDUSTRY_LEADER_TRAINEE, 71, 16),
+    (TalentKind.REVITALISATION_GRADUATE, 12, 0),
+    (TalentKind.LOCAL_GRADUATE, 2, 2),
+    (TalentKind.EXPERT, 4, 1),
+    (TalentKind.RETURNEE, 9, 3),
+    (TalentKind.PRACTICAL, 15, 4),
+]
+TALENT_FIELDS = ["设施蔬菜", "青贮饲草", "草莓采摘", "肉牛养殖", "螺丝菜种植", "巨菌草种植", "乡村旅游", "电商"]
+
+
+def _name(i):
+    return SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES) + i) % len(GIVEN)]
+
+
+def _person(township, village, i, born_year, serial_base, region=REGION):
+    born = datetime.date(born_year, 1 + i % 12, 1 + (i * 7) % 28)
+    id_number = make_id_number(region, born, serial_base + i, male=i % 3 != 0)
+    return Person(
+        township=township, village=village, name=_name(serial_base + i), id_number=id_number,
+        birth_date=birth_date_from_id(id_number), gender=gender_from_id(id_number),
+        is_veteran=i % 9 == 0, is_wealth_leader=i % 5 == 0, is_returned_youth=i % 7 == 0,
+    )
+
+
+def load(township):
+    villages = list(township.villages.order_by("order"))
+    if not Person.objects.filter(township=township, stage_changes__isnull=False).exists():
+        _load_pipeline(township, villages)
+    if not ReserveCadre.objects.filter(village__township=township).exists():
+        _load_reserve_cadres(township, villages)
+    if not Talent.objects.filter(township=township).exists():
+        _load_talent(township, villages)
+
+
+def _load_pipeline(township, villages):
+    persons, steps_of = [], []
+    i = 0
+    for count, born_from, steps in PIPELINE:
+        for n in range(count):
+            person = _person(township, villages[i % len(villages)], i, born_from + n % 9, 0)
+            person.stage = steps[-1][0]
+            persons.append(person)
+            steps_of.append(steps)
+            i += 1
+    bulk_create_with_history(persons, Person)
+    saved = dict(Person.objects.filter(township=township).values_list("id_number", "id"))
+    changes = [
+        StageChange(person_id=saved[person.id_number], stage=stage, date=date)
+        for person, steps in zip(persons, steps_of, strict=True)
+        for stage, date in steps
+    ]
+    bulk_create_with_history(changes, StageChange)
+
+
+def _load_reserve_cadres(township, villages):
+    people, cadres = [], []
+    i = 0
+    for village, count in zip(villages, RESERVE_PER_VILLAGE, strict=True):
+        for n in range(count):
+            person = _person(township, village, i, 1990 + i % 9, 300, region=RESERVE_REGION)
+            people.append(person)
+            # The first of each village is the 村书记后备人选 with a 育苗档案 (“金种子”工程).
+            # The last of each village joined in 2023.
+            since = datetime.date(2023, 3, 1 + i % 28) if n == count - 1 else datetime.date(2022, 4, 1 + i % 28)
+            cadres.append((person.id_number, village, n == 0, since))
+            i += 1
+    bulk_create_with_history(people, Person)
+    saved = dict(Person.objects.filter(township=township).values_list("id_number", "id"))
+    bulk_create_with_history([
+        ReserveCadre(person_id=saved[id_number], village=village, has_seedling_file=first,
+                     is_secretary_successor=first, since=since)
+        for id_number, village, first, since in cadres
+    ], ReserveCadre)
+
+
+def _load_talent(township, villages):
+    talents = []
+    i = 0
+    for kind, total, joined_2023 in TALENT:
+        for n in range(total):
+            village = villages[n % len(villages)] if kind != TalentKind.EXPERT else None
+            if n < joined_2023:
+                since = datetime.date(2023, 1 + n % 12, 10)
+            else:
+                since = datetime.date(2021 + n % 2, 1 + n % 12, 10)
+            talents.append(Talent(
+                township=township, village=village, name=_name(600 + i), kind=kind,
+                field=TALENT_FIELDS[i % len(TALENT_FIELDS)], since=since,
+            ))
+            i += 1
+    bulk_create_with_history(talents, Talent)
