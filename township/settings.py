@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "axes",
     "township",
     "villages",
     "cadres",
@@ -68,7 +69,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "township.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling: five failures for one username from one address lock it for 15 minutes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "township.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
 
 if not DEBUG:
     # Static files from the web process itself in production (runserver serves them in DEBUG).
@@ -203,3 +220,32 @@ LOGGING = {
 
 # Records per page on list pages.
 RECORDS_PER_PAGE = 50
+
+# ---------------------------------------------------------------- monthly workbook (submissions)
+# Owned by the submissions app; every value can be set from the environment.
+from celery.schedules import crontab  # noqa: E402
+
+# A village-month is on time when first confirmed by this day of the next month (end of day).
+SUBMISSION_DEADLINE_DAY = int(os.environ.get("SUBMISSION_DEADLINE_DAY", "10"))
+# On this day of each month secretaries whose last month is missing get a reminder.
+SUBMISSION_REMINDER_DAY = int(os.environ.get("SUBMISSION_REMINDER_DAY", "5"))
+SUBMISSION_REMINDER_HOUR = int(os.environ.get("SUBMISSION_REMINDER_HOUR", "9"))
+# Reminders also go by e-mail only where a mail server is configured.
+SUBMISSION_REMINDER_EMAIL = env_bool("SUBMISSION_REMINDER_EMAIL", "EMAIL_HOST" in os.environ)
+if "EMAIL_HOST" in os.environ:
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+# Upload limits: the body is refused while it streams in past SUBMISSION_MAX_BYTES.
+SUBMISSION_MAX_BYTES = int(os.environ.get("SUBMISSION_MAX_BYTES", str(5 * 1024 * 1024)))
+SUBMISSION_MAX_UNPACKED_BYTES = int(os.environ.get("SUBMISSION_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024)))
+SUBMISSION_MAX_ZIP_MEMBERS = int(os.environ.get("SUBMISSION_MAX_ZIP_MEMBERS", "100"))
+SUBMISSION_MAX_ROWS = int(os.environ.get("SUBMISSION_MAX_ROWS", "2000"))
+CELERY_BEAT_SCHEDULE = {
+    "submissions-monthly-reminders": {
+        "task": "submissions.tasks.send_reminders_task",
+        "schedule": crontab(minute=0, hour=SUBMISSION_REMINDER_HOUR, day_of_month=SUBMISSION_REMINDER_DAY),
+    },
+}
+# ---------------------------------------------------------------- end of monthly workbook settings
+
+# ---- ledger import/export (issue 6): the lead may fold this into INSTALLED_APPS above.
+INSTALLED_APPS += ["importexport"]  # noqa: E305

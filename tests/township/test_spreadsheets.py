@@ -78,7 +78,7 @@ def test_oversized_file_refused():
 @pytest.mark.parametrize(
     "data,encoding",
     [
-        ("收入类别,金额\n土地流转,100\n".encode("utf-8"), "utf-8"),
+        ("收入类别,金额\n土地流转,100\n".encode(), "utf-8"),
         (b"\xef\xbb\xbf" + "收入类别,金额\n".encode(), "utf-8-sig"),
         ("收入类别,金额\n土地流转,100\n".encode("gbk"), "gb18030"),
     ],
