@@ -1,0 +1,169 @@
+"""The report as a document: the draft, staff edits and items put together, and the final version.
+
+`report_document()` returns one plain structure (sections → parts → paragraphs →
+segments) that the page, the Word file and the frozen final all use, so they
+cannot say different things.
+"""
+from __future__ import annotations
+
+import difflib
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import drafting
+from .figures import compute_figures, next_year_targets
+from .models import ItemSection, ItemStatus, Report
+
+# The reference's four sections, in its order; parts are what staff edit.
+SECTIONS = [
+    ("一、工作开展情况", [("work.political", "（一）强化政治建设，筑牢思想根基。"),
+                         ("work.grassroots", "（二）着力培根固元，夯实基层堡垒。")]),
+    ("二、亮点工作", [(ItemSection.HIGHLIGHTS, None)]),
+    ("三、存在的问题", [(ItemSection.PROBLEMS, None)]),
+    ("四、下一步措施", [(ItemSection.NEXT_STEPS, None)]),
+]
+EDITABLE_PARTS = {"work.political", "work.grassroots", ItemSection.HIGHLIGHTS, ItemSection.NEXT_STEPS}
+PART_LABELS = {
+    "work.political": "（一）强化政治建设", "work.grassroots": "（二）夯实基层堡垒",
+    ItemSection.HIGHLIGHTS: "亮点工作", ItemSection.NEXT_STEPS: "下一步措施",
+}
+
+
+def title(township, year) -> str:
+    return f"{township.name}{year}年党建工作总结"
+
+
+def get_report(township, year) -> Report:
+    report, _ = Report.objects.get_or_create(township=township, year=year)
+    return report
+
+
+def drafted_parts(figures, targets, year) -> dict[str, list]:
+    """The draft of each part, written from the figures."""
+    return {
+        "work.political": drafting.political(figures),
+        "work.grassroots": drafting.grassroots(figures),
+        ItemSection.HIGHLIGHTS: drafting.highlights(figures),
+        ItemSection.PROBLEMS: [],
+        ItemSection.NEXT_STEPS: drafting.next_steps(figures, targets, year),
+    }
+
+
+def para_text(paragraph) -> str:
+    return "".join(segment["text"] for segment in paragraph)
+
+
+def parts_text(paragraphs) -> str:
+    return "\n".join(para_text(p) for p in paragraphs)
+
+
+def plain_para(text):
+    return [{"text": text, "key": None, "exact": None, "source": None}]
+
+
+def diff_html(draft: str, edited: str):
+    """The edited text against the current draft: deletions in <del>, insertions in <ins>."""
+    out = []
+    matcher = difflib.SequenceMatcher(None, draft, edited, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape(draft[a1:a2]))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(draft[a1:a2])}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(edited[b1:b2])}</ins>")
+    return mark_safe("".join(out).replace("\n", "<br>"))
+
+
+def _prefix(section, n):
+    if section == ItemSection.HIGHLIGHTS:
+        return f"{n}."
+    if section == ItemSection.PROBLEMS:
+        return f"{drafting.cn_ordinal(n)}是"
+    return ""
+
+
+def report_document(report, figures, targets, *, with_edit_details=False) -> dict:
+    """The whole report: title, sections with parts (paragraphs of segments), and the pending suggestions."""
+    year = report.year
+    drafts = drafted_parts(figures, targets, year)
+    edits = {e.part: e for e in report.edits.all()}
+    items = list(report.items.all())
+    live_suggestions = {s["key"]: s for s in drafting.suggestions(figures)}
+    decided = {i.suggestion_key for i in items if i.suggestion_key}
+    sections = []
+    for heading, parts in SECTIONS:
+        section = {"heading": heading, "parts": []}
+        for key, part_heading in parts:
+            draft = drafts[key]
+            edit = edits.get(key)
+            paragraphs = [plain_para(line) for line in edit.text.splitlines() if line.strip()] if edit else draft
+            part = {"key": key, "heading": part_heading, "edited": bool(edit), "editable": key in EDITABLE_PARTS,
+                    "label": PART_LABELS.get(key, heading)}
+            numbered = []
+            for paragraph in paragraphs:
+                numbered.append({"segments": paragraph, "item_id": None})
+            for item in items:
+                if item.section != key or item.status != ItemStatus.ACCEPTED:
+                    continue
+                live = live_suggestions.get(item.suggestion_key) if item.suggestion_key else None
+                segments = list(live["para"]) if live else plain_para(item.text)
+                numbered.append({"segments": segments, "item_id": item.pk,
+                                 "suggested": bool(item.suggestion_key)})
+            if key in (ItemSection.HIGHLIGHTS, ItemSection.PROBLEMS):
+                for n, paragraph in enumerate(numbered, start=1):
+                    paragraph["segments"] = plain_para(_prefix(key, n)) + list(paragraph["segments"])
+            elif key == ItemSection.NEXT_STEPS:
+                staff_items = [p for p in numbered if p["item_id"]]
+                first = len(numbered) - len(staff_items) + 1
+                for n, paragraph in enumerate(staff_items, start=first):
+                    paragraph["segments"] = plain_para(f"（{drafting.cn_ordinal(n)}）") + list(paragraph["segments"])
+            if not numbered:
+                numbered.append({"segments": plain_para("（暂无内容）"), "item_id": None, "empty": True})
+            part["paragraphs"] = numbered
+            if with_edit_details and edit:
+                draft_text = parts_text(draft)
+                part["edit"] = {
+                    "text": edit.text, "by": str(edit.edited_by or ""), "at": edit.updated_at,
+                    "diff": diff_html(draft_text, edit.text),
+                    "draft_changed": edit.draft_at_edit != draft_text,
+                }
+            if with_edit_details:
+                part["draft_text"] = parts_text(draft)
+            section["parts"].append(part)
+        sections.append(section)
+    pending = [s for key, s in live_suggestions.items() if key not in decided]
+    return {"title": title(report.township, year), "sections": sections, "suggestions": pending}
+
+
+def frozen_sections(document) -> list:
+    """The sections without what cannot go into JSON (edit details)."""
+    return [
+        {"heading": s["heading"], "parts": [
+            {"key": p["key"], "heading": p["heading"], "label": p["label"], "edited": p["edited"],
+             "editable": p["editable"],
+             "paragraphs": [{"segments": para["segments"], "item_id": None} for para in p["paragraphs"]]}
+            for p in s["parts"]
+        ]}
+        for s in document["sections"]
+    ]
+
+
+def changed_figures(frozen: dict, live: dict) -> list[str]:
+    """Labels of the figures whose value changed since the report was made final."""
+    return [
+        live[key]["label"] for key in live
+        if key in frozen and frozen[key]["value"] != live[key]["value"]
+    ] + [live[key]["label"] for key in live if key not in frozen]
+
+
+def current(report):
+    """(figures, document, targets) of a report: frozen when final, live otherwise."""
+    final = report.final
+    if final:
+        return final.figures, {"title": title(report.township, report.year), "sections": final.sections,
+                               "suggestions": []}, None
+    figures = compute_figures(report.township, report.year)
+    targets = next_year_targets(report.township, report.year)
+    return figures, report_document(report, figures, targets, with_edit_details=True), targets
