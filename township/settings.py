@@ -249,3 +249,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # ---- ledger import/export (issue 6): the lead may fold this into INSTALLED_APPS above.
 INSTALLED_APPS += ["importexport"]  # noqa: E305
+
+# ---------------------------------------------------------------- reports (annual work summary)
+# Village secretaries may read (never change) the township's annual report when this is on.
+REPORTS_VISIBLE_TO_SECRETARIES = env_bool("REPORTS_VISIBLE_TO_SECRETARIES", False)

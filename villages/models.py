@@ -121,12 +121,19 @@ class VillageMonthStatus(models.TextChoices):
     APPROVED = "approved", "已审核"
 
 
+REPORTED_STATUSES = (VillageMonthStatus.SUBMITTED, VillageMonthStatus.APPROVED)
+
+
 class VillageMonthQuerySet(models.QuerySet):
     def locked(self):
         return self.filter(status=VillageMonthStatus.APPROVED)
 
     def is_locked(self, village_id, year, month):
         return self.locked().filter(village_id=village_id, year=year, month=month).exists()
+
+    def reported(self):
+        """Village-months that count as reported (the reporting rate): submitted or approved."""
+        return self.filter(status__in=REPORTED_STATUSES)
 
 
 class VillageMonth(models.Model):
@@ -139,6 +146,13 @@ class VillageMonth(models.Model):
         "上报状态", max_length=20, choices=VillageMonthStatus.choices, default=VillageMonthStatus.NOT_SUBMITTED
     )
     submitted_at = models.DateTimeField("上报时间", null=True, blank=True)
+    # The first confirmation decides whether the month was on time; later corrections do not.
+    first_submitted_at = models.DateTimeField("首次上报时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "township.User", verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    return_reason = models.TextField("退回原因", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = VillageMonthQuerySet.as_manager()
@@ -160,3 +174,7 @@ class VillageMonth(models.Model):
     @property
     def is_locked(self):
         return self.status == VillageMonthStatus.APPROVED
+
+    @property
+    def is_reported(self):
+        return self.status in REPORTED_STATUSES

@@ -1,0 +1,97 @@
+"""The completeness grid (villages × months of a year) and the reporting and on-time rates.
+
+Definitions, shown on the page too:
+- a village-month is *reported* when its status is submitted or approved;
+- reporting rate = reported village-months ÷ village-months of the months of the
+  year that have ended (the figure submissions.reporting_rate);
+- a village-month is *on time* when it was first confirmed by the deadline
+  (SUBMISSION_DEADLINE_DAY of the next month); on-time rate = on-time
+  village-months ÷ village-months whose deadline has passed;
+- *late*: first confirmed after the deadline, or still not reported after it.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from cadres.services import month_bounds
+from villages.models import VillageMonth, VillageMonthStatus
+
+from .services import deadline_for
+
+
+@dataclass
+class Cell:
+    month: int
+    status: str
+    label: str
+    due: bool  # the month has ended
+    late: bool
+    on_time: bool
+    submitted_at: datetime.datetime | None = None
+
+
+@dataclass
+class Grid:
+    year: int
+    rows: list = field(default_factory=list)  # [(village, [Cell × 12])]
+    ended: int = 0
+    reported: int = 0
+    deadline_passed: int = 0
+    on_time: int = 0
+
+    @property
+    def reporting_rate(self):
+        return _percent(self.reported, self.ended)
+
+    @property
+    def on_time_rate(self):
+        return _percent(self.on_time, self.deadline_passed)
+
+
+def _percent(part, whole):
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def build_grid(*, villages, year, today=None) -> Grid:
+    """The grid for `villages` (already scoped to the user) in two queries."""
+    today = today or timezone.localdate()
+    villages = list(villages)
+    months = {
+        (vm.village_id, vm.month): vm
+        for vm in VillageMonth.objects.filter(village__in=villages, year=year)
+    }
+    labels = dict(VillageMonthStatus.choices)
+    grid = Grid(year=year)
+    for village in villages:
+        cells = []
+        for month in range(1, 13):
+            vm = months.get((village.pk, month))
+            status = vm.status if vm else VillageMonthStatus.NOT_SUBMITTED
+            reported = status in (VillageMonthStatus.SUBMITTED, VillageMonthStatus.APPROVED)
+            due = month_bounds(year, month)[1] < today
+            deadline = deadline_for(year, month)
+            first = vm.first_submitted_at if vm else None
+            first_day = timezone.localtime(first).date() if first else None
+            on_time = first_day is not None and first_day <= deadline
+            late = (first_day is not None and first_day > deadline) or (not reported and deadline < today)
+            if due:
+                grid.ended += 1
+                grid.reported += reported
+            if deadline < today:
+                grid.deadline_passed += 1
+                grid.on_time += on_time
+            label = labels[status]
+            if not due and status == VillageMonthStatus.NOT_SUBMITTED:
+                label = "未到期"
+            cells.append(Cell(month=month, status=status, label=label, due=due, late=late and due,
+                              on_time=on_time, submitted_at=first))
+        grid.rows.append((village, cells))
+    return grid
+
+
+def reporting_rate(*, villages, year, today=None):
+    """% of village-months reported over the ended months of the year (one decimal), or None."""
+    return build_grid(villages=villages, year=year, today=today).reporting_rate
