@@ -82,6 +82,19 @@ class RecordPermission(permissions.BasePermission):
             raise exceptions.NotFound("记录不存在或无权查看")
         if request.method in permissions.SAFE_METHODS:
             return True
+        if view.kwargs.get(view.lookup_url_kwarg or view.lookup_field) is not None:
+            # A write to one record: someone who may not see it gets 404 (from the scoped
+            # queryset) before learning that their role is read-only (has_object_permission).
+            return True
+        return self._check_write_kind(user, model)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return self._check_write_kind(request.user, view.record_type.model)
+
+    @staticmethod
+    def _check_write_kind(user, model):
         if not access.can_write_kind(user, model):
             raise exceptions.PermissionDenied("您的角色只能查看，不能新增或修改记录。")
         return True

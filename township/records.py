@@ -67,7 +67,7 @@ class RecordType:
         paths = list(self.select_related)
         for name in self.list_fields:
             f = self.model._meta.get_field(name) if "__" not in name else None
-            if f is not None and f.many_to_one:
+            if f is not None and (f.many_to_one or f.one_to_one):
                 paths.append(name)
         return sorted(set(paths))
 

@@ -1,0 +1,63 @@
+import datetime
+
+import factory
+
+from cadres.id_numbers import make_id_number
+from cadres.models import CadreTraining, Person, ReserveCadre, StageChange, Talent
+from tests.villages.factories import VillageFactory
+
+
+def id_number_for(n, male=True):
+    """A valid, unique 身份证号 for the n-th person of a test."""
+    return make_id_number("640102", datetime.date(1980, 1, 1) + datetime.timedelta(days=n), n, male)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    village = factory.SubFactory(VillageFactory)
+    township = factory.LazyAttribute(lambda o: o.village.township)
+    name = factory.Sequence(lambda n: f"党员{n}")
+    id_number = factory.Sequence(id_number_for)
+
+
+class StageChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StageChange
+
+    person = factory.SubFactory(PersonFactory)
+    stage = "activist"
+    date = datetime.date(2023, 3, 15)
+
+
+class ReserveCadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReserveCadre
+
+    person = factory.SubFactory(PersonFactory)
+    village = factory.LazyAttribute(lambda o: o.person.village)
+    since = datetime.date(2023, 2, 1)
+
+
+class CadreTrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CadreTraining
+
+    reserve_cadre = factory.SubFactory(ReserveCadreFactory)
+    date = datetime.date(2023, 5, 10)
+    title = factory.Sequence(lambda n: f"后备干部培训第{n}期")
+    form = "course"
+    hours = 4
+
+
+class TalentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Talent
+
+    village = factory.SubFactory(VillageFactory)
+    township = factory.LazyAttribute(lambda o: o.village.township if o.village else None)
+    name = factory.Sequence(lambda n: f"人才{n}")
+    kind = "industry_leader"
+    field = "设施农业"
+    since = datetime.date(2023, 1, 1)
