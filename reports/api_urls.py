@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports-api"
-urlpatterns = []
+urlpatterns = [
+    path("<int:year>/figures/", views.figures_api, name="figures"),
+]

@@ -386,8 +386,17 @@ def next_year_targets(township, year) -> dict:
     return {"township": target, "economy": economy_target}
 
 
-# Keys compared with last year on the page (scalar figures only).
-COMPARABLE_UNITS = {"个", "次", "篇", "人", "人次", "条", "期", "名", "元", "%"}
+def table_keys(figures) -> list[str]:
+    """Keys of the figures shown in tables: single numbers and the richest/poorest village."""
+    keys = []
+    for key, figure in figures.items():
+        value = figure["value"]
+        if isinstance(value, list) or (isinstance(value, dict) and "amount" not in value):
+            continue
+        if key.startswith(("targets.", "submissions.months")) or key == "submissions.reported":
+            continue
+        keys.append(key)
+    return keys
 
 
 def scalar(value):

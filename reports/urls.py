@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:year>/", views.annual, name="annual"),
+    path("<int:year>/report.docx", views.report_docx, name="docx"),
+    path("<int:year>/parts/<str:part>/", views.edit_part, name="edit-part"),
+    path("<int:year>/items/", views.add_item, name="add-item"),
+    path("<int:year>/items/<int:pk>/delete/", views.delete_item, name="delete-item"),
+    path("<int:year>/suggestions/<slug:key>/", views.decide, name="decide"),
+    path("<int:year>/finalize/", views.finalize, name="finalize"),
+    path("<int:year>/reopen/", views.reopen, name="reopen"),
+]

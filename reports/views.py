@@ -1,0 +1,279 @@
+"""The annual report pages: the report, staff edits, final/reopen, the Word file and the figures API.
+
+Who: staff and leaders of the township read it; only staff change it (leaders get
+403); secretaries get 403 unless REPORTS_VISIBLE_TO_SECRETARIES; asking for
+another township's report or items gives 404.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from rest_framework import exceptions
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from economy.models import IncomeRecord
+from study.models import StudyActivity
+from township import access
+from villages.models import StarRating, Township
+
+from . import document as doc
+from . import drafting, services
+from .docx import build_docx
+from .figures import change, compute_figures, scalar, table_keys
+from .models import ItemSection, ReportItem
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+# ---------------------------------------------------------------- access
+
+
+def report_township(request) -> Township:
+    """The township whose report `request.user` may read; PermissionDenied or Http404 otherwise."""
+    user = request.user
+    wanted = request.GET.get("township")
+    if user.is_superuser:
+        if wanted:
+            return get_object_or_404(Township, pk=wanted) if str(wanted).isdigit() else _not_found()
+        if user.township_id:
+            return user.township
+        raise Http404("请指定镇")
+    if user.is_secretary and not getattr(settings, "REPORTS_VISIBLE_TO_SECRETARIES", False):
+        raise PermissionDenied("年度工作总结仅供镇党委查看。")
+    township_id = user.township_id or (user.village.township_id if user.village_id else None)
+    if township_id is None or (wanted and str(wanted) != str(township_id)):
+        _not_found()
+    return Township.objects.get(pk=township_id)
+
+
+def _not_found():
+    raise Http404("年度工作总结不存在或无权查看")
+
+
+def can_edit(user) -> bool:
+    return user.is_superuser or user.is_staff_role
+
+
+def require_editor(user):
+    if not can_edit(user):
+        raise PermissionDenied("只有镇党委工作人员可以修改年度工作总结。")
+
+
+def check_year(year):
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        _not_found()
+
+
+def _report_for_write(request, year):
+    """The report to change: township checked, staff only, and not final."""
+    township = report_township(request)
+    require_editor(request.user)
+    check_year(year)
+    report = doc.get_report(township, year)
+    if report.final:
+        messages.error(request, "该总结已定稿。如需修改，请先重新打开。")
+        return report, False
+    return report, True
+
+
+def _back(request, year):
+    url = reverse("reports:annual", args=[year])
+    if request.GET.get("township"):
+        url += f"?township={request.GET['township']}"
+    return redirect(url)
+
+
+# ---------------------------------------------------------------- pages
+
+
+@login_required
+def index(request):
+    """Redirect to the latest year with records (this year when there are none)."""
+    township = report_township(request)
+    years = [
+        IncomeRecord.objects.filter(village__township=township).aggregate(y=Max("year"))["y"],
+        StudyActivity.objects.filter(township=township).aggregate(y=Max("date__year"))["y"],
+        StarRating.objects.filter(branch__village__township=township).aggregate(y=Max("year"))["y"],
+    ]
+    years = [y for y in years if y]
+    year = max(years) if years else timezone.localdate().year
+    return redirect("reports:annual", year=year)
+
+
+def figure_rows(figures, previous):
+    """Table rows of the scalar figures: exact value, last year's value, the change, the source."""
+    rows = []
+    for key in table_keys(figures):
+        figure = figures[key]
+        value = figure["value"]
+        before = (previous or {}).get(key, {}).get("value")
+        if isinstance(value, dict):
+            current_num, before_num = scalar(value["amount"]), scalar(before["amount"]) if before else None
+        else:
+            current_num, before_num = scalar(value), scalar(before)
+        diff = change(current_num, before_num) if before_num is not None and current_num is not None else None
+        rows.append({
+            "key": key, "label": figure["label"], "exact": drafting.exact_text(figure),
+            "previous": drafting.exact_text({"value": before, "unit": figure["unit"]}),
+            "change": None if diff is None else (f"+{diff}" if diff > 0 else str(diff)),
+            "source": figure.get("source"),
+        })
+    return rows
+
+
+def chart_data(figures):
+    """What the charts draw, passed to the page with json_script."""
+    value = lambda key: figures.get(key, {}).get("value")  # noqa: E731
+    stars_target = value("targets.stars")
+    return {
+        "income_by_village": value("economy.income_by_village") or [],
+        "income_by_category": value("economy.income_by_category") or {},
+        "stars": {
+            "by_level": value("stars.by_level") or {},
+            "shares": {"三星级及以上": value("stars.share_3plus"), "四星级及以上": value("stars.share_4plus"),
+                       "五星级": value("stars.share_5")},
+            "targets": {"三星级及以上": stars_target["share_3plus"], "四星级及以上": stars_target["share_4plus"],
+                        "五星级": stars_target["share_5"]} if stars_target else None,
+        },
+        "pipeline": value("members.by_stage") or {},
+        "pipeline_steps": value("members.steps") or {},
+        "reporting": {"by_month": value("submissions.by_month") or {}, "villages": value("villages.count") or 0},
+    }
+
+
+@login_required
+def annual(request, year):
+    township = report_township(request)
+    check_year(year)
+    report = doc.get_report(township, year)
+    figures, document, _targets = doc.current(report)
+    final = report.final
+    changed = doc.changed_figures(final.figures, compute_figures(township, year)) if final else []
+    previous = compute_figures(township, year - 1)
+    decided = list(report.items.filter(suggestion_key__gt="").order_by("status", "order"))
+    return render(request, "reports/annual.html", {
+        "township": township, "year": year, "report": report, "final": final, "changed_figures": changed,
+        "document": document, "figures": figures, "figure_rows": figure_rows(figures, previous),
+        "targets": drafting.targets_table(figures), "chart_data": chart_data(figures),
+        "decided": decided, "log": list(report.log.select_related("user")[:20]),
+        "can_edit": can_edit(request.user), "item_sections": ItemSection.choices,
+        "township_param": request.GET.get("township", ""),
+    })
+
+
+@login_required
+@require_POST
+def edit_part(request, year, part):
+    report, open_ = _report_for_write(request, year)
+    if part not in doc.EDITABLE_PARTS:
+        _not_found()
+    if open_:
+        edit = services.save_edit(report=report, part=part, text=request.POST.get("text", ""), user=request.user)
+        messages.success(request, "已保存修改。" if edit else "已恢复为数据生成的草稿。")
+    return _back(request, year)
+
+
+@login_required
+@require_POST
+def add_item(request, year):
+    report, open_ = _report_for_write(request, year)
+    section, text = request.POST.get("section"), request.POST.get("text", "").strip()
+    if open_:
+        if section not in ItemSection.values or not text:
+            messages.error(request, "请选择部分并填写内容。")
+        else:
+            services.add_item(report=report, section=section, text=text, user=request.user)
+            messages.success(request, "已添加条目。")
+    return _back(request, year)
+
+
+@login_required
+@require_POST
+def delete_item(request, year, pk):
+    report_township(request)
+    item = access.get_visible_or_404(request.user, ReportItem.objects.all(), pk=pk, report__year=year)
+    report, open_ = _report_for_write(request, year)
+    if open_:
+        item.delete()
+        messages.success(request, "已删除条目。" if not item.suggestion_key else "已撤销对该数据提示的处理。")
+    return _back(request, year)
+
+
+@login_required
+@require_POST
+def decide(request, year, key):
+    report, open_ = _report_for_write(request, year)
+    if open_:
+        accept = request.POST.get("accept") == "1"
+        item = services.decide_suggestion(report=report, key=key, accept=accept, user=request.user)
+        if item is None:
+            messages.error(request, "该数据提示已不存在（数据可能已更新）。")
+        else:
+            messages.success(request, "已采用，列入存在的问题。" if accept else "已不采用该提示。")
+    return _back(request, year)
+
+
+@login_required
+@require_POST
+def finalize(request, year):
+    report, open_ = _report_for_write(request, year)
+    if open_:
+        services.finalize(report=report, user=request.user)
+        messages.success(request, "已定稿：数据和文字已固定。")
+    return _back(request, year)
+
+
+@login_required
+@require_POST
+def reopen(request, year):
+    township = report_township(request)
+    require_editor(request.user)
+    check_year(year)
+    report = doc.get_report(township, year)
+    if report.final:
+        services.reopen(report=report, user=request.user, reason=request.POST.get("reason", "").strip())
+        messages.success(request, "已重新打开，可继续修改。")
+    return _back(request, year)
+
+
+@login_required
+def report_docx(request, year):
+    township = report_township(request)
+    check_year(year)
+    report = doc.get_report(township, year)
+    figures, document, _targets = doc.current(report)
+    content = build_docx(document, figures, township=township, year=year)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    filename = f"{township.name}{year}年党建工作总结.docx"
+    response["Content-Disposition"] = f"attachment; filename=\"report-{year}.docx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ---------------------------------------------------------------- API
+
+
+@api_view(["GET"])
+def figures_api(request, year):
+    """The figures of the user's township for `year`: {"township", "year", "figures": {key: {label, unit, value}}}."""
+    try:
+        township = report_township(request)
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+    except Http404 as exc:
+        raise exceptions.NotFound("年度工作总结不存在或无权查看") from exc
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise exceptions.NotFound("年度无效")
+    figures = compute_figures(township, year)
+    return Response({"township": township.name, "year": year, "figures": figures})
