@@ -1,0 +1,207 @@
+"""People: the 身份证号 (check digit, birth date, gender, uniqueness, masking) and the pipeline stage."""
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from cadres.id_numbers import id_number_problem
+from cadres.models import Person, StageChange
+from tests.cadres.factories import PersonFactory, ReserveCadreFactory, StageChangeFactory, id_number_for
+
+pytestmark = pytest.mark.django_db
+
+VALID_ID = "11010519491231002X"  # the GB 11643 example: born 1949-12-31, female
+
+
+def person_payload(village, **overrides):
+    return {"village": village.pk, "name": "张建国", "id_number": VALID_ID, **overrides}
+
+
+def test_the_standard_example_is_valid_and_gives_birth_date_and_gender(client_for, staff, village_a):
+    assert id_number_problem(VALID_ID) is None
+    response = client_for(staff).post(reverse("records:persons-create"),
+                                      person_payload(village_a, id_number=VALID_ID.lower() + " "))
+    assert response.status_code == 302
+    person = Person.objects.get()
+    assert person.id_number == VALID_ID
+    assert (person.birth_date, person.gender) == (datetime.date(1949, 12, 31), "female")
+    assert person.township == village_a.township
+    body = client_for(staff).get(reverse("records:persons-detail", args=[person.pk])).content.decode()
+    assert "1949-12-31" in body and "女" in body
+
+
+@pytest.mark.parametrize("bad,message", [
+    ("110105194912310021", "身份证号校验位不正确"),
+    ("11010519491231002", "身份证号应为18位，当前为17位"),
+    ("1101051949123100A1", "前17位应为数字"),
+    ("110105194913310023", "出生日期无效"),
+    ("", "该字段是必填项"),
+])
+def test_invalid_id_number_gets_chinese_error_and_saves_nothing(bad, message, client_for, api_for, staff, village_a):
+    response = client_for(staff).post(reverse("records:persons-create"), person_payload(village_a, id_number=bad))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    response = api_for(staff).post("/api/persons/", person_payload(village_a, id_number=bad), format="json")
+    assert response.status_code == 400
+    assert message.replace("该字段是必填项", "该字段不能为空") in str(response.json()["id_number"])
+    assert not Person.objects.exists()
+
+
+def test_duplicate_id_number_is_refused_in_any_case(client_for, api_for, staff, village_a, village_b):
+    PersonFactory(village=village_a, township=village_a.township, id_number=VALID_ID)
+    response = client_for(staff).post(reverse("records:persons-create"),
+                                      person_payload(village_b, id_number=VALID_ID.lower()))
+    assert response.status_code == 400 and "该身份证号已登记" in response.content.decode()
+    response = api_for(staff).post("/api/persons/", person_payload(village_b, id_number=VALID_ID.lower()),
+                                   format="json")
+    assert response.status_code == 400 and "该身份证号已登记" in str(response.json())
+    assert Person.objects.count() == 1
+
+
+def test_unique_id_number_holds_in_the_database(village_a):
+    PersonFactory(village=village_a, township=village_a.township, id_number=VALID_ID)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(township=village_a.township, village=village_a, name="重复",
+                              id_number=VALID_ID, gender="female", birth_date=datetime.date(1949, 12, 31))
+
+
+def test_under_age_counts_from_the_birth_date(village_a):
+    young = PersonFactory(village=village_a, township=village_a.township,
+                          id_number="110105199001011232")  # born 1990-01-01
+    PersonFactory(village=village_a, township=village_a.township, id_number=VALID_ID)
+    assert list(Person.objects.under_age(35, datetime.date(2023, 12, 31))) == [young]
+    assert young.age_on(datetime.date(2023, 12, 31)) == 33
+
+
+# ---------------------------------------------------------------- masking
+
+
+@pytest.fixture
+def person(village_a):
+    return PersonFactory(village=village_a, township=village_a.township, id_number=VALID_ID, phone="13912345678")
+
+
+MASKED_ID, MASKED_PHONE = "1101**********002X", "139****5678"
+
+
+@pytest.mark.parametrize("user_name", ["leader", "secretary_a"])
+def test_id_number_and_phone_are_masked_for_everyone_but_staff(user_name, roles, person, client_for, api_for):
+    client_for(roles["staff"]).post(reverse("records:persons-update", args=[person.pk]),
+                                    person_payload(person.village, id_number="110105199001011232",
+                                                   phone="13800000000"))
+    person.refresh_from_db()
+    assert person.id_number == "110105199001011232"
+    client = client_for(roles[user_name])
+    pages = [
+        client.get(reverse("records:persons-list")),
+        client.get(reverse("records:persons-detail", args=[person.pk])),
+        client.get(reverse("records:persons-history", args=[person.pk])),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "110105199001011232" not in body and VALID_ID not in body
+        assert "13912345678" not in body and "13800000000" not in body
+    assert "1101**********1232" in pages[0].content.decode()
+    assert "1101**********002X → 1101**********1232" in pages[2].content.decode()
+    api = api_for(roles[user_name])
+    for data in [api.get("/api/persons/").json()["results"][0], api.get(f"/api/persons/{person.pk}/").json()]:
+        assert data["id_number"] == "1101**********1232" and data["phone"] == "138****0000"
+
+
+def test_staff_see_id_number_whole(person, client_for, api_for, staff):
+    assert VALID_ID in client_for(staff).get(reverse("records:persons-detail", args=[person.pk])).content.decode()
+    assert api_for(staff).get(f"/api/persons/{person.pk}/").json()["id_number"] == VALID_ID
+
+
+def test_secretary_edit_form_never_shows_the_whole_number_and_blank_keeps_it(person, client_for, secretary_a):
+    client = client_for(secretary_a)
+    form = client.get(reverse("records:persons-update", args=[person.pk])).content.decode()
+    assert VALID_ID not in form and "13912345678" not in form
+    assert MASKED_ID in form and MASKED_PHONE in form
+    response = client.post(reverse("records:persons-update", args=[person.pk]),
+                           person_payload(person.village, name="张建军", id_number="", phone=""))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.name, person.id_number, person.phone) == ("张建军", VALID_ID, "13912345678")
+    response = client.post(reverse("records:persons-update", args=[person.pk]),
+                           person_payload(person.village, id_number="110105199001011233"))
+    assert response.status_code == 400 and "校验位不正确" in response.content.decode()
+    person.refresh_from_db()
+    assert person.id_number == VALID_ID
+
+
+def test_search_by_id_number_only_for_staff(person, client_for, staff, secretary_a):
+    list_url = reverse("records:persons-list")
+    assert "共 1 条" in client_for(staff).get(list_url, {"q": "0519491231"}).content.decode()
+    assert "共 0 条" in client_for(secretary_a).get(list_url, {"q": "0519491231"}).content.decode()
+    assert "共 1 条" in client_for(secretary_a).get(list_url, {"q": person.name}).content.decode()
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+def test_stage_follows_the_latest_stage_change_by_date(client_for, api_for, staff, village_a):
+    person = PersonFactory(village=village_a, township=village_a.township)
+    client = client_for(staff)
+    create = reverse("records:stage-changes-create")
+    client.post(create, {"person": person.pk, "stage": "candidate", "date": "2023-09-01"})
+    client.post(create, {"person": person.pk, "stage": "activist", "date": "2023-03-01"})  # entered late
+    person.refresh_from_db()
+    assert person.stage == "candidate"
+    api_for(staff).post("/api/stage-changes/", {"person": person.pk, "stage": "probationary", "date": "2024-01-10"},
+                        format="json")
+    person.refresh_from_db()
+    assert person.stage == "probationary"
+    latest = StageChange.objects.get(stage="probationary")
+    client.post(reverse("records:stage-changes-delete", args=[latest.pk]))
+    person.refresh_from_db()
+    assert person.stage == "candidate"
+    history = client_for(staff).get(reverse("records:persons-history", args=[person.pk])).content.decode()
+    assert "发展阶段：发展对象 → 预备党员" in history
+
+
+def test_same_day_steps_take_the_later_stage_and_moving_a_change_updates_both_people(village_a):
+    first = PersonFactory(village=village_a, township=village_a.township)
+    second = PersonFactory(village=village_a, township=village_a.township)
+    StageChangeFactory(person=first, stage="candidate", date=datetime.date(2023, 5, 1))
+    change = StageChangeFactory(person=first, stage="activist", date=datetime.date(2023, 5, 1))
+    first.refresh_from_db()
+    assert first.stage == "candidate"
+    change.person = second
+    change.save()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.stage, second.stage) == ("candidate", "activist")
+
+
+def test_refresh_stages_repairs_people_after_a_bulk_write(village_a):
+    person = PersonFactory(village=village_a, township=village_a.township)
+    StageChange.objects.bulk_create([StageChange(person=person, stage="applicant", date=datetime.date(2023, 1, 5))])
+    person.refresh_from_db()
+    assert person.stage == ""
+    assert Person.objects.filter(pk=person.pk).refresh_stages() == [person]
+    person.refresh_from_db()
+    assert person.stage == "applicant"
+
+
+def test_stage_is_not_typed_in_the_form_or_the_api(client_for, api_for, staff, village_a):
+    person = PersonFactory(village=village_a, township=village_a.township)
+    form = client_for(staff).get(reverse("records:persons-update", args=[person.pk])).content.decode()
+    assert 'name="stage"' not in form
+    api_for(staff).patch(f"/api/persons/{person.pk}/", {"stage": "member"}, format="json")
+    person.refresh_from_db()
+    assert person.stage == ""
+
+
+def test_reserve_cadre_must_be_a_person_of_the_village(client_for, staff, village_a, village_b):
+    person = PersonFactory(village=village_b, township=village_b.township, id_number=id_number_for(700))
+    response = client_for(staff).post(reverse("records:reserve-cadres-create"),
+                                      {"village": village_a.pk, "person": person.pk, "since": "2023-01-01"})
+    assert response.status_code == 400 and "该人员不属于所选村" in response.content.decode()
+    cadre = ReserveCadreFactory(person__village=village_a, person__township=village_a.township)
+    response = client_for(staff).post(reverse("records:reserve-cadres-update", args=[cadre.pk]),
+                                      {"village": village_a.pk, "person": cadre.person_id, "since": "2023-05-01",
+                                       "until": "2023-01-01"})
+    assert response.status_code == 400 and "退出日期不能早于纳入日期" in response.content.decode()
