@@ -1,7 +1,9 @@
 """The monthly workbook's API (issue 4): template, upload, preview, confirm, review, completeness."""
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.files.uploadhandler import StopUpload
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -77,13 +79,30 @@ StatusSerializer = inline_serializer("SubmissionActionResult", {
 
 
 class SizeLimitedMixin:
-    """Installs the streaming size limit before anything (authentication, CSRF) reads the body."""
+    """Parses the body under SUBMISSION_MAX_BYTES before anything else (authentication, CSRF) reads it.
+
+    Past the limit the request is answered 413 before authentication: with session
+    auth the CSRF check would otherwise read the refused body.
+    """
 
     def initialize_request(self, request, *args, **kwargs):
         request.upload_too_large = False
-        max_bytes = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
-        request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
+        if request.method == "POST":
+            max_bytes = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
+            request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
+            try:
+                request.POST  # noqa: B018 - parse now, under the limit
+            except StopUpload:  # raised before any chunk when Content-Length is already too large
+                request.upload_too_large = True
+            if request.upload_too_large:
+                request._post, request._files = QueryDict(), MultiValueDict()
         return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        if getattr(request._request, "upload_too_large", False):
+            mb = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024) // (1024 * 1024)
+            raise TooLarge(f"文件超过{mb}MB的上限，已拒绝接收。")
+        super().initial(request, *args, **kwargs)
 
 
 def _int_param(request, name):
@@ -136,10 +155,7 @@ class SubmissionListCreate(SizeLimitedMixin, generics.ListAPIView):
     def post(self, request, *args, **kwargs):
         user = request.user
         rules.check_upload(user)
-        data = request.data  # parsing happens here, under the size limit
-        if getattr(request._request, "upload_too_large", False):
-            mb = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024) // (1024 * 1024)
-            raise TooLarge(f"文件超过{mb}MB的上限，已拒绝接收。")
+        data = request.data
         if data.get("village") not in (None, ""):
             rules.village_for_upload(user, data.get("village"))
         upload = UploadSerializer(data=data)

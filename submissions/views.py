@@ -1,18 +1,21 @@
 """Pages of the monthly workbook: upload, preview, confirm, review, completeness, notices."""
 import logging
+from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import StopUpload
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from township import access
-from township.uploads import limit_upload_size
+from township.uploads import SizeLimitedUploadHandler
 from villages.models import VillageMonth
 
 from . import rules, services, tasks
@@ -71,19 +74,49 @@ def index(request):
     })
 
 
+def _too_large(request):
+    messages.error(request, f"文件超过{_max_mb()}MB的上限，已拒绝接收。请删除多余内容后重新上传。")
+    villages = list(rules.villages_for(request.user))
+    return render(request, "submissions/index.html", {
+        "form": UploadForm(villages=villages), "can_upload": True, "submissions": [], "max_mb": _max_mb(),
+    }, status=413)
+
+
+def size_limited(view):
+    """Parse the body under SUBMISSION_MAX_BYTES before CSRF checking reads it; 413 past the limit.
+
+    township.uploads.SizeLimitedUploadHandler raises StopUpload from handle_raw_input
+    when Content-Length is already too large; Django does not catch that one, so it
+    is caught here (a 413 page instead of a 500). Nothing is written on that path,
+    so answering before the CSRF check is safe.
+    """
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    @csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and request.user.is_authenticated:
+            request.upload_too_large = False
+            max_bytes = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
+            request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
+            try:
+                request.POST  # noqa: B018 - parse now, under the limit
+            except StopUpload:
+                request.upload_too_large = True
+            if request.upload_too_large:
+                return _too_large(request)
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
 @login_required
-@limit_upload_size("SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
+@size_limited
 @require_POST
 def upload(request):
     user = request.user
     rules.check_upload(user)
     villages = list(rules.villages_for(user))
-    if request.upload_too_large:
-        messages.error(request, f"文件超过{_max_mb()}MB的上限，已拒绝接收。请删除多余内容后重新上传。")
-        form = UploadForm(villages=villages, initial=request.POST)
-        return render(request, "submissions/index.html", {
-            "form": form, "can_upload": True, "submissions": [], "max_mb": _max_mb(),
-        }, status=413)
     form = UploadForm(request.POST, request.FILES, villages=villages)
     village_id = request.POST.get("village")
     if village_id:
