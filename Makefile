@@ -36,5 +36,9 @@ check: install
 bench: install
 	@for b in bench/*_bench.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(PY) $$b || exit 1; done
 
+screenshots: install
+	$(PY) -m pytest tests/e2e -q
+	@echo "截图已保存在 tests/e2e/screenshots/"
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
