@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImportexportConfig(AppConfig):
+    name = "importexport"
+    verbose_name = "台账导入导出"

@@ -1,0 +1,59 @@
+"""An import of a ledger file: uploaded, previewed, then confirmed (or abandoned)."""
+from django.conf import settings
+from django.db import models
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    PARSING = "parsing", "正在检查"
+    PREVIEW = "preview", "待确认"
+    FAILED = "failed", "无法导入"
+    CONFIRMING = "confirming", "正在写入"
+    DONE = "done", "已导入"
+
+
+class ImportJob(models.Model):
+    """One uploaded ledger file and what became of it.
+
+    The preview keeps the parsed, validated rows in a payload file under
+    MEDIA_ROOT, so confirming writes exactly what was previewed without
+    reading the spreadsheet a second time.
+    """
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="import_jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT,
+                             related_name="import_jobs")
+    record_slug = models.CharField("记录类型", max_length=50)
+    file = models.FileField("上传文件", upload_to="imports/%Y/%m/")
+    file_name = models.CharField("文件名", max_length=255)
+    payload_name = models.CharField("预览数据文件", max_length=255, blank=True)
+    status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    message = models.TextField("说明", blank=True)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    new_rows = models.PositiveIntegerField("新增", default=0)
+    updated_rows = models.PositiveIntegerField("更新", default=0)
+    unchanged_rows = models.PositiveIntegerField("无变化", default=0)
+    invalid_rows = models.PositiveIntegerField("有错误", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    previewed_at = models.DateTimeField("检查完成时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("导入完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "台账导入"
+        verbose_name_plural = "台账导入"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["township", "created_at"])]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def can_confirm(self):
+        return (self.status == ImportStatus.PREVIEW and self.invalid_rows == 0 and self.error_count == 0
+                and (self.new_rows or self.updated_rows))
+
+    @property
+    def is_running(self):
+        return self.status in (ImportStatus.QUEUED, ImportStatus.PARSING, ImportStatus.CONFIRMING)

@@ -1,0 +1,99 @@
+"""Import/export resources of study and organisational-life ledgers."""
+from import_export.fields import Field
+
+from township.importing import (
+    BranchWidget,
+    ChoiceWidget,
+    DateWidget,
+    DecimalWidget,
+    IntegerWidget,
+    LedgerResource,
+    TextWidget,
+    VillageWidget,
+    register,
+)
+
+from .models import DuesPayment, OrgLifeEvent, OrgLifeKind, StudyActivity, StudyKind
+
+
+class _BranchVillage:
+    """Branch-scoped records: the village-month lock is the branch's village's."""
+
+    def village_of(self, values):
+        return self._branch_villages().get(values.get("branch_id"))
+
+    def _branch_villages(self):
+        if not hasattr(self, "_villages_by_branch"):
+            from villages.models import PartyBranch
+
+            self._villages_by_branch = dict(
+                PartyBranch.objects.filter(village__township=self.township).values_list("pk", "village_id"))
+        return self._villages_by_branch
+
+
+@register("study-activities")
+class StudyActivityResource(LedgerResource):
+    """学习活动台账: matched on 日期 + 形式 + 主题 + 组织单位."""
+
+    ledger_title = "学习活动台账"
+    key = ("date", "kind", "topic", "village_id")
+    key_label = "日期、形式、主题和组织单位"
+    township_attr = "township_id"
+    create_defaults = {"source": "import"}
+    aliases = {"村": "组织单位（村）", "组织单位": "组织单位（村）", "心得体会": "心得体会篇数"}
+
+    date = Field("date", "日期", DateWidget(required=True))
+    kind = Field("kind", "形式", ChoiceWidget(StudyKind.choices, "形式", required=True))
+    topic = Field("topic", "主题", TextWidget(max_length=200, required=True))
+    village = Field("village_id", "组织单位（村）", VillageWidget())
+    attendance = Field("attendance", "参加人数", IntegerWidget(min_value=0, blank=0))
+    essays = Field("essays", "心得体会篇数", IntegerWidget(min_value=0, blank=0))
+    note = Field("note", "备注", TextWidget(max_length=200))
+
+    class Meta:
+        model = StudyActivity
+        fields = ("date", "kind", "topic", "village", "attendance", "essays", "note")
+        import_id_fields = ("date", "kind", "topic", "village")
+
+
+@register("org-life")
+class OrgLifeEventResource(_BranchVillage, LedgerResource):
+    ledger_title = "组织生活台账"
+    key = ("branch_id", "date", "kind")
+    key_label = "党支部、日期和类型"
+    create_defaults = {"source": "import"}
+
+    branch = Field("branch_id", "党支部", BranchWidget())
+    date = Field("date", "日期", DateWidget(required=True))
+    kind = Field("kind", "类型", ChoiceWidget(OrgLifeKind.choices, "类型", required=True))
+    topic = Field("topic", "主题", TextWidget(max_length=200, required=True))
+    attendance = Field("attendance", "参加人数", IntegerWidget(min_value=0, blank=0))
+
+    class Meta:
+        model = OrgLifeEvent
+        fields = ("branch", "date", "kind", "topic", "attendance")
+        import_id_fields = ("branch", "date", "kind")
+
+
+@register("dues")
+class DuesPaymentResource(_BranchVillage, LedgerResource):
+    ledger_title = "党费收缴台账"
+    key = ("branch_id", "year", "month")
+    key_label = "党支部、年度和月份"
+
+    branch = Field("branch_id", "党支部", BranchWidget())
+    year = Field("year", "年度", IntegerWidget(min_value=2000, max_value=2100, required=True))
+    month = Field("month", "月份", IntegerWidget(min_value=1, max_value=12, required=True))
+    expected_count = Field("expected_count", "应缴人数", IntegerWidget(min_value=0, required=True))
+    paid_count = Field("paid_count", "实缴人数", IntegerWidget(min_value=0, required=True))
+    amount = Field("amount", "金额（元）", DecimalWidget(places=2, max_digits=12, required=True))
+
+    class Meta:
+        model = DuesPayment
+        fields = ("branch", "year", "month", "expected_count", "paid_count", "amount")
+        import_id_fields = ("branch", "year", "month")
+
+    def derive(self, values):
+        if values["paid_count"] > values["expected_count"]:
+            return [("paid_count", "实缴人数不能多于应缴人数")]
+        return []
