@@ -20,7 +20,7 @@
   chart("chart-income-village", {
     title: { text: "各村集体经济收入（万元）", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    grid: { left: 50, right: 20, bottom: 60 },
+    grid: { left: 50, right: 70, bottom: 60 },
     xAxis: { type: "category", data: villages, axisLabel: { rotate: 45 } },
     yAxis: { type: "value" },
     series: [{
@@ -45,8 +45,8 @@
   chart("chart-stars", {
     title: { text: "星级党组织占比与目标（%）", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    legend: { top: 24 },
-    grid: { top: 60 },
+    legend: { bottom: 0 },
+    grid: { top: 50, bottom: 60 },
     xAxis: { type: "category", data: shareNames },
     yAxis: { type: "value", max: 100 },
     series: [
@@ -60,8 +60,8 @@
   chart("chart-pipeline", {
     title: { text: "党员发展（年末人数 / 本年新增）", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    legend: { top: 24 },
-    grid: { top: 60 },
+    legend: { bottom: 0 },
+    grid: { top: 50, bottom: 60 },
     xAxis: { type: "category", data: stages },
     yAxis: { type: "value", minInterval: 1 },
     series: [
