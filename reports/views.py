@@ -18,7 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -264,6 +265,17 @@ def report_docx(request, year):
 # ---------------------------------------------------------------- API
 
 
+@extend_schema(
+    summary="年度工作总结的各项数据",
+    parameters=[OpenApiParameter("year", int, OpenApiParameter.PATH, description="年度")],
+    responses=inline_serializer("AnnualFigures", {
+        "township": serializers.CharField(),
+        "year": serializers.IntegerField(),
+        "figures": serializers.DictField(
+            child=serializers.DictField(), help_text="{key: {label, unit, value, source}}"
+        ),
+    }),
+)
 @api_view(["GET"])
 def figures_api(request, year):
     """The figures of the user's township for `year`: {"township", "year", "figures": {key: {label, unit, value}}}."""
