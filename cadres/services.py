@@ -8,6 +8,7 @@ longer in the workbook is removed; stage changes entered through forms stay.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -15,9 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .id_numbers import birth_date_from_id, gender_from_id
-from .models import Person, Source, Stage, StageChange
-
-STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}
+from .models import Person, Source, Stage, StageChange, latest_stage
 
 
 def delete_with_history(objs, model, *, user, reason=""):
@@ -153,16 +152,17 @@ def replace_month_pipeline(*, village, year, month, rows, user) -> dict:
 
 
 def refresh_current_stage(*, person_ids, user, reason=""):
-    """Set Person.stage to the furthest stage each person has reached, in a fixed number of queries."""
+    """Set Person.stage to each person's latest stage change by date (models.latest_stage), in a fixed
+    number of queries: the same rule as Person.refresh_stage, which forms and the API use."""
     if not person_ids:
         return
-    furthest = {}
-    for person_id, stage in StageChange.objects.filter(person_id__in=person_ids).values_list("person_id", "stage"):
-        if person_id not in furthest or STAGE_ORDER[stage] > STAGE_ORDER[furthest[person_id]]:
-            furthest[person_id] = stage
+    changes_by_person = defaultdict(list)
+    for change in StageChange.objects.filter(person_id__in=person_ids).only("person_id", "date", "stage"):
+        changes_by_person[change.person_id].append(change)
+    current = {person_id: latest_stage(changes) for person_id, changes in changes_by_person.items()}
     changed = []
     for person in Person.objects.filter(pk__in=person_ids):
-        stage = furthest.get(person.pk, "")
+        stage = current.get(person.pk, "")
         if person.stage != stage:
             person.stage = stage
             changed.append(person)

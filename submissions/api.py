@@ -1,9 +1,7 @@
 """The monthly workbook's API (issue 4): template, upload, preview, confirm, review, completeness."""
 from django.conf import settings
-from django.core.files.uploadhandler import StopUpload
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -13,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from township import access
-from township.uploads import SizeLimitedUploadHandler
+from township.uploads import parse_within_limit
 
 from . import rules, services, tasks
 from .completeness import build_grid
@@ -88,14 +86,7 @@ class SizeLimitedMixin:
     def initialize_request(self, request, *args, **kwargs):
         request.upload_too_large = False
         if request.method == "POST":
-            max_bytes = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
-            request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
-            try:
-                request.POST  # noqa: B018 - parse now, under the limit
-            except StopUpload:  # raised before any chunk when Content-Length is already too large
-                request.upload_too_large = True
-            if request.upload_too_large:
-                request._post, request._files = QueryDict(), MultiValueDict()
+            parse_within_limit(request, getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024))
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):

@@ -1,21 +1,18 @@
 """Pages of the monthly workbook: upload, preview, confirm, review, completeness, notices."""
 import logging
-from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadhandler import StopUpload
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from township import access
-from township.uploads import SizeLimitedUploadHandler
+from township.uploads import limit_upload_size
 from villages.models import VillageMonth
 
 from . import rules, services, tasks
@@ -82,32 +79,11 @@ def _too_large(request):
     }, status=413)
 
 
-def size_limited(view):
-    """Parse the body under SUBMISSION_MAX_BYTES before CSRF checking reads it; 413 past the limit.
+def _authenticated_too_large(request, *args, **kwargs):
+    return _too_large(request)
 
-    township.uploads.SizeLimitedUploadHandler raises StopUpload from handle_raw_input
-    when Content-Length is already too large; Django does not catch that one, so it
-    is caught here (a 413 page instead of a 500). Nothing is written on that path,
-    so answering before the CSRF check is safe.
-    """
-    protected = csrf_protect(view)
 
-    @wraps(view)
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and request.user.is_authenticated:
-            request.upload_too_large = False
-            max_bytes = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
-            request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
-            try:
-                request.POST  # noqa: B018 - parse now, under the limit
-            except StopUpload:
-                request.upload_too_large = True
-            if request.upload_too_large:
-                return _too_large(request)
-        return protected(request, *args, **kwargs)
-
-    return wrapper
+size_limited = limit_upload_size("SUBMISSION_MAX_BYTES", 5 * 1024 * 1024, too_large=_authenticated_too_large)
 
 
 @login_required

@@ -1,11 +1,15 @@
 """Upload size limits enforced while the body streams in, not after it has all been read.
 
 FILE_UPLOAD_MAX_MEMORY_SIZE is only the memory/disk threshold; a request past the
-limit must be stopped by a handler installed before request.POST/FILES are read.
+limit must be stopped by a handler installed before request.POST/FILES are read,
+which also means before the CSRF check (it reads request.POST).
 """
 from functools import wraps
 
+from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
@@ -31,13 +35,29 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         return None
 
 
-def limit_upload_size(max_bytes_setting, default):
-    """Install SizeLimitedUploadHandler before the body is parsed; the view sees request.upload_too_large.
+def parse_within_limit(request, max_bytes) -> bool:
+    """Parse the body now, under `max_bytes`; True (and an empty POST/FILES) when it was too large.
 
-    csrf_exempt outside and csrf_protect inside: CSRF checking reads request.POST,
-    which would parse the body before the handler is in place.
+    Django does not catch a StopUpload raised from handle_raw_input (a Content-Length
+    already past the limit), so it is caught here.
     """
-    from django.conf import settings
+    request.upload_too_large = False
+    request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
+    try:
+        request.POST  # noqa: B018 - parse now, under the limit
+    except StopUpload:
+        request.upload_too_large = True
+    if request.upload_too_large:
+        request._post, request._files = QueryDict(), MultiValueDict()
+    return request.upload_too_large
+
+
+def limit_upload_size(setting_name, default, *, too_large):
+    """Decorator: past the limit, answer `too_large(request, ...)` before anything reads the body.
+
+    csrf_exempt outside and csrf_protect inside, because the CSRF check reads
+    request.POST; the refusal comes before it, and nothing is written on that path.
+    """
 
     def decorator(view):
         protected = csrf_protect(view)
@@ -45,9 +65,8 @@ def limit_upload_size(max_bytes_setting, default):
         @wraps(view)
         @csrf_exempt
         def wrapper(request, *args, **kwargs):
-            max_bytes = getattr(settings, max_bytes_setting, default)
-            request.upload_too_large = False
-            request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
+            if request.method == "POST" and parse_within_limit(request, getattr(settings, setting_name, default)):
+                return too_large(request, *args, **kwargs)
             return protected(request, *args, **kwargs)
 
         return wrapper
