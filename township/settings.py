@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "study",
     "submissions",
     "reports",
+    "importexport",
 ]
 
 MIDDLEWARE = [
@@ -246,9 +247,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # ---------------------------------------------------------------- end of monthly workbook settings
-
-# ---- ledger import/export (issue 6): the lead may fold this into INSTALLED_APPS above.
-INSTALLED_APPS += ["importexport"]  # noqa: E305
 
 # ---------------------------------------------------------------- reports (annual work summary)
 # Village secretaries may read (never change) the township's annual report when this is on.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("records/", include((record_urlpatterns(records.all_types()), "records"))),
     path("submissions/", include("submissions.urls")),
     path("reports/", include("reports.urls")),
+    path("ledgers/", include("township.import_urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
