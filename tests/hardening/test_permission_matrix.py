@@ -1,0 +1,359 @@
+"""Every route of the URLconf, requested by every role with real object ids, against a declared expectation.
+
+The routes are enumerated from get_resolver(), not listed by hand: a route added
+without a line in EXPECT (or a record type not in one of the three sets below)
+fails test_every_route_has_a_declared_expectation. Only /admin/ is skipped (Django's
+own admin checks is_staff/permissions; no user of the product roles is is_staff).
+
+Outcome codes, one per role in ROLE_ORDER:
+  ok   the role passes (2xx, a redirect that is not to the login page, or 400/409 for a
+       write whose empty or out-of-state payload the view then refuses, which means it got past access)
+  L    redirect to the login page (anonymous on pages)
+  A    401 or 403 without data (anonymous on the API)
+  403  visible but read-only;  404  not there for this role;  405  method not allowed
+
+Each write request runs inside a savepoint that is rolled back, so the world is the same for every request.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.hardening.conftest import MONTH, YEAR, workbook_bytes
+from township import records
+
+pytestmark = pytest.mark.django_db
+
+ROLE_ORDER = ["anon", "secretary_a", "secretary_b", "leader", "staff", "other_staff"]
+SKIPPED_PREFIXES = {
+    "admin/": "Django admin: guarded by is_staff and model permissions, which no product role has",
+}
+
+# ---------------------------------------------------------------- declared record kinds
+# Typed here, not read from the models' SCOPE: the test states what each kind should be.
+TOWNSHIP_LEVEL = {  # secretaries have no business with these (404); staff write, leaders read
+    "campaigns", "campaign-tasks", "bulletins", "township-targets", "economy-targets", "enterprises",
+    "study-plans",
+}
+VILLAGE_READ = {  # secretaries read their own village's (403 on write)
+    "branches", "star-ratings", "reserve-cadres", "cadre-trainings", "talents", "income-targets",
+    "industry-projects",
+    # township records that may name a village: its secretary reads the ones about it
+    "problems", "supervision-visits", "alliances",
+}
+VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
+    "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",
+}
+
+
+def _record_expectations(slug):
+    if slug in TOWNSHIP_LEVEL:
+        see_a, see_b, write_a = "404", "404", "404"
+    elif slug in VILLAGE_READ:
+        see_a, see_b, write_a = "ok", "404", "403"
+    elif slug in VILLAGE_WRITE:
+        see_a, see_b, write_a = "ok", "404", "ok"
+    else:
+        return {}
+    list_b = "404" if slug in TOWNSHIP_LEVEL else "ok"  # B's own list of B's records
+    create_b = write_a  # a kind-level decision: same for both secretaries
+    page = {
+        f"records:{slug}-list": {"GET": f"L {see_a} {list_b} ok ok ok"},
+        f"records:{slug}-create": {m: f"L {write_a} {create_b} 403 ok ok" for m in ("GET", "POST")},
+        f"records:{slug}-detail": {"GET": f"L {see_a} {see_b} ok ok 404"},
+        f"records:{slug}-update": {m: f"L {write_a} 404 403 ok 404" for m in ("GET", "POST")},
+        f"records:{slug}-delete": {m: f"L {write_a} 404 403 ok 404" for m in ("GET", "POST")},
+        f"records:{slug}-history": {"GET": f"L {see_a} {see_b} ok ok 404"},
+    }
+    api = {
+        f"{slug}-list": {"GET": f"A {see_a} {list_b} ok ok ok", "POST": f"A {write_a} {create_b} 403 ok ok"},
+        f"{slug}-list.fmt": {"GET": f"A {see_a} {list_b} ok ok ok"},
+        f"{slug}-detail": {"GET": f"A {see_a} {see_b} ok ok 404",
+                           **{m: f"A {write_a} 404 403 ok 404" for m in ("PUT", "PATCH", "DELETE")}},
+        f"{slug}-detail.fmt": {"GET": f"A {see_a} {see_b} ok ok 404"},
+    }
+    return {**page, **api}
+
+
+POST_ONLY_STAFF = {"GET": "L 405 405 405 405 405"}
+
+EXPECT = {
+    # ------------------------------------------------------------ site
+    "home": {"GET": "L ok ok ok ok ok"},
+    "login": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok"},  # the form itself, no data
+    "logout": {"GET": "405 405 405 405 405 405", "POST": "L L L L L L"},  # logged out, back to the login page
+    "villages:list": {"GET": "L ok ok ok ok ok"},
+    "villages:detail": {"GET": "L ok 404 ok ok 404"},
+    # ------------------------------------------------------------ monthly workbook pages
+    "submissions:index": {"GET": "L ok ok ok ok ok"},
+    "submissions:upload": {"GET": "L 405 405 405 405 405", "POST": "L ok 404 403 ok 404"},
+    "submissions:template": {"GET": "L ok 404 ok ok 404"},
+    "submissions:completeness": {"GET": "L ok ok ok ok ok"},
+    "submissions:notice-read": {"GET": "L 405 405 405 405 405", "POST": "L ok 404 404 404 404"},
+    "submissions:detail": {"GET": "L ok 404 ok ok 404"},
+    "submissions:file": {"GET": "L ok 404 ok ok 404"},
+    "submissions:confirm": {"GET": "L 405 405 405 405 405", "POST": "L ok 404 403 ok 404"},
+    "submissions:approve": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404"},
+    "submissions:return": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404"},
+    "submissions:reopen": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404"},
+    # ------------------------------------------------------------ annual report pages (own township only)
+    "reports:index": {"GET": "L 403 403 ok ok ok"},
+    "reports:annual": {"GET": "L 403 403 ok ok ok"},
+    "reports:docx": {"GET": "L 403 403 ok ok ok"},
+    "reports:edit-part": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
+    "reports:add-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
+    "reports:delete-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok 404"},
+    "reports:decide": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
+    "reports:finalize": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
+    "reports:reopen": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
+    "reports:county": {"GET": "L 404 404 404 404 404"},  # county users only
+    # ------------------------------------------------------------ ledgers (import: staff; export: any reader)
+    "imports:export": {"GET": "L ok ok ok ok ok"},
+    "imports:upload": {"GET": "L 403 403 403 ok ok", "POST": "L 403 403 403 ok ok"},
+    "imports:template": {"GET": "L 403 403 403 ok ok"},
+    "imports:job": {"GET": "L 403 403 403 ok 404"},
+    "imports:job-status": {"GET": "L 403 403 403 ok 404"},
+    "imports:job-confirm": {"GET": "L 405 405 405 405 405", "POST": "L 403 403 403 ok 404"},
+    "imports:job-errors": {"GET": "L 403 403 403 ok 404"},
+    # ------------------------------------------------------------ API
+    "api-token": {"POST": "ok ok ok ok ok ok"},  # 400 without credentials; the login throttle has its own test
+    # The schema and its viewers describe the API and hold no records.
+    "api-schema": {"GET": "ok ok ok ok ok ok"},
+    "api-docs": {"GET": "ok ok ok ok ok ok"},
+    "api-redoc": {"GET": "ok ok ok ok ok ok"},
+    "api-root": {"GET": "A ok ok ok ok ok"},
+    "api-root.fmt": {"GET": "A ok ok ok ok ok"},
+    "village-list": {"GET": "A ok ok ok ok ok", "POST": "A 405 405 405 405 405"},
+    "village-list.fmt": {"GET": "A ok ok ok ok ok"},
+    "village-detail": {"GET": "A ok 404 ok ok 404", "PUT": "A 405 405 405 405 405",
+                       "DELETE": "A 405 405 405 405 405"},
+    "village-detail.fmt": {"GET": "A ok 404 ok ok 404"},
+    "submissions-api:list": {"GET": "A ok ok ok ok ok", "POST": "A ok 404 403 ok 404"},
+    "submissions-api:template": {"GET": "A ok 404 ok ok 404"},
+    "submissions-api:completeness": {"GET": "A ok ok ok ok ok"},
+    "submissions-api:detail": {"GET": "A ok 404 ok ok 404", "DELETE": "A 405 405 405 405 405"},
+    "submissions-api:confirm": {"POST": "A ok 404 403 ok 404"},
+    "submissions-api:approve": {"POST": "A 403 404 403 ok 404"},
+    "submissions-api:return": {"POST": "A 403 404 403 ok 404"},
+    "submissions-api:reopen": {"POST": "A 403 404 403 ok 404"},
+    "reports-api:figures": {"GET": "A 403 403 ok ok ok"},
+    "reports-api:county-figures": {"GET": "A 404 404 404 404 404"},
+}
+for _rt in records.all_types():
+    EXPECT.update(_record_expectations(_rt.slug))
+
+
+# ---------------------------------------------------------------- the routes
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str  # the URL name, namespaced; ".fmt" for DRF's format-suffix twin
+    url_name: str
+    is_format: bool
+    params: tuple
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            full = prefix + str(entry.pattern)
+            url_name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            regex = entry.pattern.regex
+            is_format = "format" in regex.groupindex
+            yield Route(full, f"{url_name}.fmt" if is_format else url_name, url_name, is_format,
+                        tuple(regex.groupindex))
+
+
+def all_routes():
+    routes, skipped = [], []
+    for route in _walk(get_resolver()):
+        reason = next((why for prefix, why in SKIPPED_PREFIXES.items() if route.pattern.startswith(prefix)), None)
+        if reason or route.pattern.startswith(("static/", "media/")):
+            skipped.append(route)
+        else:
+            routes.append(route)
+    return routes, skipped
+
+
+def test_every_route_has_a_declared_expectation():
+    routes, skipped = all_routes()
+    missing = sorted({r.name for r in routes if r.name not in EXPECT})
+    assert not missing, f"routes without a declared expectation in EXPECT: {missing}"
+    unnamed = [r.pattern for r in routes if not r.url_name]
+    assert not unnamed, f"routes without a name cannot be declared: {unnamed}"
+    slugs = {rt.slug for rt in records.all_types()}
+    undeclared = slugs - TOWNSHIP_LEVEL - VILLAGE_READ - VILLAGE_WRITE
+    assert not undeclared, f"record types in none of TOWNSHIP_LEVEL / VILLAGE_READ / VILLAGE_WRITE: {undeclared}"
+    assert all(r.pattern.startswith("admin/") for r in skipped)
+
+
+# ---------------------------------------------------------------- building requests
+
+
+def _kwargs(route, world):
+    name = route.url_name
+    kw = {}
+    params = set(route.params)
+    if route.is_format:
+        kw["format"] = "json"
+    if "year" in params:
+        kw["year"] = world.year
+    if name.startswith("records:") or (name.endswith(("-detail", "-list")) and ":" not in name):
+        slug = name.split(":", 1)[-1].rsplit("-", 1)[0]
+        if "pk" in params:
+            kw["pk"] = world.village_a.pk if slug == "village" else world.records[slug].pk
+    elif "pk" in params:
+        kw["pk"] = {
+            "villages:detail": world.village_a.pk,
+            "submissions:notice-read": world.notice.pk,
+            "reports:delete-item": world.report_item.pk,
+        }.get(name, None)
+        if kw["pk"] is None:
+            if name.startswith("imports:"):
+                kw["pk"] = world.import_job.pk
+            else:
+                kw["pk"] = world.submission.pk
+    if "slug" in params:
+        kw["slug"] = "incomes"
+    if "fmt" in params:
+        kw["fmt"] = "xlsx"
+    if "part" in params:
+        kw["part"] = "work.political"
+    if "key" in params:
+        kw["key"] = "stars-below-target"
+    return kw
+
+
+def build_url(route, world):
+    url = reverse(route.url_name, kwargs=_kwargs(route, world))
+    if route.url_name in ("submissions:template", "submissions-api:template"):
+        url += f"?village={world.village_a.pk}&year={YEAR}&month={MONTH}"
+    return url
+
+
+def _body(route, world):
+    """(data, content_type or None for multipart) of a write to this route."""
+    name = route.url_name
+    if name in ("submissions:upload", "submissions-api:list"):
+        upload = SimpleUploadedFile("月报.xlsx", workbook_bytes(world.village_a, month=MONTH + 1))
+        return {"village": world.village_a.pk, "year": YEAR, "month": MONTH + 1, "file": upload}, None
+    if name.endswith(("return", "reopen")) and name.startswith("submissions"):
+        return {"reason": "数据有误"}, None
+    if name == "reports:add-item":
+        return {"section": "highlights", "text": "新亮点"}, None
+    if name == "reports:edit-part":
+        return {"text": "改写的段落"}, None
+    if name == "reports:reopen":
+        return {"reason": "更正"}, None
+    if name == "imports:upload":
+        return {"file": SimpleUploadedFile("incomes.csv", "村,年度\n".encode())}, None
+    if route.pattern.startswith("api/") and name not in ("api-token",) and ":" not in name:
+        return json.dumps({}), "application/json"
+    return {}, None
+
+
+def classify(response):
+    status = response.status_code
+    if status in (301, 302) and "/login/" in response.get("Location", ""):
+        return "L"
+    if status in (200, 201, 202, 204, 301, 302, 400, 409):
+        return "ok"
+    return str(status)
+
+
+# ---------------------------------------------------------------- the walk
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    combinations: set = None
+
+    def __post_init__(self):
+        self.combinations = set()
+
+
+def _clients(world):
+    clients = {}
+    for role in ROLE_ORDER:
+        client = Client()
+        if role != "anon":
+            client.force_login(world.users[role])
+        clients[role] = client
+    return clients
+
+
+def request(client, method, url, body, content_type):
+    if method == "GET":
+        return client.get(url)
+    if content_type is None:
+        if method == "POST":
+            return client.post(url, body)
+        return client.generic(method, url)
+    return client.generic(method, url, body, content_type=content_type)
+
+
+def walk(world, routes):
+    clients = _clients(world)
+    problems, tally = [], Tally()
+    for route in routes:
+        for method, line in EXPECT[route.name].items():
+            expected = line.split()
+            assert len(expected) == len(ROLE_ORDER), f"{route.name} {method}: {line!r}"
+            for role, want in zip(ROLE_ORDER, expected, strict=True):
+                url = build_url(route, world)
+                client = clients[role]
+                body, content_type = _body(route, world) if method != "GET" else (None, None)
+                with transaction.atomic():
+                    response = request(client, method, url, body, content_type)
+                    transaction.set_rollback(True)
+                tally.requests += 1
+                tally.combinations.add((route.name, role, method))
+                got = classify(response)
+                if want == "A" and response.status_code in (401, 403):
+                    got = "A"
+                if got != want:
+                    problems.append(f"{method} {url} as {role}: expected {want}, got {response.status_code} ({got})")
+                if role == "anon" and want in ("A", "L"):
+                    _assert_no_data(response, url)
+                if route.url_name == "logout" and method == "POST" and role != "anon":
+                    client.force_login(world.users[role])
+    return problems, tally
+
+
+def _assert_no_data(response, url):
+    if response.get("Content-Type", "").startswith("application/json"):
+        payload = response.json()
+        assert not ({"results", "id", "figures", "villages"} & set(payload)), f"{url} gave data to anonymous"
+
+
+ROUTE_GROUPS = {
+    "record-pages": lambda r: r.url_name.startswith("records:"),
+    "record-api": lambda r: r.pattern.startswith("api/^") and not r.url_name.startswith("village-"),
+    "other": lambda r: not r.url_name.startswith("records:") and not (
+        r.pattern.startswith("api/^") and not r.url_name.startswith("village-")),
+}
+
+
+@pytest.mark.parametrize("group", list(ROUTE_GROUPS))
+def test_permission_matrix(group, world, capsys):
+    routes, _ = all_routes()
+    mine = [r for r in routes if ROUTE_GROUPS[group](r) and r.name in EXPECT]
+    problems, tally = walk(world, mine)
+    with capsys.disabled():
+        print(f"\n[permission matrix:{group}] routes={len(mine)} requests={tally.requests} "
+              f"route×role×method={len(tally.combinations)}")
+    assert not problems, "\n".join(problems)
