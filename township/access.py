@@ -5,6 +5,8 @@ Rules (domain.md, "Who uses it"):
 - leaders see everything of their township and change nothing;
 - secretaries see their own village only, and change the records of their
   village that a secretary reports (monthly records), until the month is approved;
+- county users (role `county`) see everything of their county's townships and
+  change nothing, like a leader of each of them;
 - superusers see and change all townships;
 - an approved village-month is locked for everyone until staff reopen it.
 
@@ -59,9 +61,28 @@ def visible(user, queryset):
         if scope.village is None or user.village_id is None:
             return queryset.none()
         return queryset.filter(**{_filter_path(scope.village): user.village_id})
+    if getattr(user, "is_county", False):
+        if user.county_id is None:
+            return queryset.none()
+        # A subquery, not a list of ids: one query whatever the county's size.
+        return queryset.filter(**{f"{_filter_path(scope.township)}__in": county_township_ids(user)})
     if user.township_id is None:
         return queryset.none()
     return queryset.filter(**{_filter_path(scope.township): user.township_id})
+
+
+def county_township_ids(user):
+    """The ids of the townships a county user oversees, as a subquery."""
+    from township.models import County
+
+    return County.townships.through.objects.filter(county_id=user.county_id).values("township_id")
+
+
+def visible_townships(user):
+    """The townships `user` may read figures of: their own, their county's, or all for a superuser."""
+    from villages.models import Township
+
+    return visible(user, Township.objects.all()).order_by("name")
 
 
 def get_visible_or_404(user, queryset, **lookup):
@@ -118,6 +139,8 @@ def can_see_kind(user, model) -> bool:
         return True
     if user.is_secretary:
         return scope_of(model).village is not None
+    if getattr(user, "is_county", False):
+        return user.county_id is not None
     return user.township_id is not None
 
 
