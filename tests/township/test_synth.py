@@ -25,3 +25,17 @@ def test_synth_refuses_to_write_the_same_townships_twice():
     call_command("synth", "--townships", "1")
     with pytest.raises(CommandError, match="已存在"):
         call_command("synth", "--townships", "1")
+
+
+def test_synth_appends_townships_after_the_first_ones_with_first():
+    from township.models import User
+
+    call_command("synth", "--townships", "1", "--seed", "3")
+    call_command("synth", "--townships", "2", "--first", "2", "--seed", "3")
+    assert list(Township.objects.order_by("name").values_list("name", flat=True)) == [
+        "合成0001镇", "合成0002镇", "合成0003镇"]
+    assert User.objects.filter(username="synth0003-staff", township__name="合成0003镇").exists()
+    ids = list(Person.objects.values_list("id_number", flat=True))
+    assert len(ids) == len(set(ids))
+    with pytest.raises(CommandError, match="已存在"):
+        call_command("synth", "--townships", "1", "--first", "3")

@@ -42,19 +42,24 @@ class Command(BaseCommand):
         parser.add_argument("--end-year", type=int, default=2023)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--prefix", default="合成", help="镇名前缀；已存在同名镇时报错")
+        parser.add_argument("--first", type=int, default=1,
+                            help="第一个镇的编号（镇名、用户名和身份证号地区码都由编号决定），用于在已有合成数据上追加")
 
-    def handle(self, *args, townships, years, end_year, seed, prefix, **options):
-        if townships < 1 or years < 1:
-            raise CommandError("--townships 和 --years 必须大于0。")
-        names = [f"{prefix}{n:04d}镇" for n in range(1, townships + 1)]
+    def handle(self, *args, townships, years, end_year, seed, prefix, first=1, **options):
+        if townships < 1 or years < 1 or first < 1:
+            raise CommandError("--townships、--years 和 --first 必须大于0。")
+        numbers = range(first, first + townships)
+        names = [f"{prefix}{n:04d}镇" for n in numbers]
         if Township.objects.filter(name__in=names).exists():
             raise CommandError(f"已存在以“{prefix}”开头的合成镇，请换一个 --prefix 或先清空数据库。")
         started = time.perf_counter()
-        self.rng = random.Random(seed)
         self.password = make_password("demo12345")
         year_list = list(range(end_year - years + 1, end_year + 1))
         total = 0
-        for index, name in enumerate(names):
+        for index, name in zip((n - 1 for n in numbers), names, strict=True):
+            # One generator per township: township N has the same records however it was built
+            # (all at once, or appended with --first), so a bench measures the same township at every size.
+            self.rng = random.Random(seed * 1_000_003 + index)
             with transaction.atomic():
                 total += self._township(index, name, year_list)
         self.stdout.write(self.style.SUCCESS(
