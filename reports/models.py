@@ -6,6 +6,7 @@ draft it was written against, to show where the two now differ), and a final
 report freezes figures and text in ReportFinal.
 """
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -33,11 +34,21 @@ class Report(models.Model):
 
     @property
     def final(self):
-        """The ReportFinal when the report is final, else None."""
-        try:
-            return self.final_version
-        except ReportFinal.DoesNotExist:
-            return None
+        """The ReportFinal when the report is final, else None; its frozen figures and text come from the cache.
+
+        Whether the report is final is always asked of the database (a small query, so a
+        reopening in another process is seen at once); only the frozen content, which never
+        changes once written, is served from Django's cache.
+        """
+        cache_name = ReportFinal._meta.get_field("report").remote_field.cache_name
+        if cache_name in self._state.fields_cache:
+            return self._state.fields_cache[cache_name]
+        final = ReportFinal.objects.defer("figures", "sections").filter(report=self).first()
+        if final is not None:
+            final.report = self
+            final.load_frozen()
+        self._state.fields_cache[cache_name] = final
+        return final
 
 
 class ReportSectionEdit(models.Model):
@@ -121,6 +132,34 @@ class ReportFinal(models.Model):
 
     def __str__(self):
         return f"{self.report}（定稿）"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.cache_frozen()  # warm: the first reader after finalising does not pay for the JSON
+
+    def delete(self, *args, **kwargs):
+        cache.delete(self.cache_key)
+        return super().delete(*args, **kwargs)
+
+    # The frozen content never changes after it is written (a reopening deletes the row and a
+    # new final is a new row), so the key names the row and its time and needs no invalidation.
+    CACHE_SECONDS = 7 * 24 * 3600
+
+    @property
+    def cache_key(self):
+        return f"reports:final:{self.pk}:{self.report_id}:{self.finalized_at.isoformat()}"
+
+    def load_frozen(self):
+        """Fill the deferred figures and sections from the cache, or from the database (then cache them)."""
+        frozen = cache.get(self.cache_key)
+        if frozen is None:
+            self.refresh_from_db(fields=["figures", "sections"])
+            self.cache_frozen()
+        else:
+            self.figures, self.sections = frozen["figures"], frozen["sections"]
+
+    def cache_frozen(self):
+        cache.set(self.cache_key, {"figures": self.figures, "sections": self.sections}, self.CACHE_SECONDS)
 
 
 class LogAction(models.TextChoices):
