@@ -251,3 +251,11 @@ CELERY_BEAT_SCHEDULE = {
 # ---------------------------------------------------------------- reports (annual work summary)
 # Village secretaries may read (never change) the township's annual report when this is on.
 REPORTS_VISIBLE_TO_SECRETARIES = env_bool("REPORTS_VISIBLE_TO_SECRETARIES", False)
+
+# ---------------------------------------------------------------- cache (scale, issue 9)
+# A final report's frozen figures are served from the cache (reports.models.ReportFinal);
+# live figures never are. Per-process memory by default; REDIS_URL shares one cache
+# between web processes (the cached content is immutable, so either is correct).
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "dangjian"}}
