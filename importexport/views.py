@@ -3,23 +3,19 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import StopUpload
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from township import access, exporting, importing, records
 from township.record_views import build_filterset
-from township.uploads import SizeLimitedUploadHandler
+from township.uploads import limit_upload_size
 
 from . import services
 from .models import ImportJob
@@ -93,30 +89,9 @@ def template(request, slug):
 
 
 def _size_limited(view):
-    """Parse the body under LEDGER_IMPORT_MAX_BYTES before the CSRF check reads it.
-
-    township.uploads.limit_upload_size leaves a StopUpload raised from
-    handle_raw_input (Content-Length already too large) uncaught, a 500; here it
-    becomes the upload page's message. Nothing is written on that path.
-    """
-    protected = csrf_protect(view)
-
-    @wraps(view)
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        request.upload_too_large = False
-        if request.method == "POST":
-            max_bytes = getattr(settings, "LEDGER_IMPORT_MAX_BYTES", 40 * 1024 * 1024)
-            request.upload_handlers.insert(0, SizeLimitedUploadHandler(request, max_bytes))
-            try:
-                request.POST  # noqa: B018 - parse now, under the limit
-            except StopUpload:
-                request.upload_too_large = True
-            if request.upload_too_large:
-                return view(request, *args, **kwargs)
-        return protected(request, *args, **kwargs)
-
-    return wrapper
+    """Past LEDGER_IMPORT_MAX_BYTES the view itself answers with its message (request.upload_too_large is set),
+    before the CSRF check reads the body; nothing is written on that path."""
+    return limit_upload_size("LEDGER_IMPORT_MAX_BYTES", 40 * 1024 * 1024, too_large=view)(view)
 
 
 @login_required

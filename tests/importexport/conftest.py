@@ -9,11 +9,6 @@ from cadres.id_numbers import make_id_number
 from cadres.models import Person
 
 
-@pytest.fixture(autouse=True)
-def _ledger_urls(settings):
-    settings.ROOT_URLCONF = "tests.importexport.urls"
-
-
 def id_number(n, male=True, region="640122"):
     return make_id_number(region, datetime.date(1980, 1, 1) + datetime.timedelta(days=n), n, male)
 
