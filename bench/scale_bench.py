@@ -19,7 +19,7 @@ Database: a SQLite file under /tmp by default; PostgreSQL when DATABASE_URL is s
 (a dedicated database `<name>_scale` is created and dropped; no other is touched).
 Targets: identical query counts across sizes; time at the largest size ≤ 1.5× the
 smallest; figures under 20 queries. The last line of output is one JSON object
-{size: {page: {"median_s", "queries"}}}.
+{size: {page: {"median_s", "queries", "min_s"}}}.
 
     .venv/bin/python bench/scale_bench.py [--townships 1,10,100] [--years 2] [--repeats 5]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian .venv/bin/python bench/scale_bench.py
@@ -169,7 +169,7 @@ def pages(year):
 
 
 def measure(call, repeats):
-    """(median seconds, queries) of `call()`: two warm-ups, then `repeats` timed runs."""
+    """(median seconds, fastest seconds, queries) of `call()`: two warm-ups, then `repeats` timed runs."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -182,7 +182,7 @@ def measure(call, repeats):
             call()
             times.append(time.perf_counter() - started)
         queries = len(captured)
-    return statistics.median(times), queries
+    return statistics.median(times), min(times), queries
 
 
 def get(client, url):
@@ -204,6 +204,20 @@ def figures_call():
     return lambda: compute_figures(township, END_YEAR)
 
 
+def database_mb():
+    """Size of the whole database (tables and indexes) in MB."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return cursor.fetchone()[0] / 1024 / 1024
+        cursor.execute("PRAGMA page_count")
+        pages = cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_size")
+        return pages * cursor.fetchone()[0] / 1024 / 1024
+
+
 def row_counts():
     from django.db import connection
 
@@ -223,17 +237,21 @@ def row_counts():
 def table(results, sizes, built, rows):
     first, last = str(sizes[0]), str(sizes[-1])
     names = list(results[first])
-    header = f"{'页面':<14}" + "".join(f"{f'{s}镇 ms':>12}{'查询':>6}" for s in sizes) + f"{'时间比':>9}{'查询同':>7}"
+    header = (f"{'页面':<14}" + "".join(f"{f'{s}镇 ms':>12}{'查询':>6}" for s in sizes)
+              + f"{'时间比':>9}{'最快比':>9}{'查询同':>7}")
     lines = [header, "-" * len(header)]
     for name in names:
         cells = "".join(f"{results[str(s)][name]['median_s'] * 1000:>12.1f}{results[str(s)][name]['queries']:>6}"
                         for s in sizes)
         ratio = results[last][name]["median_s"] / results[first][name]["median_s"]
+        fastest = results[last][name]["min_s"] / results[first][name]["min_s"]
         same = len({results[str(s)][name]["queries"] for s in sizes}) == 1
-        lines.append(f"{name:<14}{cells}{ratio:>8.2f}×{'是' if same else '否':>6}")
+        lines.append(f"{name:<14}{cells}{ratio:>8.2f}×{fastest:>8.2f}×{'是' if same else '否':>6}")
     lines.append("-" * len(header))
+    lines.append("时间比 = 最大规模/最小规模的中位数之比；最快比 = 最快一次之比（机器上有其他负载时更可信）。")
     lines.append("构建用时（秒，累计追加）：" + "，".join(f"{s}镇 {built[s]:.1f}" for s in sizes))
-    lines.append("主要记录行数：" + "，".join(f"{s}镇 {rows[s]:,}" for s in sizes))
+    lines.append("主要记录行数：" + "，".join(f"{s}镇 {rows[s][0]:,}" for s in sizes))
+    lines.append("数据库大小（含索引）：" + "，".join(f"{s}镇 {rows[s][1]:,.0f} MB" for s in sizes))
     return "\n".join(lines)
 
 
@@ -275,7 +293,7 @@ def main():
         for size in sizes:
             built[size] = build(have + 1, size - have, args.years) if size > have else 0.0
             have = size
-            rows[size] = row_counts()
+            rows[size] = (row_counts(), database_mb())
             clients = {"staff": Client(), "county": Client()}
             clients["staff"].force_login(User.objects.get(username="synth0001-staff"))
             clients["county"].force_login(county_user(size))
@@ -283,8 +301,9 @@ def main():
             calls = [("figures_fn", figures_call())]
             calls += [(name, get(clients[who], url)) for name, url, who in pages(END_YEAR)]
             for name, call in calls:
-                median_s, queries = measure(call, args.repeats)
-                results[str(size)][name] = {"median_s": round(median_s, 4), "queries": queries}
+                median_s, min_s, queries = measure(call, args.repeats)
+                results[str(size)][name] = {"median_s": round(median_s, 4), "queries": queries,
+                                            "min_s": round(min_s, 4)}
             print(f"… {size}镇：构建 {built[size]:.1f} 秒，测量完成（累计 {time.perf_counter() - started:.0f} 秒）",
                   flush=True)
         print()
