@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from township.access import Scope
+from villages.models import VillageMonthStatus
 
 
 class SubmissionStatus(models.TextChoices):
@@ -117,6 +118,19 @@ class MonthTransition(models.Model):
     @property
     def action_label(self):
         return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def from_status_label(self):
+        return _status_label(self.from_status)
+
+    @property
+    def to_status_label(self):
+        return _status_label(self.to_status)
+
+
+def _status_label(status):
+    """The Chinese label of a village-month status code (the code itself if it is not one)."""
+    return dict(VillageMonthStatus.choices).get(status, status)
 
 
 ACTION_LABELS = {"confirm": "确认上报", "approve": "审核通过", "return": "退回", "reopen": "重新开放"}
