@@ -33,10 +33,15 @@
   }, !villages.length);
 
   var categories = Object.keys(data.income_by_category);
+  // On a phone the labels round the ring are cut off at the edges ("土…"): a legend below instead.
+  var pieEl = document.getElementById("chart-income-category");
+  var narrow = pieEl && pieEl.clientWidth < 480;
   chart("chart-income-category", {
     title: { text: "收入结构", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "item", formatter: "{b}：{c}元（{d}%）" },
-    series: [{ type: "pie", radius: ["35%", "65%"], top: 30,
+    legend: narrow ? { bottom: 0 } : undefined,
+    series: [{ type: "pie", radius: ["35%", "65%"], top: 30, bottom: narrow ? 50 : 0,
+      label: narrow ? { show: true, position: "inside", formatter: "{d}%", fontSize: 11 } : undefined,
       data: categories.map(function (c) { return { name: c, value: Number(data.income_by_category[c]) }; }) }]
   }, !categories.length);
 
