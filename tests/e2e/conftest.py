@@ -38,6 +38,7 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": [
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run", "--disable-quic",
+            "--lang=zh-CN",  # the browser's own widgets (file inputs, date pickers) in Chinese, as users see them
         ],
     }
 
@@ -60,10 +61,22 @@ class PageWatch:
     def __init__(self, page, base_url):
         self.errors = []
         self.base_url = base_url
-        page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"))
+        page.on("console", lambda msg: msg.type == "error" and self.errors.append(
+            f"console: {msg.text} ({msg.location.get('url') or page.url})"))
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-        page.on("requestfailed", lambda req: self.errors.append(f"requestfailed: {req.url} {req.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
+        # A link that answers with an attachment ends its navigation as a download, which Chromium
+        # reports as an aborted request; those URLs are remembered so the abort is not held against the page.
+        self.downloads = set()
+        page.on("download", lambda download: self.downloads.add(download.url))
+        self._aborted = []
+
+    def _failed(self, request):
+        if request.failure == "net::ERR_ABORTED" and request.is_navigation_request():
+            self._aborted.append(request.url)
+        else:
+            self.errors.append(f"requestfailed: {request.url} {request.failure}")
 
     def _response(self, response):
         if not response.url.startswith(self.base_url):
@@ -72,7 +85,9 @@ class PageWatch:
             self.errors.append(f"{response.status}: {response.url}")
 
     def assert_clean(self):
-        assert self.errors == [], "\n".join(self.errors)
+        errors = self.errors + [f"requestfailed: {url} net::ERR_ABORTED" for url in self._aborted
+                                if url not in self.downloads]
+        assert errors == [], "\n".join(errors)
 
 
 @pytest.fixture
@@ -96,3 +111,40 @@ def shot(page, name):
 def assert_no_horizontal_overflow(page):
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"页面横向溢出 {overflow}px"
+
+
+def open_nav(page):
+    """Show the main navigation: on a phone it hides behind the 菜单 toggle."""
+    toggle = page.locator("label.nav-toggle-label")
+    if toggle.is_visible() and not page.locator("#nav-toggle").is_checked():
+        toggle.click()
+    assert page.locator("nav.nav").is_visible()
+
+
+def follow_nav(page, text, group=None):
+    """Follow a link of the main navigation (inside the named group when given), as a person would."""
+    open_nav(page)
+    nav = page.locator("nav.nav")
+    if group:
+        nav.locator("summary", has_text=group).click()
+    nav.get_by_role("link", name=text, exact=True).click()
+    page.wait_for_load_state("networkidle")
+
+
+def download(page, click):
+    """The bytes of the file a click downloads, through Playwright's download API."""
+    with page.expect_download() as info:
+        click()
+    with open(info.value.path(), "rb") as handle:
+        return handle.read()
+
+
+def table_rows(table):
+    """The cell texts of the body rows of a table (a locator)."""
+    return table.locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText.trim()))")
+
+
+def card(page, heading):
+    """The page section whose heading is exactly `heading`."""
+    return page.locator(f"section:has(> h2:text-is('{heading}'))")
