@@ -38,7 +38,6 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": [
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run", "--disable-quic",
-            "--lang=zh-CN",  # the browser's own widgets (file inputs, date pickers) in Chinese, as users see them
         ],
     }
 

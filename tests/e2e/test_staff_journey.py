@@ -62,9 +62,13 @@ def test_staff_reviews_edits_and_imports(page, live_server, demo, watch, viewpor
     shot(page, f"staff-1-home-{viewport}")
     assert_no_horizontal_overflow(page)
 
-    # The completeness grid of this year: 通昌村 has reported last month, the others have not.
+    # The completeness grid of last month's year (in January, last year's): 通昌村 has reported, the others not.
     follow_nav(page, "上报情况")
     assert page.locator("h1").inner_text() == f"{timezone.localdate().year}年月度报表上报情况"
+    page.select_option("select[name=year]", str(year))
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == f"{year}年月度报表上报情况"
     grid = {row[0]: row[1:] for row in table_rows(page.locator("table.completeness"))}
     assert len(grid) == 12
     # (逾期 is added under a cell once the 10th of the next month has passed.)
