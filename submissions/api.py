@@ -299,6 +299,8 @@ class SubmissionCompleteness(APIView):
 
     def get(self, request):
         year = _int_param(request, "year") or timezone.localdate().year
+        if not 2000 <= year <= 2100:
+            raise exceptions.ValidationError({"year": "年度应在2000至2100之间"})
         grid = build_grid(villages=rules.villages_for(request.user), year=year)
         return Response({
             "year": year,

@@ -223,8 +223,8 @@ def completeness(request):
     user = request.user
     today = timezone.localdate()
     try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
+        year, _month = rules.parse_period(request.GET.get("year", today.year), 1)
+    except (TypeError, ValueError):  # not a number, or a year the grid's dates cannot hold
         year = today.year
     grid = build_grid(villages=rules.villages_for(user), year=year, today=today)
     return render(request, "submissions/completeness.html", {

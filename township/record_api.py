@@ -1,7 +1,7 @@
 """The API of every registered record type: list/retrieve/create/update/delete, scoped."""
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
@@ -41,6 +41,22 @@ class RecordSerializer(serializers.ModelSerializer):
             if isinstance(target, serializers.PrimaryKeyRelatedField) and target.queryset is not None:
                 if hasattr(target.queryset.model, "SCOPE"):
                     target.queryset = access.visible(user, target.queryset)
+            if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
+                # DRF drops allow_blank from read-only fields, so the schema's enum would leave out
+                # the "" that a blank=True choice field (发展阶段 before any stage change) does return.
+                model_field = self._model_field(field)
+                if model_field is not None and model_field.blank:
+                    field.allow_blank = True
+
+    def _model_field(self, field):
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        source = field.source or field.field_name
+        if model is None or not source or "." in source:
+            return None
+        try:
+            return model._meta.get_field(source)
+        except FieldDoesNotExist:  # a serializer-only field
+            return None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -68,6 +68,15 @@ def _scoped_queryset(related_model):
     return queryset
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter: "abc", "1.5" or a number past the column's range is a 400, never a 500."""
+
+    field_class = forms.IntegerField
+
+
+INT_RANGE = {"min_value": -(2**31), "max_value": 2**31 - 1}
+
+
 def build_filterset(record_type: RecordType):
     """A FilterSet for a record type: 村, 年度, declared kinds, and 关键词 search."""
     model = record_type.model
@@ -81,7 +90,8 @@ def build_filterset(record_type: RecordType):
         )
     year_lookup = record_type.filter_year_lookup()
     if year_lookup:
-        attrs["year"] = django_filters.NumberFilter(label="年度", field_name=year_lookup)
+        # Years 1–9999 only: a date lookup on year 0 or 10000 raises instead of matching nothing.
+        attrs["year"] = IntegerFilter(label="年度", field_name=year_lookup, min_value=1, max_value=9999)
     for name in record_type.filter_fields:
         if name == "village":
             continue
@@ -94,6 +104,8 @@ def build_filterset(record_type: RecordType):
             attrs[name] = django_filters.ChoiceFilter(label=field.verbose_name, choices=field.choices)
         elif isinstance(field, models.BooleanField):
             attrs[name] = django_filters.BooleanFilter(label=field.verbose_name)
+        elif isinstance(field, models.IntegerField):
+            attrs[name] = IntegerFilter(label=field.verbose_name, field_name=name, **INT_RANGE)
         else:
             attrs[name] = django_filters.CharFilter(label=field.verbose_name, field_name=name)
     if record_type.search_fields:
