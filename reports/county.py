@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
@@ -363,6 +363,14 @@ def _shown(value, unit):
     if unit == "%":
         return f"{value}%"
     return str(value)
+
+
+@login_required
+def county_index(request):
+    """The county view of last year (the year an annual summary is written for)."""
+    if not (request.user.is_superuser or getattr(request.user, "is_county", False)):
+        raise Http404("全县汇总不存在或无权查看")
+    return redirect("reports:county", year=datetime.date.today().year - 1)
 
 
 @login_required

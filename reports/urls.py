@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .county import county_report
+from .county import county_index, county_report
 
 app_name = "reports"
 urlpatterns = [
@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:year>/suggestions/<slug:key>/", views.decide, name="decide"),
     path("<int:year>/finalize/", views.finalize, name="finalize"),
     path("<int:year>/reopen/", views.reopen, name="reopen"),
+    path("county/", county_index, name="county-index"),
     path("county/<int:year>/", county_report, name="county"),
 ]

@@ -169,3 +169,16 @@ def test_figures_api_query_count_is_the_same_for_one_and_three_townships(db):
     synth(2, first=2)
     three = queries_of(lambda: client.get(url))
     assert one == three
+
+
+def test_county_navigation_leads_to_last_years_county_page(client_for, staff):
+    from township.models import County, User
+
+    county = County.objects.create(name="示范县")
+    county.townships.add(staff.township)
+    overseer = User.objects.create_user("county_nav", password="demo12345", role="county", county=county)
+    client = client_for(overseer)
+    assert "全县汇总" in client.get("/villages/").content.decode()
+    response = client.get("/reports/county/")
+    assert response.status_code == 302 and response.url.startswith("/reports/county/")
+    assert client_for(staff).get("/reports/county/").status_code == 404
