@@ -37,7 +37,7 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": CHROMIUM,
         "args": [
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic",
+            "--disable-sync", "--no-first-run", "--disable-quic", "--lang=zh-CN",
         ],
     }
 
