@@ -120,6 +120,11 @@ DATABASES = {
 }
 # Every request is one transaction: a view that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several web workers on the embedded SQLite: a deferred transaction that reads, then writes, fails at
+    # once with "database is locked" when another worker writes (bench/load_bench.py found 500s on upload).
+    # IMMEDIATE takes the write lock at BEGIN and waits for it (up to `timeout` seconds) instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "township.User"
