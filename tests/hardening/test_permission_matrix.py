@@ -113,6 +113,7 @@ EXPECT = {
     "reports:finalize": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
     "reports:reopen": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
     "reports:county": {"GET": "L 404 404 404 404 404"},  # county users only
+    "reports:county-index": {"GET": "L 404 404 404 404 404"},
     # ------------------------------------------------------------ ledgers (import: staff; export: any reader)
     "imports:export": {"GET": "L ok ok ok ok ok"},
     "imports:upload": {"GET": "L 403 403 403 ok ok", "POST": "L 403 403 403 ok ok"},
