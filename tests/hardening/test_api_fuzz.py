@@ -16,6 +16,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -52,7 +54,18 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 
 
 @pytest.fixture
-def tokens(staff, secretary_a, village_b):
+def wsgi_keeps_the_test_connection():
+    """As Django's test client does: the app called through WSGI must not close the connection that holds
+    the test's transaction at the end of each request (it does on PostgreSQL: "connection already closed")."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(staff, secretary_a, village_b, wsgi_keeps_the_test_connection):
     # Two villages and their users, no more: the fixture runs once per operation and role.
     return {"staff": Token.objects.create(user=staff).key, "secretary_a": Token.objects.create(user=secretary_a).key}
 
