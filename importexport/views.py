@@ -73,7 +73,8 @@ def _check_importer(user, record_type=None):
 
 def _job_or_404(request, pk):
     job = get_object_or_404(ImportJob.objects.select_related("user", "township"), pk=pk)
-    if job.township_id != request.user.township_id:
+    # A secretary sees nothing township-level, import jobs included (404, like every record kind of that level).
+    if job.township_id != request.user.township_id or request.user.is_secretary:
         raise Http404("导入记录不存在")
     _check_importer(request.user)
     return job

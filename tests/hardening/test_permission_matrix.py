@@ -118,10 +118,10 @@ EXPECT = {
     "imports:export": {"GET": "L ok ok ok ok ok"},
     "imports:upload": {"GET": "L 403 403 403 ok ok", "POST": "L 403 403 403 ok ok"},
     "imports:template": {"GET": "L 403 403 403 ok ok"},
-    "imports:job": {"GET": "L 403 403 403 ok 404"},
-    "imports:job-status": {"GET": "L 403 403 403 ok 404"},
-    "imports:job-confirm": {"GET": "L 405 405 405 405 405", "POST": "L 403 403 403 ok 404"},
-    "imports:job-errors": {"GET": "L 403 403 403 ok 404"},
+    "imports:job": {"GET": "L 404 404 403 ok 404"},
+    "imports:job-status": {"GET": "L 404 404 403 ok 404"},
+    "imports:job-confirm": {"GET": "L 405 405 405 405 405", "POST": "L 404 404 403 ok 404"},
+    "imports:job-errors": {"GET": "L 404 404 403 ok 404"},
     # ------------------------------------------------------------ API
     "api-token": {"POST": "ok ok ok ok ok ok"},  # 400 without credentials; the login throttle has its own test
     # The schema and its viewers describe the API and hold no records.
