@@ -2,9 +2,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from township.celery import app as celery_app
-
 from tests.villages.factories import PartyBranchFactory, TownshipFactory, UserFactory, VillageFactory
+from township.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
