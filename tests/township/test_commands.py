@@ -55,3 +55,31 @@ def test_add_township_refuses_duplicates():
     with pytest.raises(CommandError, match="村名称重复"):
         call_command("add_township", "又一镇", "--villages", "一村,一村")
     assert not Township.objects.filter(name="又一镇").exists()
+
+
+def test_add_county_and_a_county_user():
+    call_command("add_township", "甲镇", "--villages", "一村")
+    call_command("add_township", "乙镇", "--villages", "二村")
+    call_command("add_county", "示范县", "--townships", "甲镇,乙镇")
+    call_command("add_user", "xian", "--role", "county", "--county", "示范县", "--password", "long-enough-pass")
+    user = User.objects.get(username="xian")
+    assert user.is_county and sorted(user.county.townships.values_list("name", flat=True)) == ["乙镇", "甲镇"]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["x", "--role", "county", "--password", "long-enough-pass"], "必须指定所属县"),
+        (["x", "--role", "county", "--county", "无此县", "--password", "long-enough-pass"], "不存在"),
+        (["x", "--role", "staff", "--password", "long-enough-pass"], "--township"),
+    ],
+)
+def test_add_user_county_errors(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("add_user", *args)
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_add_county_refuses_unknown_townships():
+    with pytest.raises(CommandError, match="无此镇"):
+        call_command("add_county", "某县", "--townships", "无此镇")

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from township.models import Role, User
+from township.models import County, Role, User
 from villages.models import Township, Village
 
 
@@ -14,14 +14,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=[r.value for r in Role])
-        parser.add_argument("--township", required=True, help="所属镇名称")
+        parser.add_argument("--township", help="所属镇名称（县级督导不填）")
+        parser.add_argument("--county", help="所属县名称（县级督导必填）")
         parser.add_argument("--village", help="所属村名称（村党支部书记必填）")
         parser.add_argument("--password", required=True)
 
     @transaction.atomic
-    def handle(self, *args, username, role, township, village, password, **options):
+    def handle(self, *args, username, role, township, village, password, county=None, **options):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"用户名“{username}”已存在。")
+        if role == Role.COUNTY:
+            return self._county_user(username, county, password)
+        if not township:
+            raise CommandError("请用 --township 指定所属镇。")
         town = Township.objects.filter(name=township).first()
         if town is None:
             raise CommandError(f"镇“{township}”不存在，请先用 add_township 创建。")
@@ -42,3 +47,18 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         self.stdout.write(self.style.SUCCESS(f"已创建用户“{username}”（{user.get_role_display()}，{town.name}）。"))
+
+    def _county_user(self, username, county, password):
+        if not county:
+            raise CommandError("县级督导必须指定所属县（--county）。")
+        county_obj = County.objects.filter(name=county).first()
+        if county_obj is None:
+            raise CommandError(f"县“{county}”不存在，请先用 add_county 创建。")
+        user = User(username=username, role=Role.COUNTY, county=county_obj)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from exc
+        user.set_password(password)
+        user.save()
+        self.stdout.write(self.style.SUCCESS(f"已创建用户“{username}”（县级督导，{county_obj.name}）。"))
