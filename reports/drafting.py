@@ -56,15 +56,22 @@ def cn_ordinal(i) -> str:
     return CN_ORDINALS[i - 1] if 1 <= i <= len(CN_ORDINALS) else str(i)
 
 
+def yuan(amount) -> str:
+    """An exact amount as tables print money: 13,635,320.50元."""
+    return f"{Decimal(str(amount)):,.2f}元"
+
+
 def exact_text(figure) -> str:
     """The exact value with its unit, for tooltips and tables."""
     value, unit = figure["value"], figure["unit"]
     if value is None:
         return NO_DATA
     if isinstance(value, dict) and "amount" in value:
-        return f"{value['village']} {value['amount']}元"
+        return f"{value['village']} {yuan(value['amount'])}"
     if unit == "%":
         return percent(value)
+    if unit == "元":
+        return yuan(value)
     return f"{value}{unit}"
 
 
@@ -406,8 +413,8 @@ def targets_table(figures) -> list[dict]:
     economy = _value(figures, "targets.economy")
     if economy:
         total = _value(figures, "economy.income_total")
-        rows.append({"label": "村集体经济总收入", "target": f"≥{economy['income_total']}元",
-                     "actual": NO_DATA if total is None else f"{total}元",
+        rows.append({"label": "村集体经济总收入", "target": f"≥{yuan(economy['income_total'])}",
+                     "actual": NO_DATA if total is None else yuan(total),
                      "achieved": total is not None and Decimal(total) >= Decimal(economy["income_total"])})
         for key, label in [("villages_over_1m", "百万村"), ("villages_over_2m", "两百万元村")]:
             actual = _value(figures, f"economy.{key}")

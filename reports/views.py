@@ -112,6 +112,11 @@ def index(request):
     return redirect("reports:annual", year=year)
 
 
+def _signed(diff, *, money):
+    text = f"{diff:,.2f}" if money else str(diff)
+    return f"+{text}" if diff > 0 else text
+
+
 def figure_rows(figures, previous):
     """Table rows of the scalar figures: exact value, last year's value, the change, the source."""
     rows = []
@@ -127,7 +132,7 @@ def figure_rows(figures, previous):
         rows.append({
             "key": key, "label": figure["label"], "exact": drafting.exact_text(figure),
             "previous": drafting.exact_text({"value": before, "unit": figure["unit"]}),
-            "change": None if diff is None else (f"+{diff}" if diff > 0 else str(diff)),
+            "change": None if diff is None else _signed(diff, money=figure["unit"] == "元"),
             "source": figure.get("source"),
         })
     return rows
