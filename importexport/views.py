@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from township import access, exporting, importing, records
 from township.record_views import build_filterset
+from township.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from township.uploads import limit_upload_size
 
 from . import services
 from .models import ImportJob
 
 ERRORS_ON_PAGE = 500
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _record_type(slug):

@@ -11,14 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from township import access
+from township.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from township.uploads import parse_within_limit
 
 from . import rules, services, tasks
 from .completeness import build_grid
 from .models import Submission, SubmissionStatus
 from .workbook import build_template
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Conflict(exceptions.APIException):

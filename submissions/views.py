@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.http import require_GET, require_POST
 
 from township import access
+from township.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from township.uploads import limit_upload_size
 from villages.models import VillageMonth
 
@@ -22,7 +23,6 @@ from .workbook import build_template
 
 logger = logging.getLogger(__name__)
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _max_mb():

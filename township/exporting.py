@@ -11,9 +11,10 @@ import csv
 import datetime
 import io
 from decimal import Decimal
+from functools import partial
 
 from township.importing import FORMULA_PREFIXES, IdNumberWidget, PersonWidget, resource_for
-from township.masking import mask_id_number, mask_phone, sees_personal_data
+from township.masking import mask_field, sees_personal_data
 from township.records import RecordType
 
 MASKED_SUFFIX = "（身份证号等已打码，仅供查看，不能用于导入）"
@@ -54,7 +55,7 @@ def build_table(record_type: RecordType, queryset, user) -> Table:
         if is_id:
             text_columns.append(index)
         if not reveal and (is_id or base in record_type.masked_fields):
-            maskers[index] = mask_phone if "phone" in base else mask_id_number
+            maskers[index] = partial(mask_field, base)
     renderers = [f.widget.render for f in columns]
 
     def rows():
@@ -89,7 +90,7 @@ def _generic_table(record_type, queryset, user, reveal):
         if value is None:
             return None
         if f.name in masked_names:
-            return mask_phone(value) if "phone" in f.name else mask_id_number(value)
+            return mask_field(f.name, value)
         if f.many_to_one:
             return str(value)
         if f.choices:

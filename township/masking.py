@@ -25,5 +25,6 @@ def sees_personal_data(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role))
 
 
-def mask(value, kind="id"):
-    return mask_phone(value) if kind == "phone" else mask_id_number(value)
+def mask_field(name, value):
+    """`value` of the field called `name`, masked: phone fields as phones, the rest as 身份证号."""
+    return mask_phone(value) if "phone" in name else mask_id_number(value)

@@ -9,7 +9,7 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.settings import api_settings
 
 from township import access
-from township.masking import mask_id_number, mask_phone, sees_personal_data
+from township.masking import mask_field, sees_personal_data
 from township.record_views import build_filterset
 from township.records import RecordType
 
@@ -64,7 +64,7 @@ class RecordSerializer(serializers.ModelSerializer):
         if not sees_personal_data(getattr(request, "user", None)):
             for name in self.masked_fields:
                 if data.get(name):
-                    data[name] = mask_phone(data[name]) if "phone" in name else mask_id_number(data[name])
+                    data[name] = mask_field(name, data[name])
         return data
 
 

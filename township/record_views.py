@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views import View
 
 from township import access
-from township.masking import mask_id_number, mask_phone, sees_personal_data
+from township.masking import mask_field, sees_personal_data
 from township.records import RecordType
 
 # ---------------------------------------------------------------- display
@@ -32,8 +32,7 @@ def display_value(obj, name, user=None, record_type: RecordType | None = None):
         return "、".join(str(item) for item in getattr(obj, name).all()) or "—"
     value = getattr(obj, name)
     if record_type and name in record_type.masked_fields and not sees_personal_data(user):
-        masker = mask_phone if "phone" in name else mask_id_number
-        return masker(value) or "—"
+        return mask_field(name, value) or "—"
     if field.choices and value not in (None, ""):
         return getattr(obj, f"get_{name}_display")()
     if value is None or value == "":
@@ -167,7 +166,7 @@ class RecordForm(forms.ModelForm):
                     self.initial[name] = ""
                     field = self.fields[name]
                     field.required = False
-                    field.widget.attrs["placeholder"] = _mask(name, stored)
+                    field.widget.attrs["placeholder"] = mask_field(name, stored)
                     field.help_text = "已隐藏；留空则保持不变，如需更正请输入完整号码"
 
     def clean(self):
@@ -184,10 +183,6 @@ class RecordForm(forms.ModelForm):
         if getattr(self.instance, "township_id", None) is not None:
             exclude.discard("township")
         return exclude
-
-
-def _mask(name, value):
-    return mask_phone(value) if "phone" in name else mask_id_number(value)
 
 
 def build_form_class(record_type: RecordType, user):
@@ -374,7 +369,7 @@ class RecordHistoryView(RecordView):
     def _history_value(self, rt, name, value):
         field = rt.model._meta.get_field(name)
         if name in rt.masked_fields and not sees_personal_data(self.request.user):
-            return _mask(name, value) or "—"
+            return mask_field(name, value) or "—"
         if value is None or value == "" or value == []:
             return "—"
         if field.many_to_many:

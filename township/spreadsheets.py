@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SpreadsheetError(Exception):
