@@ -4,7 +4,7 @@ For each row count (1,000, 10,000 and 100,000 by default) it writes a 党员花�
 .xlsx and times, in the same run and on the same file:
 
   (a) openpyxl load_workbook(read_only=True), iterating every row's values — the baseline;
-  (b) this product's preview (importexport.services.preview_job: read, clean, match, keep the rows);
+  (b) this product's preview (ledgers.services.preview_job: read, clean, match, keep the rows);
   (c) its confirm (confirm_job: write every row with history in one transaction);
   (d) django-import-export's default ModelResource import of the file (per-row save, history by signal).
       (d) runs on at most --peer-cap rows (10,000 by default) and is extrapolated linearly beyond,
@@ -118,7 +118,7 @@ def parse_openpyxl(data: bytes) -> int:
 def make_job(data, township, user):
     from django.core.files.base import ContentFile
 
-    from importexport.models import ImportJob
+    from ledgers.models import ImportJob
 
     job = ImportJob(township=township, user=user, record_slug="persons", file_name="党员花名册.xlsx")
     job.file.save("bench.xlsx", ContentFile(data), save=False)
@@ -217,8 +217,8 @@ def main(argv=None):
 
 
 def run(args, vendor):
-    from importexport import services
-    from importexport.models import ImportJob
+    from ledgers import services
+    from ledgers.models import ImportJob
     from township.models import User
     from villages.models import Township, Village
 

@@ -145,7 +145,7 @@ def export_url(year):
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return reverse("imports:export", args=["incomes", "xlsx"]) + f"?year={year}"
+        return reverse("ledgers:export", args=["incomes", "xlsx"]) + f"?year={year}"
     except NoReverseMatch:
         return None
 
@@ -309,7 +309,7 @@ def main():
         print()
         print(table(results, sizes, built, rows))
         if not export_url(END_YEAR):
-            print("注意：台账导出（imports:export）尚未接入 URL，未测导出，只测了列表页。")
+            print("注意：台账导出（ledgers:export）尚未接入 URL，未测导出，只测了列表页。")
         print(f"县级汇总页（county_page）：县内镇数为 min(规模, {COUNTY_SIZE})，不计入用时增长目标。")
         problems = verdict(results, sizes)
         print("未达目标：" + "；".join(problems) if problems

@@ -1,8 +1,8 @@
 """Input of people through the pages and the API: the 身份证号 is normalised before it is checked."""
 from rest_framework import serializers
 
-from township.record_api import RecordSerializer
-from township.record_views import RecordForm
+from records.api import RecordSerializer
+from records.views import RecordForm
 
 from .id_numbers import normalize_id_number
 

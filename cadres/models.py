@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from township.access import Scope
+from villages.models import MonthlyRecord, Source
 
 from .id_numbers import birth_date_from_id, gender_from_id, normalize_id_number, validate_id_number
 
@@ -23,12 +24,6 @@ class Stage(models.TextChoices):
     CANDIDATE = "candidate", "发展对象"
     PROBATIONARY = "probationary", "预备党员"
     MEMBER = "member", "正式党员"
-
-
-class Source(models.TextChoices):
-    FORM = "form", "表单录入"
-    WORKBOOK = "workbook", "月度报表"
-    IMPORT = "import", "台账导入"
 
 
 # The pipeline's order: on one date the later step wins (积极分子 and 发展对象 may share a day).
@@ -128,7 +123,7 @@ class StageChangeQuerySet(models.QuerySet):
         return self.filter(date__year=year)
 
 
-class StageChange(models.Model):
+class StageChange(MonthlyRecord):
     """A dated step of a person through the pipeline."""
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="stage_changes")

@@ -1,4 +1,4 @@
-from township.records import RecordType, register
+from records.registry import RecordType, register
 
 from .forms import PersonForm, PersonSerializer
 from .models import CadreTraining, Person, ReserveCadre, StageChange, Talent

@@ -1,20 +1,63 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
 from import_export.fields import Field
 
-from township.importing import (
+from ledgers.importing import (
     BooleanWidget,
     ChoiceWidget,
     DateWidget,
-    IdNumberWidget,
     LedgerResource,
-    PersonWidget,
+    NameLookupWidget,
     TextWidget,
-    VillageWidget,
+    as_text,
     register,
 )
+from villages.resources import VillageWidget
 
-from .id_numbers import birth_date_from_id, gender_from_id
+from .id_numbers import birth_date_from_id, gender_from_id, id_number_problem
 from .models import Gender, Person, ReserveCadre, Stage, Talent, TalentKind
+
+
+class IdNumberWidget(TextWidget):
+    """身份证号: text only. A number cell has already lost digits (Excel keeps 15)."""
+
+    text_only = True
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(max_length=18, **kwargs)
+
+    def parse(self, value):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f"身份证号被保存成了数字（读到 {value:.0f}），Excel 只保留15位有效数字，末尾可能已变成0。"
+                "请把该列设为“文本”格式后重新填写"
+            )
+        text = as_text(value).upper()
+        if "*" in text:
+            raise ValueError("身份证号已打码（打码的导出文件只供查看），不能用于导入")
+        problem = id_number_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+
+class PersonWidget(NameLookupWidget):
+    """A person of the township by 身份证号."""
+
+    text_only = True
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(Person, "人员", name_field="id_number", **kwargs)
+        self.id_number = IdNumberWidget()
+
+    def parse(self, value):
+        text = self.id_number.parse(value)
+        self._load()
+        try:
+            return self.by_name[text]
+        except KeyError:
+            raise ValueError("本镇尚未登记该身份证号的人员，请先在党员花名册中导入或新增该人员") from None
 
 
 @register("persons")

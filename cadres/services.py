@@ -12,42 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from records.history import delete_with_history
+from villages.models import Source, month_bounds
+
 from .id_numbers import birth_date_from_id, gender_from_id
-from .models import Person, Source, Stage, StageChange, latest_stage
-
-
-def delete_with_history(objs, model, *, user, reason=""):
-    """Delete `objs` with one history row each, in two queries whatever their number.
-
-    QuerySet.delete() would send post_delete per object, and simple-history would
-    insert one history row per signal without knowing the user.
-    """
-    objs = list(objs)
-    if not objs:
-        return 0
-    history_model = model.history.model
-    now = timezone.now()
-    tracked = [f.attname for f in model._meta.concrete_fields]
-    history_model.objects.bulk_create([
-        history_model(
-            history_type="-", history_date=now, history_user=user, history_change_reason=reason,
-            **{name: getattr(obj, name) for name in tracked},
-        )
-        for obj in objs
-    ])
-    queryset = model._default_manager.filter(pk__in=[obj.pk for obj in objs])
-    # Nothing references these rows (no FK points at them), so the raw delete skips
-    # only the signals whose work was done above.
-    return queryset._raw_delete(queryset.db)
-
-
-def month_bounds(year, month):
-    first = datetime.date(year, month, 1)
-    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return first, last
+from .models import Person, Stage, StageChange, latest_stage
 
 
 @dataclass

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q, Sum
 from simple_history.models import HistoricalRecords
 
-from cadres.models import Source
 from township.access import Scope
+from villages.models import MonthlyRecord, Source
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -35,7 +35,7 @@ class IncomeQuerySet(models.QuerySet):
         return self.values("village_id").annotate(total=Sum("amount")).order_by("village_id")
 
 
-class IncomeRecord(models.Model):
+class IncomeRecord(MonthlyRecord):
     """One village's collective-economy income of one month and one category, in yuan."""
 
     village = models.ForeignKey("villages.Village", verbose_name="村", on_delete=models.PROTECT, related_name="incomes")

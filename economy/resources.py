@@ -1,15 +1,15 @@
 """Import/export resources of the collective-economy ledgers (集体经济收入台账 and targets)."""
 from import_export.fields import Field
 
-from township.importing import (
+from ledgers.importing import (
     ChoiceWidget,
     DecimalWidget,
     IntegerWidget,
     LedgerResource,
     TextWidget,
-    VillageWidget,
     register,
 )
+from villages.resources import VillageWidget
 
 from .models import Enterprise, IncomeCategory, IncomeRecord, VillageIncomeTarget
 

@@ -29,9 +29,10 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from cadres.models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
+from committee.models import Bulletin, BulletinKind, Problem
 from economy.models import LAND_CATEGORIES, IncomeCategory, IncomeRecord
 from study.models import StudyActivity, StudyKind
-from township.models import Bulletin, BulletinKind, County, Problem
+from township.models import County
 from villages.models import StarRating, Township, Village, VillageMonth, VillageMonthStatus
 
 from .figures import MILLION, TWO_MILLION, _year_end_stage, money, months_ended, share

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadres.models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
+from committee.models import Bulletin, BulletinKind, Campaign, Problem, TownshipTarget
 from economy.models import (
     LAND_CATEGORIES,
     Alliance,
@@ -27,7 +28,6 @@ from economy.models import (
     VillageIncomeTarget,
 )
 from study.models import StudyActivity, StudyKind, StudyPlan
-from township.models import Bulletin, BulletinKind, Campaign, Problem, TownshipTarget
 from villages.models import StarRating, Village, VillageMonth, VillageMonthStatus
 
 MILLION = Decimal("1000000")

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cadres.models import Source
 from township.access import Scope
+from villages.models import MonthlyRecord, Source
 
 
 class StudyPlanKind(models.TextChoices):
@@ -65,7 +65,7 @@ class StudyActivityQuerySet(models.QuerySet):
         return self.filter(date__year=year)
 
 
-class StudyActivity(models.Model):
+class StudyActivity(MonthlyRecord):
     """A study activity organised by the township (no village) or by a village."""
 
     township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
@@ -120,7 +120,7 @@ class OrgLifeKind(models.TextChoices):
 MONTHLY_REQUIRED_KINDS = (OrgLifeKind.COMMITTEE_MEETING, OrgLifeKind.THEME_DAY)
 
 
-class OrgLifeEvent(models.Model):
+class OrgLifeEvent(MonthlyRecord):
     """One meeting of a branch's organisational life (组织生活)."""
 
     branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,
@@ -145,7 +145,7 @@ class OrgLifeEvent(models.Model):
         return f"{self.branch} {self.date} {self.get_kind_display()}"
 
 
-class DuesPayment(models.Model):
+class DuesPayment(MonthlyRecord):
     """A branch's Party dues (党费) of one month."""
 
     branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,

@@ -1,4 +1,4 @@
-from township.records import RecordType, register
+from records.registry import RecordType, register
 
 from .models import DuesPayment, OrgLifeEvent, StudyActivity, StudyPlan
 

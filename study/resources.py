@@ -1,17 +1,16 @@
 """Import/export resources of study and organisational-life ledgers."""
 from import_export.fields import Field
 
-from township.importing import (
-    BranchWidget,
+from ledgers.importing import (
     ChoiceWidget,
     DateWidget,
     DecimalWidget,
     IntegerWidget,
     LedgerResource,
     TextWidget,
-    VillageWidget,
     register,
 )
+from villages.resources import BranchWidget, VillageWidget
 
 from .models import DuesPayment, OrgLifeEvent, OrgLifeKind, StudyActivity, StudyKind
 

@@ -11,8 +11,8 @@ import datetime
 
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cadres.models import Source
-from cadres.services import delete_with_history, month_bounds
+from records.history import delete_with_history
+from villages.models import Source, month_bounds
 
 from .models import OrgLifeEvent, StudyActivity
 

@@ -10,9 +10,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
+from ledgers.uploads import parse_within_limit
 from township import access
-from township.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
-from township.uploads import parse_within_limit
 
 from . import rules, services, tasks
 from .completeness import build_grid

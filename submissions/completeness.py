@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from cadres.services import month_bounds
-from villages.models import VillageMonth, VillageMonthStatus
+from villages.models import VillageMonth, VillageMonthStatus, month_bounds
 
 from .services import deadline_for
 

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from township.access import Scope
-from villages.models import VillageMonthStatus
+from villages.models import MonthlyRecord, VillageMonthStatus
 
 
 class SubmissionStatus(models.TextChoices):
@@ -42,7 +42,7 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(status__in=CURRENT_STATUSES)
 
 
-class Submission(models.Model):
+class Submission(MonthlyRecord):
     """One uploaded workbook for one village-month. The file is kept for good, whatever happens to it."""
 
     village = models.ForeignKey("villages.Village", verbose_name="村", on_delete=models.PROTECT,

@@ -20,7 +20,7 @@ from economy import services as economy_services
 from study import services as study_services
 from township import access
 from township.models import Role, User
-from villages.models import Village, VillageMonth, VillageMonthStatus
+from villages.models import Village, VillageMonth, VillageMonthStatus, lock_message
 
 from .models import MonthTransition, Notice, NoticeKind, Submission, SubmissionStatus
 from .workbook import INCOME, ORG_LIFE, PIPELINE, STUDY, problem, read_workbook
@@ -93,7 +93,7 @@ def month_label(village, year, month):
 def submission_create(*, village, year, month, uploaded_file, user) -> Submission:
     """A new submission holding the uploaded file (kept for good); refused when the month is locked."""
     if VillageMonth.objects.is_locked(village.pk, year, month):
-        raise access.MonthLocked(access.lock_message(village.pk, year, month))
+        raise access.MonthLocked(lock_message(village.pk, year, month))
     name = (getattr(uploaded_file, "name", "") or "")[-255:]
     submission = Submission(village=village, year=year, month=month, uploaded_by=user,
                             original_name=name, file_size=getattr(uploaded_file, "size", 0) or 0)
@@ -174,7 +174,7 @@ def submission_confirm(*, submission, user) -> Submission:
     submission = _lock_submission(submission)
     village = submission.village
     if village_month.is_locked:
-        raise SubmissionRefused(access.lock_message(village.pk, submission.year, submission.month), "locked")
+        raise SubmissionRefused(lock_message(village.pk, submission.year, submission.month), "locked")
     if submission.status not in (SubmissionStatus.PREVIEW, SubmissionStatus.CONFIRMING) or submission.errors:
         raise SubmissionRefused("只有检查无误、尚未上报的报表才能确认上报。", "not_clean")
     year, month, rows = submission.year, submission.month, submission.parsed

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
+from ledgers.uploads import limit_upload_size
 from township import access
-from township.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
-from township.uploads import limit_upload_size
 from villages.models import VillageMonth
 
 from . import rules, services, tasks

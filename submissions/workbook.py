@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from cadres.id_numbers import birth_date_from_id, gender_from_id, id_number_problem
 from cadres.models import Gender, Stage
 from economy.models import IncomeCategory
+from ledgers.spreadsheets import Limits, SpreadsheetError, Workbook, is_blank
 from study.models import OrgLifeKind, StudyKind
-from township.spreadsheets import Limits, SpreadsheetError, Workbook, is_blank
 
 
 @dataclass(frozen=True)

@@ -78,13 +78,6 @@ def county_township_ids(user):
     return County.townships.through.objects.filter(county_id=user.county_id).values("township_id")
 
 
-def visible_townships(user):
-    """The townships `user` may read figures of: their own, their county's, or all for a superuser."""
-    from villages.models import Township
-
-    return visible(user, Township.objects.all()).order_by("name")
-
-
 def get_visible_or_404(user, queryset, **lookup):
     try:
         return visible(user, queryset).get(**lookup)
@@ -155,27 +148,13 @@ def can_write_kind(user, model) -> bool:
     return False
 
 
-def lock_message(village_id, year, month) -> str:
-    from villages.models import Village
-
-    name = Village.objects.filter(pk=village_id).values_list("name", flat=True).first() or "该村"
-    return (
-        f"{name}{year}年{month}月的月报已审核通过并锁定，不能修改。"
-        "如需更正，请联系镇党委工作人员重新开放该月。"
-    )
-
-
 def month_lock_message(obj) -> str | None:
-    """The Chinese lock message when the record's village-month has been approved, else None."""
-    from villages.models import VillageMonth
+    """The Chinese lock message when the record's village-month has been approved, else None.
 
-    village_id = village_id_of(obj)
-    period = month_of(obj)
-    if village_id is None or period is None:
-        return None
-    if VillageMonth.objects.is_locked(village_id, *period):
-        return lock_message(village_id, *period)
-    return None
+    The lock itself is the village-month's rule (villages.models.MonthlyRecord); a record
+    kind without a month has none."""
+    ask = getattr(obj, "month_lock_message", None)
+    return ask() if ask is not None else None
 
 
 def check_month_open(obj):

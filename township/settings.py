@@ -50,14 +50,17 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    # The project's apps, in the direction of their imports (conventions.md): each imports only those above it.
     "township",
     "villages",
+    "records",
+    "ledgers",
     "cadres",
     "economy",
     "study",
+    "committee",
     "submissions",
     "reports",
-    "importexport",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "township.context_processors.navigation",
+                "records.context_processors.navigation",
             ],
         },
     },

@@ -4,10 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from township import records
+from records import registry as records
+from records.api import build_viewset
+from records.views import record_urlpatterns
 from township.api_auth import ThrottledObtainAuthToken
-from township.record_api import build_viewset
-from township.record_views import record_urlpatterns
 from villages import views as village_views
 from villages.api import VillageViewSet
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("records/", include((record_urlpatterns(records.all_types()), "records"))),
     path("submissions/", include("submissions.urls")),
     path("reports/", include("reports.urls")),
-    path("ledgers/", include("township.import_urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,14 +1,36 @@
 """Townships, villages, their Party branches and star ratings, and the village-month.
 
 The village-month carries the reporting status and the lock of one village's
-month; every app that writes a village's monthly records must respect it.
+month; every app that writes a village's monthly records must respect it
+(MonthlyRecord). The enums and month helpers every domain app shares live here,
+in the lowest domain app.
 """
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from township import access
 from township.access import Scope
+
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class Source(models.TextChoices):
+    """How a record came in: typed in a form, from a monthly workbook, or from a ledger import."""
+
+    FORM = "form", "表单录入"
+    WORKBOOK = "workbook", "月度报表"
+    IMPORT = "import", "台账导入"
+
+
+def month_bounds(year, month):
+    """(first day, last day) of a month."""
+    first = datetime.date(year, month, 1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return first, last
 
 
 class Township(models.Model):
@@ -131,6 +153,12 @@ class VillageMonthQuerySet(models.QuerySet):
     def is_locked(self, village_id, year, month):
         return self.locked().filter(village_id=village_id, year=year, month=month).exists()
 
+    def lock_message(self, village_id, year, month) -> str | None:
+        """The Chinese lock message when the village-month is approved, else None."""
+        if village_id is None or not self.is_locked(village_id, year, month):
+            return None
+        return lock_message(village_id, year, month)
+
     def reported(self):
         """Village-months that count as reported (the reporting rate): submitted or approved."""
         return self.filter(status__in=REPORTED_STATUSES)
@@ -178,3 +206,35 @@ class VillageMonth(models.Model):
     @property
     def is_reported(self):
         return self.status in REPORTED_STATUSES
+
+
+def lock_message(village_id, year, month) -> str:
+    """What a user reads when a record of an approved (locked) village-month cannot change."""
+    name = Village.objects.filter(pk=village_id).values_list("name", flat=True).first() or "该村"
+    return (
+        f"{name}{year}年{month}月的月报已审核通过并锁定，不能修改。"
+        "如需更正，请联系镇党委工作人员重新开放该月。"
+    )
+
+
+class MonthlyRecord(models.Model):
+    """A record of one village-month (its SCOPE names the month): locked once staff approve the month.
+
+    township.access asks `month_lock_message()` before any write, so the lock rule lives
+    here, beside the village-month, and access.py needs no import of this app.
+    """
+
+    class Meta:
+        abstract = True
+
+    def month_lock_message(self) -> str | None:
+        period = access.month_of(self)
+        if period is None:
+            return None
+        return VillageMonth.objects.lock_message(access.village_id_of(self), *period)
+
+    @classmethod
+    def locked_months(cls, *, township_id) -> set[tuple]:
+        """{(village_id, year, month)} of the township's approved months: what imports may not write into."""
+        return set(VillageMonth.objects.locked().filter(village__township_id=township_id)
+                   .values_list("village_id", "year", "month"))

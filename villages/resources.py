@@ -1,9 +1,20 @@
 """Import/export resources of branches and star ratings."""
 from import_export.fields import Field
 
-from township.importing import BranchWidget, IntegerWidget, LedgerResource, TextWidget, VillageWidget, register
+from ledgers.importing import IntegerWidget, LedgerResource, NameLookupWidget, TextWidget, register
 
-from .models import PartyBranch, StarRating
+from .models import PartyBranch, StarRating, Village
+
+
+class VillageWidget(NameLookupWidget):
+    def __init__(self, **kwargs):
+        super().__init__(Village, "村", **kwargs)
+
+
+class BranchWidget(NameLookupWidget):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(PartyBranch, "党支部", township_path="village__township", **kwargs)
 
 
 @register("branches")

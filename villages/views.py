@@ -3,7 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
-from township import access, records
+from records import registry as records
+from township import access
 
 from .models import StarRating, Village, VillageMonth
 

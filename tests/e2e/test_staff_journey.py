@@ -47,8 +47,8 @@ def open_submission(page, village_name, year, month, status):
 
 @pytest.mark.parametrize("viewport", ["laptop", "phone"])
 def test_staff_reviews_edits_and_imports(page, live_server, demo, watch, viewport):
+    from committee.models import Bulletin, Problem
     from submissions.services import previous_month
-    from township.models import Bulletin, Problem
     from villages.models import Village, VillageMonth
 
     village = Village.objects.get(name="通昌村")

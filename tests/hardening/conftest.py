@@ -35,8 +35,8 @@ def workbook_bytes(village, year=YEAR, month=MONTH, rows=None):
 
 @pytest.fixture
 def world(township, village_a, village_b, roles):
-    from importexport import services as import_services
-    from importexport.models import ImportJob, ImportStatus
+    from ledgers import services as import_services
+    from ledgers.models import ImportJob, ImportStatus
     from reports import document as doc
     from reports.models import ItemSection, ReportItem
     from submissions import services

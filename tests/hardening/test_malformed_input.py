@@ -20,13 +20,13 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from cadres.models import Person, StageChange
 from economy.models import IncomeRecord
-from importexport import services as import_services
-from importexport.models import ImportJob, ImportStatus
+from ledgers import importing
+from ledgers import services as import_services
+from ledgers.models import ImportJob, ImportStatus
 from study.models import OrgLifeEvent, StudyActivity
 from submissions import services
 from submissions.models import SubmissionStatus
 from submissions.workbook import INCOME, INFO_SHEET, ORG_LIFE, PIPELINE, STUDY, build_template
-from township import importing
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::UserWarning:openpyxl")]
 
@@ -261,8 +261,8 @@ def test_ledger_import_of_bad_files(ledger):
         elif kind == "bytes":
             payload, name = data, "台账.xlsx"
         else:
-            from township.exporting import template_xlsx
-            from township.records import get
+            from ledgers.exporting import template_xlsx
+            from records.registry import get
 
             whole = template_xlsx(get(slug))
             payload, name = whole[: len(data) % len(whole)], "台账.xlsx"

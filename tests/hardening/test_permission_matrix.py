@@ -25,8 +25,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from records import registry as records
 from tests.hardening.conftest import MONTH, YEAR, workbook_bytes
-from township import records
 
 pytestmark = pytest.mark.django_db
 
@@ -115,13 +115,13 @@ EXPECT = {
     "reports:county": {"GET": "L 404 404 404 404 404"},  # county users only
     "reports:county-index": {"GET": "L 404 404 404 404 404"},
     # ------------------------------------------------------------ ledgers (import: staff; export: any reader)
-    "imports:export": {"GET": "L ok ok ok ok ok"},
-    "imports:upload": {"GET": "L 403 403 403 ok ok", "POST": "L 403 403 403 ok ok"},
-    "imports:template": {"GET": "L 403 403 403 ok ok"},
-    "imports:job": {"GET": "L 404 404 403 ok 404"},
-    "imports:job-status": {"GET": "L 404 404 403 ok 404"},
-    "imports:job-confirm": {"GET": "L 405 405 405 405 405", "POST": "L 404 404 403 ok 404"},
-    "imports:job-errors": {"GET": "L 404 404 403 ok 404"},
+    "ledgers:export": {"GET": "L ok ok ok ok ok"},
+    "ledgers:upload": {"GET": "L 403 403 403 ok ok", "POST": "L 403 403 403 ok ok"},
+    "ledgers:template": {"GET": "L 403 403 403 ok ok"},
+    "ledgers:job": {"GET": "L 404 404 403 ok 404"},
+    "ledgers:job-status": {"GET": "L 404 404 403 ok 404"},
+    "ledgers:job-confirm": {"GET": "L 405 405 405 405 405", "POST": "L 404 404 403 ok 404"},
+    "ledgers:job-errors": {"GET": "L 404 404 403 ok 404"},
     # ------------------------------------------------------------ API
     "api-token": {"POST": "ok ok ok ok ok ok"},  # 400 without credentials; the login throttle has its own test
     # The schema and its viewers describe the API and hold no records.
@@ -223,7 +223,7 @@ def _kwargs(route, world):
             "reports:delete-item": world.report_item.pk,
         }.get(name, None)
         if kw["pk"] is None:
-            if name.startswith("imports:"):
+            if name.startswith("ledgers:"):
                 kw["pk"] = world.import_job.pk
             else:
                 kw["pk"] = world.submission.pk
@@ -259,7 +259,7 @@ def _body(route, world):
         return {"text": "改写的段落"}, None
     if name == "reports:reopen":
         return {"reason": "更正"}, None
-    if name == "imports:upload":
+    if name == "ledgers:upload":
         return {"file": SimpleUploadedFile("incomes.csv", "村,年度\n".encode())}, None
     if route.pattern.startswith("api/") and name not in ("api-token",) and ":" not in name:
         return json.dumps({}), "application/json"

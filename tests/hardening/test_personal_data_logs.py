@@ -66,7 +66,7 @@ def test_404_with_the_number_in_path_and_query(log_text, client_for, staff):
 
 def test_500_with_the_number_neither_logged_nor_shown(log_text, staff, monkeypatch, settings):
     """A view that fails with the number in its exception: the 500 page is generic and the log masks it."""
-    from township import record_views
+    from records import views as record_views
 
     def boom(self, request):
         raise ValueError(f"无法处理身份证号 {request.GET.get('id_number')} 电话 {PHONE}")

@@ -2,8 +2,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from records import registry as records
 from tests.records.specs import BY_SLUG, Ctx
-from township import records
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +47,14 @@ def test_an_earlier_state_by_history_id(township, village_a):
     obj.save()
     pk = obj.pk
     obj.delete()
-    call_command("restore_record", "township.Bulletin", str(pk), "--history-id", str(first.history_id))
+    call_command("restore_record", "committee.Bulletin", str(pk), "--history-id", str(first.history_id))
     assert type(obj).objects.get(pk=pk).title == first_title
 
 
 def test_refuses_when_the_record_exists(township, village_a):
     obj = BY_SLUG["bulletins"].make(Ctx(township=township, village=village_a), 0)
     with pytest.raises(CommandError, match="仍然存在"):
-        call_command("restore_record", "township.Bulletin", str(obj.pk))
+        call_command("restore_record", "committee.Bulletin", str(obj.pk))
 
 
 def test_refuses_when_a_unique_key_now_clashes(township, village_a):
@@ -76,4 +76,4 @@ def test_refuses_unknown_model_and_missing_history(db):
     with pytest.raises(CommandError, match="没有这种记录"):
         call_command("restore_record", "nothing.Here", "1")
     with pytest.raises(CommandError, match="没有"):
-        call_command("restore_record", "township.Bulletin", "999999")
+        call_command("restore_record", "committee.Bulletin", "999999")

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import factory
 
+from committee.models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget
 from tests.villages.factories import TownshipFactory
-from township.models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):

@@ -2,10 +2,10 @@
 import pytest
 from django.urls import reverse
 
+from records import registry as records
 from tests.records.conftest import assert_stored, stored_value
 from tests.records.specs import SPECS, Ctx
 from tests.villages.factories import VillageMonthFactory
-from township import records
 
 pytestmark = pytest.mark.django_db
 

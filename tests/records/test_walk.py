@@ -2,9 +2,10 @@
 import pytest
 from django.urls import reverse
 
+from records import registry as records
 from tests.records.conftest import assert_stored, expected_value, stored_value
 from tests.records.specs import BY_SLUG, SPECS
-from township import access, records
+from township import access
 
 pytestmark = pytest.mark.django_db
 

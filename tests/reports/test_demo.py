@@ -8,11 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadres.models import Person, ReserveCadre, StageChange, Talent
+from committee.models import Bulletin, Problem
 from economy.models import Alliance, IncomeRecord, IndustryProject
 from reports.figures import compute_figures
 from reports.models import ReportItem
 from study.models import StudyActivity
-from township.models import Bulletin, Problem, User
+from township.models import User
 from villages.models import Township, VillageMonth
 
 pytestmark = pytest.mark.django_db

@@ -6,12 +6,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from cadres.models import Person, Source, StageChange
+from cadres.models import Person, StageChange
 from economy.models import IncomeRecord
 from study.models import OrgLifeEvent, StudyActivity
 from submissions import services
 from submissions.models import MonthTransition, Notice, Submission, SubmissionStatus
-from villages.models import VillageMonth, VillageMonthStatus
+from villages.models import Source, VillageMonth, VillageMonthStatus
 
 from .conftest import ID_LI, ID_ZHANG, MONTH, YEAR, fill
 

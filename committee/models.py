@@ -1,0 +1,199 @@
+"""The township committee's own work: campaigns and their tasks, problems found and rectified,
+bulletins, supervision of the villages, and the township's yearly targets."""
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from township.access import Scope
+from villages.models import YEAR_VALIDATORS
+
+
+class Campaign(models.Model):
+    """A special campaign (专项活动), such as the “四强”能力作风建设年."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="campaigns")
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_VALIDATORS)
+    name = models.CharField("活动名称", max_length=200)
+    start_date = models.DateField("启动日期", null=True, blank=True)
+    description = models.TextField("活动方案", blank=True)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village=None)
+
+    class Meta:
+        verbose_name = "专项活动"
+        verbose_name_plural = "专项活动"
+        ordering = ["-year", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignTask(models.Model):
+    """One item of a campaign's task list (任务清单)."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="专项活动", on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField("任务", max_length=200)
+    owner = models.CharField("责任人", max_length=50, blank=True)
+    deadline = models.DateField("完成时限", null=True, blank=True)
+    done = models.BooleanField("已完成", default=False)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="campaign__township", village=None)
+
+    class Meta:
+        verbose_name = "任务清单"
+        verbose_name_plural = "任务清单"
+        ordering = ["campaign", "deadline", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class ProblemQuerySet(models.QuerySet):
+    def found_in(self, year):
+        return self.filter(found_date__year=year)
+
+    def open(self):
+        return self.filter(rectified=False)
+
+
+class Problem(models.Model):
+    """A problem found (查摆问题) and its rectification (整改)."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="problems")
+    village = models.ForeignKey("villages.Village", verbose_name="村", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="problems", help_text="留空表示镇级问题")
+    campaign = models.ForeignKey(Campaign, verbose_name="专项活动", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="problems")
+    found_date = models.DateField("查摆日期")
+    description = models.TextField("问题描述")
+    owner = models.CharField("整改责任人", max_length=50, blank=True)
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    rectified = models.BooleanField("已整改", default=False)
+    rectified_date = models.DateField("整改完成日期", null=True, blank=True)
+    rectification = models.TextField("整改措施", blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village="village")
+
+    class Meta:
+        verbose_name = "查摆问题"
+        verbose_name_plural = "查摆问题"
+        ordering = ["-found_date", "pk"]
+        indexes = [models.Index(fields=["township", "found_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(rectified=False) | Q(rectified_date__isnull=False),
+                                   name="rectified_problem_has_date"),
+        ]
+
+    def __str__(self):
+        return self.description[:30]
+
+    def clean(self):
+        if self.rectified and not self.rectified_date:
+            raise ValidationError({"rectified_date": "已整改的问题须填写整改完成日期。"})
+
+
+class BulletinKind(models.TextChoices):
+    SPECIAL_REPORT = "special_report", "工作专报"
+    WEEKLY_PREVIEW = "weekly_preview", "一周工作预览"
+    WORK_INFO = "work_info", "工作信息"
+
+
+class Bulletin(models.Model):
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="bulletins")
+    kind = models.CharField("类型", max_length=16, choices=BulletinKind.choices)
+    date = models.DateField("发布日期")
+    issue_number = models.PositiveIntegerField("期号", null=True, blank=True)
+    title = models.CharField("标题", max_length=200)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village=None)
+
+    class Meta:
+        verbose_name = "工作专报与信息"
+        verbose_name_plural = "工作专报与信息"
+        ordering = ["-date", "kind"]
+        indexes = [models.Index(fields=["township", "date"])]
+
+    def __str__(self):
+        return self.title
+
+
+class SupervisionKind(models.TextChoices):
+    MONTHLY = "monthly", "月度指导"
+    QUARTERLY = "quarterly", "季度调度"
+    HALF_YEAR = "half_year", "半年交叉督查"
+
+
+class SupervisionVisit(models.Model):
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="supervision_visits")
+    village = models.ForeignKey("villages.Village", verbose_name="村", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="supervision_visits")
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=16, choices=SupervisionKind.choices)
+    findings = models.TextField("发现的问题", blank=True)
+    guidance = models.TextField("指导意见", blank=True)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village="village")
+
+    class Meta:
+        verbose_name = "督查指导"
+        verbose_name_plural = "督查指导"
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class TownshipTarget(models.Model):
+    """The township's Party-building targets for a year."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="targets")
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_VALIDATORS)
+    star_share_3plus = models.DecimalField("三星级及以上占比目标（%）", max_digits=4, decimal_places=1,
+                                           validators=[MinValueValidator(0), MaxValueValidator(100)])
+    star_share_4plus = models.DecimalField("四星级及以上占比目标（%）", max_digits=4, decimal_places=1,
+                                           validators=[MinValueValidator(0), MaxValueValidator(100)])
+    star_share_5 = models.DecimalField("五星级占比目标（%）", max_digits=4, decimal_places=1,
+                                       validators=[MinValueValidator(0), MaxValueValidator(100)])
+    planned_probationary = models.PositiveIntegerField("计划吸收预备党员（名）", default=0)
+    planned_probationary_under_35 = models.PositiveIntegerField("其中35岁以下（名）", default=0)
+    reserve_cadres_per_village = models.PositiveSmallIntegerField("每村年轻后备干部（名）", default=3)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village=None)
+
+    class Meta:
+        verbose_name = "年度党建目标"
+        verbose_name_plural = "年度党建目标"
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "year"], name="one_target_per_township_year"),
+            models.CheckConstraint(condition=Q(planned_probationary_under_35__lte=models.F("planned_probationary")),
+                                   name="under_35_within_planned"),
+            models.CheckConstraint(
+                condition=Q(star_share_3plus__gte=0, star_share_3plus__lte=100)
+                & Q(star_share_4plus__gte=0, star_share_4plus__lte=100)
+                & Q(star_share_5__gte=0, star_share_5__lte=100),
+                name="star_shares_are_percentages",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.township} {self.year}年党建目标"
+
+    def clean(self):
+        if (self.planned_probationary is not None and self.planned_probationary_under_35 is not None
+                and self.planned_probationary_under_35 > self.planned_probationary):
+            raise ValidationError({"planned_probationary_under_35": "35岁以下人数不能多于计划吸收人数。"})

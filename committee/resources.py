@@ -1,0 +1,34 @@
+"""Import/export resources of the township's own work records."""
+from import_export.fields import Field
+
+from ledgers.importing import (
+    ChoiceWidget,
+    DateWidget,
+    IntegerWidget,
+    LedgerResource,
+    TextWidget,
+    register,
+)
+
+from .models import Bulletin, BulletinKind
+
+
+@register("bulletins")
+class BulletinResource(LedgerResource):
+    """工作专报与信息: matched on 类型 + 发布日期 + 标题."""
+
+    ledger_title = "工作专报与信息"
+    key = ("kind", "date", "title")
+    key_label = "类型、发布日期和标题"
+    township_attr = "township_id"
+
+    kind = Field("kind", "类型", ChoiceWidget(BulletinKind.choices, "类型", required=True))
+    date = Field("date", "发布日期", DateWidget(required=True))
+    issue_number = Field("issue_number", "期号", IntegerWidget(min_value=1))
+    title = Field("title", "标题", TextWidget(max_length=200, required=True))
+
+    class Meta:
+        model = Bulletin
+        fields = ("kind", "date", "issue_number", "title")
+        import_id_fields = ("kind", "date", "title")
+

@@ -1,0 +1,102 @@
+"""The declaration of a record type: one place says what differs per record.
+
+Each domain app lists its record types in its `records.py` with `register()`;
+the generic pages (township/record_views.py) and the API (township/record_api.py)
+are built from these declarations, so twenty record types share one
+implementation of list, detail, form, delete, history and API.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+_registry: dict[str, RecordType] = {}
+
+
+@dataclass
+class RecordType:
+    model: type[models.Model]
+    slug: str
+    group: str  # navigation group (中文)
+    list_fields: list[str]
+    form_fields: list[str] | None = None  # None: every editable field but the township (set from the user)
+    filter_fields: list[str] = field(default_factory=list)  # exact-match filters (kinds, flags, FKs)
+    search_fields: list[str] = field(default_factory=list)
+    year_field: str | None = None  # "year" or a date field; gives the 年度 filter
+    ordering: list[str] | None = None
+    form_class: type | None = None  # a ModelForm subclass of records.views.RecordForm
+    serializer_class: type | None = None  # a ModelSerializer subclass of records.api.RecordSerializer
+    api_fields: list[str] | None = None
+    # Fields shown masked to everyone but staff (身份证号, phone numbers).
+    masked_fields: list[str] = field(default_factory=list)
+    # Extra related paths for select_related on list and detail pages.
+    select_related: list[str] = field(default_factory=list)
+    prefetch_related: list[str] = field(default_factory=list)
+
+    @property
+    def label(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def label_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    def field(self, name):
+        return self.model._meta.get_field(name)
+
+    @property
+    def has_township_field(self):
+        return any(f.name == "township" for f in self.model._meta.fields)
+
+    def editable_fields(self, user):
+        if self.form_fields is not None:
+            names = list(self.form_fields)
+        else:
+            names = [
+                f.name
+                for f in self.model._meta.get_fields()
+                if getattr(f, "editable", False) and not f.auto_created and f.concrete
+                and f.name not in {"id", "created_at", "updated_at", "created_by"}
+            ]
+        if "township" in names and user is not None and not user.is_superuser:
+            names.remove("township")
+        return names
+
+    def auto_select_related(self):
+        paths = list(self.select_related)
+        for name in self.list_fields:
+            f = self.model._meta.get_field(name) if "__" not in name else None
+            if f is not None and (f.many_to_one or f.one_to_one):
+                paths.append(name)
+        return sorted(set(paths))
+
+    def filter_year_lookup(self):
+        if self.year_field is None:
+            return None
+        f = self.model._meta.get_field(self.year_field)
+        if isinstance(f, models.DateField):
+            return f"{self.year_field}__year"
+        return self.year_field
+
+
+def register(record_type: RecordType) -> RecordType:
+    if record_type.slug in _registry:
+        raise ValueError(f"duplicate record type slug {record_type.slug!r}")
+    _registry[record_type.slug] = record_type
+    return record_type
+
+
+def all_types() -> list[RecordType]:
+    return list(_registry.values())
+
+
+def get(slug) -> RecordType:
+    return _registry[slug]
+
+
+def for_model(model) -> RecordType | None:
+    for record_type in _registry.values():
+        if record_type.model is model:
+            return record_type
+    return None

@@ -1,0 +1,242 @@
+"""The ledger import engine: files in every accepted form, the errors staff see, all-or-nothing writes."""
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cadres.models import Person, ReserveCadre, Talent
+from cadres.resources import PersonResource, ReserveCadreResource, TalentResource
+from economy.models import IncomeRecord
+from economy.resources import IncomeRecordResource
+from ledgers import importing
+from villages.models import VillageMonth
+
+from .conftest import PERSON_HEADERS, csv_bytes, id_number, person_rows, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def run(resource_class, township, data, user=None, confirm=True):
+    result = importing.preview(resource_class(township=township), data, slug="test")
+    if confirm and result.can_confirm:
+        importing.confirm(resource_class(township=township), result, user=user)
+    return result
+
+
+def messages(result):
+    return [str(p) for p in result.problems]
+
+
+def test_xlsx_persons_are_created_with_derived_fields_and_history(township, village_a, staff):
+    data = xlsx_bytes([PERSON_HEADERS, *person_rows(3)])
+    result = run(PersonResource, township, data, user=staff)
+    assert (len(result.creates), len(result.updates), result.unchanged, result.invalid_rows) == (3, 0, 0, 0)
+    person = Person.objects.get(id_number=id_number(1))
+    assert person.village == village_a and person.township == township
+    assert person.stage == "member" and person.birth_date == datetime.date(1980, 1, 2) and person.gender == "male"
+    record = person.history.get()
+    assert record.history_user == staff and record.history_change_reason == "台账导入"
+
+
+def test_title_rows_above_header_and_extra_columns_are_tolerated(township, village_a):
+    data = xlsx_bytes([["示范镇党员花名册"], [], PERSON_HEADERS + ["学历"], person_rows(1)[0] + ["大专"]])
+    result = run(PersonResource, township, data)
+    assert len(result.creates) == 1
+    assert any("学历" in note for note in result.notes)
+
+
+def test_gbk_csv_income_ledger(township, village_a, staff):
+    rows = [["村", "年度", "月份", "收入类别", "金额（元）", "备注"],
+            ["江南村", "2023", "5", "土地流转", "120,000.50", "一季度租金"],
+            ["江南村", "2023", "5", "设施租赁", "3000", ""]]
+    data = csv_bytes(rows, "gbk")
+    result = run(IncomeRecordResource, township, data, user=staff)
+    assert len(result.creates) == 2, messages(result)
+    record = IncomeRecord.objects.get(category="land_transfer")
+    assert record.amount == Decimal("120000.50") and record.note == "一季度租金" and record.source == "import"
+
+
+def test_utf8_bom_csv_persons(township, village_a):
+    data = csv_bytes([PERSON_HEADERS, *person_rows(2)], "utf-8-sig")
+    result = run(PersonResource, township, data)
+    assert len(result.creates) == 2 and Person.objects.filter(name="党员0").exists()
+
+
+def test_xls_with_dates(township, village_a, make_person):
+    xlwt = pytest.importorskip("xlwt")
+    person = make_person(7, village=village_a)
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("后备干部")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for col, header in enumerate(["姓名", "身份证号", "所属村", "已建立育苗档案", "纳入日期", "退出日期"]):
+        sheet.write(0, col, header)
+    for col, value in enumerate([person.name, person.id_number, "江南村", "是"]):
+        sheet.write(1, col, value)
+    sheet.write(1, 4, datetime.date(2022, 3, 15), date_style)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(ReserveCadreResource, township, buffer.getvalue())
+    assert len(result.creates) == 1, messages(result)
+    cadre = ReserveCadre.objects.get()
+    assert cadre.since == datetime.date(2022, 3, 15) and cadre.person == person and cadre.has_seedling_file
+
+
+def test_id_number_stored_as_number_is_reported_not_mangled(township, village_a):
+    rows = [PERSON_HEADERS, ["张三", int(id_number(1)), "江南村", "", "", "", ""]]
+    rows.append(["李四", 1.10105199001011e17, "江南村", "", "", "", ""])
+    result = run(PersonResource, township, xlsx_bytes(rows))
+    assert result.invalid_rows == 2 and not result.can_confirm
+    assert "第2行 B列（身份证号）：身份证号被保存成了数字" in messages(result)[0]
+    assert "文本" in messages(result)[1]
+    assert not Person.objects.exists()
+
+
+def test_bad_check_digit_and_masked_number(township, village_a):
+    bad = id_number(1)[:-1] + ("0" if id_number(1)[-1] != "0" else "1")
+    rows = [PERSON_HEADERS, ["张三", bad, "江南村", "", "", "", ""], ["李四", "6401**********1234", "", "", "", "", ""]]
+    result = run(PersonResource, township, xlsx_bytes(rows))
+    assert "校验位" in messages(result)[0] and "已打码" in messages(result)[1]
+
+
+def test_duplicate_key_within_file(township, village_a):
+    rows = [PERSON_HEADERS, *person_rows(2), person_rows(1)[0]]
+    result = run(PersonResource, township, xlsx_bytes(rows))
+    assert messages(result) == ["第4行 B列（身份证号）：与第2行重复（身份证号相同）"]
+    assert result.invalid_rows == 1 and not Person.objects.exists()
+
+
+def test_unknown_village_and_other_townships_village(township, village_a, other_village):
+    rows = [PERSON_HEADERS, *person_rows(1, village="不存在村"), *person_rows(1, village=other_village.name, start=5)]
+    result = run(PersonResource, township, xlsx_bytes(rows))
+    assert messages(result) == [
+        "第2行 C列（所属村）：本镇没有名为“不存在村”的村",
+        f"第3行 C列（所属村）：本镇没有名为“{other_village.name}”的村",
+    ]
+
+
+def test_person_registered_in_another_township_is_an_error(township, other_township, village_a):
+    Person.objects.create(township=other_township, name="外镇人", id_number=id_number(1))
+    result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *person_rows(2)]))
+    assert messages(result) == ["第3行 B列（身份证号）：该记录已在其他镇登记，不能由本镇导入，请联系该镇核实"]
+    assert Person.objects.filter(township=township).count() == 0
+
+
+def test_formula_cell_without_value_is_reported(township, village_a):
+    rows = [PERSON_HEADERS, ["=HYPERLINK(\"http://x\",\"张三\")", id_number(1), "江南村", "", "", "", ""]]
+    result = run(PersonResource, township, xlsx_bytes(rows))
+    assert "第2行 A列（姓名）：单元格是公式" in messages(result)[0]
+    assert not Person.objects.exists()
+
+
+def test_formula_text_in_csv_is_kept_as_text(township, village_a):
+    rows = [PERSON_HEADERS, ["张三", id_number(1), "江南村", "", "", "", "=cmd|' /C calc'!A0"]]
+    run(PersonResource, township, csv_bytes(rows))
+    assert Person.objects.get().note == "=cmd|' /C calc'!A0"
+
+
+def test_choice_boolean_and_number_errors_in_chinese(township, village_a):
+    rows = [["村", "年度", "月份", "收入类别", "金额（元）"],
+            ["江南村", "二〇二三", "13", "卖菜", "12.345"],
+            ["江南村", 2023, 1, "其他", "abc"]]
+    result = run(IncomeRecordResource, township, xlsx_bytes(rows))
+    assert messages(result) == [
+        "第2行 B列（年度）：“二〇二三”不是整数",
+        "第2行 C列（月份）：不能大于12",
+        "第2行 D列（收入类别）：“卖菜”不是有效的收入类别，"
+        "可填：土地流转、土地管理、农业种植、设施租赁、服务收入、投资收益、其他",
+        "第2行 E列（金额（元））：最多2位小数",
+        "第3行 E列（金额（元））：“abc”不是数字",
+    ]
+
+
+def test_missing_required_column_and_missing_header(township, village_a):
+    rows = [["村", "年度", "月份", "收入类别"], ["江南村", 2023, 1, "其他"]]
+    result = run(IncomeRecordResource, township, xlsx_bytes(rows))
+    assert "缺少必填列：金额（元）" in result.file_error
+    result = run(PersonResource, township, xlsx_bytes([["a", "b"], [1, 2]]))
+    assert "没有找到表头" in result.file_error
+
+
+def test_unreadable_files_give_chinese_messages(township):
+    result = run(PersonResource, township, b"<html><body><table></table></body></html>")
+    assert "网页" in result.file_error
+    result = run(PersonResource, township, b"")
+    assert "空" in result.file_error
+
+
+def test_reimport_changes_nothing(township, village_a, staff):
+    data = xlsx_bytes([PERSON_HEADERS, *person_rows(5)])
+    run(PersonResource, township, data, user=staff)
+    history_before = Person.history.count()
+    again = run(PersonResource, township, data, user=staff)
+    assert (len(again.creates), len(again.updates), again.unchanged) == (0, 0, 5)
+    assert not again.can_confirm and Person.history.count() == history_before
+
+
+def test_update_changes_only_changed_rows_with_history(township, village_a, village_b, staff):
+    run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *person_rows(3)]), user=staff)
+    rows = person_rows(3)
+    rows[1][2] = "联星村"
+    rows[2][4] = "预备党员"
+    result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *rows]), user=staff)
+    assert (len(result.creates), len(result.updates), result.unchanged) == (0, 2, 1)
+    moved = Person.objects.get(id_number=id_number(1))
+    assert moved.village == village_b
+    assert moved.history.count() == 2 and moved.history.first().history_user == staff
+
+
+def test_failing_row_leaves_database_untouched(township, village_a):
+    rows = [PERSON_HEADERS, *person_rows(3), ["", id_number(9), "江南村", "", "", "", ""]]
+    result = run(PersonResource, township, xlsx_bytes(rows))
+    assert messages(result) == ["第5行 A列（姓名）：不能为空"]
+    with pytest.raises(importing.ImportChanged):
+        importing.confirm(PersonResource(township=township), result, user=None)
+    assert not Person.objects.exists()
+
+
+def test_write_error_rolls_back_everything(township, village_a, staff):
+    result = importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *person_rows(4)]))
+    # Someone registers the last person between preview and confirm: the unique key fails the whole write.
+    Person.objects.create(township=township, name="抢先", id_number=id_number(3))
+    with pytest.raises(Exception):  # noqa: B017 - IntegrityError from the database
+        importing.confirm(PersonResource(township=township), result, user=staff)
+    assert list(Person.objects.values_list("name", flat=True)) == ["抢先"]
+
+
+def test_locked_month_is_refused(township, village_a):
+    VillageMonth.objects.create(village=village_a, year=2023, month=5, status="approved")
+    rows = [["村", "年度", "月份", "收入类别", "金额（元）"],
+            ["江南村", 2023, 5, "其他", 100], ["江南村", 2023, 6, "其他", 100]]
+    result = run(IncomeRecordResource, township, xlsx_bytes(rows))
+    assert messages(result) == ["第2行：2023年5月的月报已审核锁定，不能导入该月的记录"]
+    assert not IncomeRecord.objects.exists()
+
+
+def test_talent_natural_key(township, village_a):
+    rows = [["姓名", "人才类别", "所属村", "纳入日期"], ["王五", "产业带头人", "江南村", "2023/3/1"],
+            ["王五", "实用人才", "江南村", "2023年3月1日"]]
+    result = run(TalentResource, township, xlsx_bytes(rows))
+    assert len(result.creates) == 2
+    assert set(Talent.objects.values_list("kind", flat=True)) == {"industry_leader", "practical"}
+    again = run(TalentResource, township, xlsx_bytes(rows))
+    assert again.unchanged == 2
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_query_count_does_not_grow_with_rows(township, village_a, staff, count, make_person):
+    for n in range(1000, 1005):
+        make_person(n, village=village_a)
+    changed = [[f"人员{n}", id_number(n), "江南村", "", "预备党员", "否", ""] for n in range(1000, 1005)]
+    rows = person_rows(count) + changed
+    data = xlsx_bytes([PERSON_HEADERS, *rows])
+    with CaptureQueriesContext(connection) as preview_queries:
+        result = importing.preview(PersonResource(township=township), data)
+    with CaptureQueriesContext(connection) as confirm_queries:
+        importing.confirm(PersonResource(township=township), result, user=staff)
+    assert len(result.creates) == count and len(result.updates) == 5
+    # villages, existing persons (one query per 500 keys), locked months: the same for 10 or 200 rows
+    assert len(preview_queries) <= 3, [q["sql"] for q in preview_queries]
+    assert len(confirm_queries) <= 12, [q["sql"] for q in confirm_queries]

@@ -1,0 +1,248 @@
+"""Import pages by role, the job flow through Celery (eager), and exports of filtered list pages."""
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cadres.models import Person, ReserveCadre, Talent
+from economy.models import IncomeRecord
+from ledgers import importing
+from ledgers.models import ImportJob
+
+from .conftest import PERSON_HEADERS, id_number, person_rows, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, slug, data, name="台账.xlsx", capture=None):
+    url = reverse("ledgers:upload", args=[slug])
+    with capture(execute=True):
+        return client.post(url, {"file": SimpleUploadedFile(name, data)})
+
+
+# ---------------------------------------------------------------- permissions
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("staff", 200), ("leader", 403), ("secretary_a", 403), ("other_staff", 200),
+])
+def test_upload_page_by_role(roles, client_for, role, expected):
+    response = client_for(roles[role]).get(reverse("ledgers:upload", args=["persons"]))
+    assert response.status_code == expected
+
+
+def test_upload_page_anonymous_redirects_to_login(client):
+    response = client.get(reverse("ledgers:upload", args=["persons"]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_secretary_gets_404_for_township_level_kind(secretary_a, client_for):
+    assert client_for(secretary_a).get(reverse("ledgers:upload", args=["bulletins"])).status_code == 404
+
+
+def test_leader_cannot_post_a_file(leader, client_for, django_capture_on_commit_callbacks):
+    response = upload(client_for(leader), "persons", xlsx_bytes([PERSON_HEADERS]),
+                      capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 403 and not ImportJob.objects.exists()
+
+
+def test_other_townships_staff_cannot_see_or_confirm_a_job(staff, other_staff, village_a, client_for,
+                                                           django_capture_on_commit_callbacks):
+    upload(client_for(staff), "persons", xlsx_bytes([PERSON_HEADERS, *person_rows(2)]),
+           capture=django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    client = client_for(other_staff)
+    assert client.get(reverse("ledgers:job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("ledgers:job-status", args=[job.pk])).status_code == 404
+    assert client.post(reverse("ledgers:job-confirm", args=[job.pk])).status_code == 404
+    assert not Person.objects.exists()
+
+
+def test_unsupported_kind_has_no_import(staff, client_for):
+    assert client_for(staff).get(reverse("ledgers:upload", args=["campaign-tasks"])).status_code == 404
+
+
+# ---------------------------------------------------------------- the job flow
+
+
+def test_upload_preview_confirm_through_pages(staff, village_a, client_for, django_capture_on_commit_callbacks):
+    client = client_for(staff)
+    response = upload(client, "persons", xlsx_bytes([PERSON_HEADERS, *person_rows(3)]),
+                      capture=django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("ledgers:job", args=[job.pk])
+    assert (job.status, job.new_rows, job.invalid_rows) == ("preview", 3, 0)
+    page = client.get(reverse("ledgers:job", args=[job.pk])).content.decode()
+    assert "确认导入" in page and "新增 3 条" in page
+    status = client.get(reverse("ledgers:job-status", args=[job.pk])).json()
+    assert status["status"] == "preview" and status["running"] is False and status["done"] == 3
+    assert not Person.objects.exists()  # nothing written before the confirm
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ledgers:job-confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and Person.objects.count() == 3
+    assert Person.history.filter(history_user=staff).count() == 3
+    assert client.get(reverse("ledgers:job-status", args=[job.pk])).json()["percent"] == 100
+    # A second confirm of the same job writes nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ledgers:job-confirm", args=[job.pk]))
+    assert Person.objects.count() == 3 and Person.history.count() == 3
+
+
+def test_confirm_reads_the_kept_rows_not_the_file(staff, village_a, client_for, django_capture_on_commit_callbacks):
+    client = client_for(staff)
+    upload(client, "persons", xlsx_bytes([PERSON_HEADERS, *person_rows(2)]), capture=django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    job.file.delete(save=False)  # the upload is gone: confirming must not need it
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ledgers:job-confirm", args=[job.pk]))
+    assert Person.objects.count() == 2
+
+
+def test_errors_shown_by_row_and_column_and_confirm_refused(staff, village_a, client_for,
+                                                            django_capture_on_commit_callbacks):
+    client = client_for(staff)
+    rows = [PERSON_HEADERS, *person_rows(2), ["王五", "12345", "江南村", "", "", "", ""]]
+    upload(client, "persons", xlsx_bytes(rows), capture=django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert (job.new_rows, job.invalid_rows, job.error_count) == (2, 1, 1)
+    page = client.get(reverse("ledgers:job", args=[job.pk])).content.decode()
+    assert "第4行" in page and "身份证号应为18位，当前为5位" in page and "确认导入</button>" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ledgers:job-confirm", args=[job.pk]))
+    assert not Person.objects.exists()
+    errors = client.get(reverse("ledgers:job-errors", args=[job.pk])).content.decode("utf-8-sig")
+    assert "4,B,身份证号,身份证号应为18位" in errors
+
+
+def test_broken_file_is_a_message_not_a_500(staff, client_for, django_capture_on_commit_callbacks):
+    client = client_for(staff)
+    upload(client, "persons", b"<html><table><tr><td>x</td></tr></table></html>", name="导出.xls",
+           capture=django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "网页" in job.message
+    assert client.get(reverse("ledgers:job", args=[job.pk])).status_code == 200
+
+
+def test_upload_too_large(staff, client_for, settings, django_capture_on_commit_callbacks):
+    settings.LEDGER_IMPORT_MAX_BYTES = 1000
+    response = upload(client_for(staff), "persons", b"x" * 5000, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 400 and "文件太大" in response.content.decode()
+
+
+# ---------------------------------------------------------------- export
+
+
+def read_xlsx(content):
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return book.worksheets[0], book
+
+
+def test_list_page_shows_export_and_import_buttons(staff, leader, client_for):
+    page = client_for(staff).get(reverse("records:persons-list")).content.decode()
+    assert "导出 Excel" in page and "导入台账" in page
+    page = client_for(leader).get(reverse("records:persons-list") + "?stage=member").content.decode()
+    assert "导出 Excel" in page and "导入台账" not in page
+    assert reverse("ledgers:export", args=["persons", "xlsx"]) + "?stage=member" in page
+
+
+def test_export_respects_filters_and_scope(staff, secretary_a, village_a, village_b, make_person, client_for):
+    make_person(1, village=village_a, stage="member")
+    make_person(2, village=village_a, stage="activist")
+    make_person(3, village=village_b, stage="member")
+    url = reverse("ledgers:export", args=["persons", "xlsx"])
+    sheet, _ = read_xlsx(client_for(staff).get(url + "?stage=member").content)
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["人员1", "人员3"]
+    sheet, _ = read_xlsx(client_for(secretary_a).get(url).content)
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["人员1", "人员2"]
+
+
+def test_id_numbers_are_text_and_masked_unless_staff(staff, leader, village_a, make_person, client_for):
+    make_person(1, village=village_a, phone="13812345678")
+    url = reverse("ledgers:export", args=["persons", "xlsx"])
+    response = client_for(staff).get(url)
+    sheet, _ = read_xlsx(response.content)
+    cell = sheet["B2"]
+    assert cell.value == id_number(1) and cell.data_type == "s" and cell.number_format == "@"
+    assert "打码" not in response["Content-Disposition"]
+    response = client_for(leader).get(url)
+    sheet, book = read_xlsx(response.content)
+    assert sheet["B2"].value == id_number(1)[:4] + "*" * 10 + id_number(1)[-4:]
+    assert sheet["F2"].value == "138****5678"
+    assert "%E6%89%93%E7%A0%81" in response["Content-Disposition"]  # 打码 in the file name
+    assert "说明" in book.sheetnames
+    # A masked file cannot be imported back.
+    result = importing.preview(importing.resource_for("persons")(township=village_a.township), response.content)
+    assert "已打码" in str(result.problems[0]) and not result.can_confirm
+
+
+def test_formula_injection_neutralised(staff, village_a, make_person, client_for):
+    make_person(1, village=village_a, note="=cmd|' /C calc'!A0")
+    make_person(2, village=village_a, note="@SUM(1+1)")
+    sheet, _ = read_xlsx(client_for(staff).get(reverse("ledgers:export", args=["persons", "xlsx"])).content)
+    notes = [sheet.cell(row=r, column=12) for r in (2, 3)]
+    assert [c.value for c in notes] == ["'=cmd|' /C calc'!A0", "'@SUM(1+1)"]
+    assert all(c.data_type == "s" for c in notes)
+    content = client_for(staff).get(reverse("ledgers:export", args=["persons", "csv"])).content
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["姓名", "身份证号", "所属村"] and rows[1][11] == "'=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_then_import_round_trip_is_unchanged(staff, township, village_a, village_b, make_person,
+                                                    client_for, fmt):
+    import datetime
+
+    people = [make_person(n, village=village_a if n % 2 else None, stage="member", note="-负号开头",
+                          is_mobile=bool(n % 3), phone="+8613800000000") for n in range(6)]
+    ReserveCadre.objects.create(village=village_a, person=people[1], since=datetime.date(2022, 1, 5),
+                                has_seedling_file=True)
+    Talent.objects.create(township=township, village=village_b, name="赵六", kind="expert",
+                          since=datetime.date(2021, 6, 1), field="=农技")
+    IncomeRecord.objects.create(village=village_a, year=2023, month=4, category="investment",
+                                amount=Decimal("1234567.89"), note="分红")
+    client = client_for(staff)
+    for slug, expected in [("persons", 6), ("reserve-cadres", 1), ("talents", 1), ("incomes", 1)]:
+        content = client.get(reverse("ledgers:export", args=[slug, fmt])).content
+        result = importing.preview(importing.resource_for(slug)(township=township), content)
+        assert not result.problems and not result.file_error, [str(p) for p in result.problems]
+        assert (len(result.creates), len(result.updates), result.unchanged) == (0, 0, expected), slug
+
+
+def test_every_registered_list_exports(staff, client_for):
+    from records import registry as records
+
+    client = client_for(staff)
+    for record_type in records.all_types():
+        for fmt in ("xlsx", "csv"):
+            response = client.get(reverse("ledgers:export", args=[record_type.slug, fmt]))
+            assert response.status_code == 200, record_type.slug
+
+
+def test_export_by_outsider_and_anonymous(secretary_a, client, client_for):
+    assert client.get(reverse("ledgers:export", args=["persons", "xlsx"])).status_code == 302
+    assert client_for(secretary_a).get(reverse("ledgers:export", args=["bulletins", "xlsx"])).status_code == 404
+    assert client_for(secretary_a).get(reverse("ledgers:export", args=["persons", "pdf"])).status_code == 404
+
+
+def test_template_download(staff, leader, client_for):
+    response = client_for(staff).get(reverse("ledgers:template", args=["persons"]))
+    sheet, _ = read_xlsx(response.content)
+    assert [c.value for c in sheet[1]][:3] == ["姓名", "身份证号", "所属村"]
+    assert sheet["B2"].number_format == "@"
+    assert client_for(leader).get(reverse("ledgers:template", args=["persons"])).status_code == 403
+
+
+def test_upload_with_too_large_content_length_is_a_message(staff, client_for, settings):
+    settings.LEDGER_IMPORT_MAX_BYTES = 1000
+    client = client_for(staff)
+    response = client.post(reverse("ledgers:upload", args=["persons"]),
+                           {"file": SimpleUploadedFile("big.xlsx", b"x" * 200_000)})
+    assert response.status_code == 400 and "文件太大" in response.content.decode()
+    assert not ImportJob.objects.exists()
