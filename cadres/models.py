@@ -275,3 +275,21 @@ class Talent(models.Model):
     def clean(self):
         if self.until and self.since and self.until < self.since:
             raise ValidationError({"until": "退出日期不能早于纳入日期。"})
+
+
+def stage_on(day):
+    """A person's stage on `day` as a query expression: their latest step dated that day or before
+    (on one date the later step of the pipeline wins), or NULL before their first step."""
+    from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+    rank = Case(*[When(stage=stage, then=Value(i)) for stage, i in STAGE_RANK.items()], output_field=IntegerField())
+    latest = (StageChange.objects.filter(person=OuterRef("pk"), date__lte=day)
+              .annotate(rank=rank).order_by("-date", "-rank").values("stage")[:1])
+    return Subquery(latest)
+
+
+def at_stage_on(day, stage) -> Q:
+    """The condition "this person's stage on `day` is `stage`" (the year-end counts of the pipeline)."""
+    from django.db.models.lookups import Exact
+
+    return Q(Exact(stage_on(day), stage))

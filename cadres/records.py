@@ -1,9 +1,22 @@
+from django.db.models import Q
+
+from records.filters import ChoiceFilter, DateFilter, on_record
 from records.registry import RecordType, register
 
 from .forms import PersonForm, PersonSerializer
-from .models import CadreTraining, Person, ReserveCadre, StageChange, Talent
+from .models import CadreTraining, Person, ReserveCadre, Stage, StageChange, Talent, at_stage_on
 
 GROUP = "党员与干部"
+
+
+def _stage(stage, others):
+    """发展阶段: the stage now, or on 阶段截至日期 when one is given (the year-end counts)."""
+    return at_stage_on(others["on"], stage) if others.get("on") else Q(stage=stage)
+
+
+def born_after(path):
+    """出生晚于: younger than a given age on a day (35岁以下 on 31 December: born after 31 December 35 years before)."""
+    return DateFilter(label="出生晚于", condition=lambda day, _others: Q(**{f"{path}__gt": day}))
 
 register(RecordType(
     model=Person, slug="persons", group=GROUP,
@@ -18,6 +31,10 @@ register(RecordType(
     serializer_class=PersonSerializer,
     api_fields=["id", "village", "township", "name", "id_number", "gender", "birth_date", "phone", "stage",
                 "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
+    extra_filters={
+        "stage": ChoiceFilter(label="发展阶段", choices=Stage.choices, condition=_stage),
+        "on": DateFilter(label="阶段截至日期", condition=lambda _day, _others: Q()),
+    },
 ))
 register(RecordType(
     model=StageChange, slug="stage-changes", group=GROUP,
@@ -25,12 +42,15 @@ register(RecordType(
     filter_fields=["stage", "source"], year_field="date",
     search_fields=["person__name"],
     select_related=["person__village"],
+    extra_filters={"born_after": born_after("person__birth_date")},
 ))
 register(RecordType(
     model=ReserveCadre, slug="reserve-cadres", group=GROUP,
     list_fields=["person", "village", "has_seedling_file", "is_secretary_successor", "since", "until"],
     filter_fields=["has_seedling_file", "is_secretary_successor"], year_field="since",
     search_fields=["person__name"],
+    extra_filters={"on_record": on_record(),
+                   "born_after": born_after("person__birth_date")},
 ))
 register(RecordType(
     model=CadreTraining, slug="cadre-trainings", group=GROUP,
@@ -45,4 +65,5 @@ register(RecordType(
     filter_fields=["kind"], year_field="since",
     search_fields=["name", "field"],
     masked_fields=["phone"],
+    extra_filters={"on_record": on_record()},
 ))

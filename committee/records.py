@@ -1,4 +1,7 @@
 """The township committee's record types."""
+from django.db.models import Q
+
+from records.filters import DateFilter
 from records.registry import RecordType, register
 
 from .models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget
@@ -18,6 +21,13 @@ register(RecordType(
     list_fields=["found_date", "description", "village", "owner", "deadline", "rectified"],
     filter_fields=["rectified", "campaign"], year_field="found_date",
     search_fields=["description", "owner"],
+    extra_filters={
+        # As of a day: what the year-end figures count (rectified by 31 December; still open on it).
+        "rectified_by": DateFilter(label="截至该日已整改", condition=lambda day, _o: Q(
+            rectified=True, rectified_date__lte=day)),
+        "open_on": DateFilter(label="截至该日未整改", condition=lambda day, _o: Q(found_date__lte=day) & (
+            Q(rectified=False) | Q(rectified_date__gt=day))),
+    },
 ))
 register(RecordType(
     model=Bulletin, slug="bulletins", group=GROUP,

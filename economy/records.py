@@ -1,6 +1,17 @@
+from django.db.models import Q
+
+from records.filters import BooleanFilter
 from records.registry import RecordType, register
 
-from .models import Alliance, Enterprise, IncomeRecord, IndustryProject, TownshipEconomyTarget, VillageIncomeTarget
+from .models import (
+    LAND_CATEGORIES,
+    Alliance,
+    Enterprise,
+    IncomeRecord,
+    IndustryProject,
+    TownshipEconomyTarget,
+    VillageIncomeTarget,
+)
 
 GROUP = "村集体经济"
 
@@ -9,6 +20,9 @@ register(RecordType(
     list_fields=["village", "year", "month", "category", "amount", "source"],
     filter_fields=["category", "month", "source"], year_field="year",
     search_fields=["note", "village__name"],
+    extra_filters={"land": BooleanFilter(label="土地类收入", condition=lambda yes, _o: (
+        Q(category__in=LAND_CATEGORIES) if yes else ~Q(category__in=LAND_CATEGORIES)))},
+    sum_fields={"amount": "元"},
 ))
 register(RecordType(
     model=VillageIncomeTarget, slug="income-targets", group=GROUP,

@@ -17,7 +17,7 @@ from ledgers import exporting, importing
 from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from ledgers.uploads import limit_upload_size
 from records import registry as records
-from records.views import build_filterset
+from records.filters import filterset_for
 from township import access
 
 from . import services
@@ -51,7 +51,7 @@ def export(request, slug, fmt):
     if not access.can_see_kind(request.user, record_type.model):
         raise Http404("记录不存在或无权查看")
     queryset = access.visible(request.user, record_type.model._default_manager.all())
-    filterset = build_filterset(record_type)(request.GET or None, queryset=queryset, request=request)
+    filterset = filterset_for(record_type)(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and filterset.is_valid():
         queryset = filterset.qs
     model = record_type.model

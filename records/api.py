@@ -8,8 +8,8 @@ from django.db.models import ProtectedError
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.settings import api_settings
 
+from records.filters import filterset_for
 from records.registry import RecordType
-from records.views import build_filterset
 from township import access
 from township.masking import mask_field, sees_personal_data
 
@@ -199,7 +199,7 @@ def build_viewset(record_type: RecordType):
         {
             "record_type": rt,
             "serializer_class": build_serializer_class(rt),
-            "filterset_class": build_filterset(rt),
+            "filterset_class": filterset_for(rt),
             "search_fields": [],  # the filterset's q does the search
             "ordering_fields": [n for n in rt.list_fields if "__" not in n and n not in rt.masked_fields],
             "__doc__": f"{rt.label_plural}：按村、年度筛选，范围由用户角色决定。",

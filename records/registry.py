@@ -30,6 +30,10 @@ class RecordType:
     api_fields: list[str] | None = None
     # Fields shown masked to everyone but staff (身份证号, phone numbers).
     masked_fields: list[str] = field(default_factory=list)
+    # Filters beyond the generic ones: {URL parameter: records.filters.* instance with its condition}.
+    extra_filters: dict = field(default_factory=dict)
+    # Fields a list may total (?sum=<field>), with the unit the total is stated in: {"essays": "篇"}.
+    sum_fields: dict[str, str] = field(default_factory=dict)
     # Extra related paths for select_related on list and detail pages.
     select_related: list[str] = field(default_factory=list)
     prefetch_related: list[str] = field(default_factory=list)

@@ -4,23 +4,23 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
+from records.filters import filterset_for
 from records.registry import RecordType
 from township import access
 from township.masking import mask_field, sees_personal_data
+from township.numbers import share, yuan
 
 # ---------------------------------------------------------------- display
 
@@ -53,81 +53,6 @@ def field_label(model, name):
 
 
 # ---------------------------------------------------------------- filters
-
-
-def related_model(model, path):
-    """The model at the end of an ORM path (`person__village` → Village), read from the fields."""
-    for name in path.split("__"):
-        model = model._meta.get_field(name).related_model
-    return model
-
-
-def _scoped_queryset(related_model):
-    def queryset(request):
-        qs = related_model._default_manager.all()
-        if request is None:
-            return qs.none()
-        if hasattr(related_model, "SCOPE"):
-            return access.visible(request.user, qs)
-        return qs
-
-    return queryset
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole-number filter: "abc", "1.5" or a number past the column's range is a 400, never a 500."""
-
-    field_class = forms.IntegerField
-
-
-INT_RANGE = {"min_value": -(2**31), "max_value": 2**31 - 1}
-
-
-def build_filterset(record_type: RecordType):
-    """A FilterSet for a record type: 村, 年度, declared kinds, and 关键词 search."""
-    model = record_type.model
-    attrs = {}
-    scope = access.scope_of(model)
-    if scope.village and scope.village != "pk":
-        attrs["village"] = django_filters.ModelChoiceFilter(
-            label="村", field_name=scope.village, queryset=_scoped_queryset(related_model(model, scope.village))
-        )
-    year_lookup = record_type.filter_year_lookup()
-    if year_lookup:
-        # Years 1–9999 only: a date lookup on year 0 or 10000 raises instead of matching nothing.
-        attrs["year"] = IntegerFilter(label="年度", field_name=year_lookup, min_value=1, max_value=9999)
-    for name in record_type.filter_fields:
-        if name == "village":
-            continue
-        field = model._meta.get_field(name)
-        if field.many_to_one or field.many_to_many:
-            attrs[name] = django_filters.ModelChoiceFilter(
-                label=field.verbose_name, field_name=name, queryset=_scoped_queryset(field.related_model)
-            )
-        elif field.choices:
-            attrs[name] = django_filters.ChoiceFilter(label=field.verbose_name, choices=field.choices)
-        elif isinstance(field, models.BooleanField):
-            attrs[name] = django_filters.BooleanFilter(label=field.verbose_name)
-        elif isinstance(field, models.IntegerField):
-            attrs[name] = IntegerFilter(label=field.verbose_name, field_name=name, **INT_RANGE)
-        else:
-            attrs[name] = django_filters.CharFilter(label=field.verbose_name, field_name=name)
-    if record_type.search_fields:
-        def filter_search(self, queryset, _name, value):
-            paths = record_type.search_fields
-            if not sees_personal_data(getattr(self.request, "user", None)):
-                # Searching a masked field would let a reader guess it digit by digit.
-                paths = [p for p in paths if p not in record_type.masked_fields]
-            condition = Q()
-            for path in paths:
-                condition |= Q(**{f"{path}__icontains": value})
-            return queryset.filter(condition) if paths else queryset
-
-        attrs["filter_search"] = filter_search
-        attrs["q"] = django_filters.CharFilter(label="关键词", method="filter_search")
-    meta = type("Meta", (), {"model": model, "fields": []})
-    attrs["Meta"] = meta
-    return type(f"{model.__name__}FilterSet", (django_filters.FilterSet,), attrs)
 
 
 # ---------------------------------------------------------------- forms
@@ -237,11 +162,45 @@ class RecordView(LoginRequiredMixin, View):
         }
 
 
+def _stated(value, unit):
+    """A total as the list states it: money with separators and two decimals, counts as they are."""
+    if unit == "元":
+        return yuan(value or 0)
+    return f"{value or 0}{unit}"
+
+
 class RecordListView(RecordView):
+    def filtered(self, params):
+        filterset = filterset_for(self.record_type)(params or None, queryset=self.get_queryset(), request=self.request)
+        valid = filterset.is_bound and filterset.is_valid()
+        return filterset, (filterset.qs if valid else self.get_queryset())
+
+    def summary(self, qs, count):
+        """What the list states of its records: 共 N 条, and on request (a figure's source) a total and a share.
+
+        ?sum=<field> totals a declared field; ?share_of=<filter,…> states the count (or total) as a
+        share of the list under only those filters, the way the figure's share is computed."""
+        rt = self.record_type
+        params = self.request.GET
+        field = params.get("sum")
+        unit = rt.sum_fields.get(field) if field else None
+        summary = {"count": count, "label": None, "total": None, "share": None}
+        if unit is not None:
+            summary["label"] = field_label(rt.model, field)
+            summary["total"] = qs.aggregate(total=Sum(field))["total"] or 0
+        names = [n for n in params.get("share_of", "").split(",") if n in params and n not in ("sum", "share_of")]
+        if params.get("share_of") is not None:
+            _fs, whole_qs = self.filtered({n: params[n] for n in names})
+            whole = whole_qs.aggregate(total=Sum(field))["total"] if unit is not None else whole_qs.count()
+            part = summary["total"] if unit is not None else count
+            summary["share"] = {"whole": _stated(whole, unit) if unit else f"{whole}条", "percent": share(part, whole)}
+        if unit is not None:
+            summary["total"] = _stated(summary["total"], unit)
+        return summary
+
     def get(self, request):
         rt = self.record_type
-        filterset = build_filterset(rt)(request.GET or None, queryset=self.get_queryset(), request=request)
-        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        filterset, qs = self.filtered(request.GET)
         qs = qs.order_by(*(rt.ordering or rt.model._meta.ordering or ["-pk"]), "pk")
         page = Paginator(qs, settings.RECORDS_PER_PAGE).get_page(request.GET.get("page"))
         rows = [
@@ -254,6 +213,7 @@ class RecordListView(RecordView):
         return render(request, "records/list.html", self.context(
             filterset=filterset,
             page=page,
+            summary=self.summary(qs, page.paginator.count),
             rows=rows,
             columns=[field_label(rt.model, name) for name in rt.list_fields],
             query=query.urlencode(),

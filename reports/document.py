@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import drafting
-from .figures import compute_figures, next_year_targets
+from .figures import compute_figures
 from .models import ItemSection, ItemStatus, Report
 
 # The reference's four sections, in its order; parts are what staff edit.
@@ -36,17 +36,18 @@ def title(township, year) -> str:
 
 def get_report(township, year) -> Report:
     report, _ = Report.objects.get_or_create(township=township, year=year)
+    report.township = township  # the caller's instance: no query to read it again
     return report
 
 
-def drafted_parts(figures, targets, year) -> dict[str, list]:
+def drafted_parts(figures, year) -> dict[str, list]:
     """The draft of each part, written from the figures."""
     return {
         "work.political": drafting.political(figures),
         "work.grassroots": drafting.grassroots(figures),
         ItemSection.HIGHLIGHTS: drafting.highlights(figures),
         ItemSection.PROBLEMS: [],
-        ItemSection.NEXT_STEPS: drafting.next_steps(figures, targets, year),
+        ItemSection.NEXT_STEPS: drafting.next_steps(figures, year),
     }
 
 
@@ -84,10 +85,10 @@ def _prefix(section, n):
     return ""
 
 
-def report_document(report, figures, targets, *, with_edit_details=False) -> dict:
+def report_document(report, figures, *, with_edit_details=False) -> dict:
     """The whole report: title, sections with parts (paragraphs of segments), and the pending suggestions."""
     year = report.year
-    drafts = drafted_parts(figures, targets, year)
+    drafts = drafted_parts(figures, year)
     edits = {e.part: e for e in report.edits.all()}
     items = list(report.items.all())
     live_suggestions = {s["key"]: s for s in drafting.suggestions(figures)}
@@ -134,7 +135,9 @@ def report_document(report, figures, targets, *, with_edit_details=False) -> dic
             section["parts"].append(part)
         sections.append(section)
     pending = [s for key, s in live_suggestions.items() if key not in decided]
-    return {"title": title(report.township, year), "sections": sections, "suggestions": pending}
+    decided_items = sorted((i for i in items if i.suggestion_key), key=lambda i: (i.status, i.order))
+    return {"title": title(report.township, year), "sections": sections, "suggestions": pending,
+            "decided": decided_items}
 
 
 def frozen_sections(document) -> list:
@@ -158,12 +161,12 @@ def changed_figures(frozen: dict, live: dict) -> list[str]:
     ] + [live[key]["label"] for key in live if key not in frozen]
 
 
-def current(report):
-    """(figures, document, targets) of a report: frozen when final, live otherwise."""
+def current(report, live=None):
+    """(figures, document) of a report: frozen when final, live otherwise (`live`: figures already
+    computed for the year)."""
     final = report.final
     if final:
         return final.figures, {"title": title(report.township, report.year), "sections": final.sections,
-                               "suggestions": []}, None
-    figures = compute_figures(report.township, report.year)
-    targets = next_year_targets(report.township, report.year)
-    return figures, report_document(report, figures, targets, with_edit_details=True), targets
+                               "suggestions": []}
+    figures = live if live is not None else compute_figures(report.township, report.year)
+    return figures, report_document(report, figures, with_edit_details=True)

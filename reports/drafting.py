@@ -3,11 +3,13 @@
 A paragraph is a list of segments: plain text, or a figure's text (rounded the
 official way) that carries its key, exact value and source, so the page can show
 the exact number on hover and link to the records. Nothing here queries the
-database: everything comes from `compute_figures()` and `next_year_targets()`.
+database: everything comes from the figures (reports/figures.py), next year's targets included.
 """
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
+
+from township.numbers import yuan
 
 CN_ORDINALS = "一二三四五六七八九十"
 NO_DATA = "暂无记录"
@@ -56,11 +58,6 @@ def cn_ordinal(i) -> str:
     return CN_ORDINALS[i - 1] if 1 <= i <= len(CN_ORDINALS) else str(i)
 
 
-def yuan(amount) -> str:
-    """An exact amount as tables print money: 13,635,320.50元."""
-    return f"{Decimal(str(amount)):,.2f}元"
-
-
 def exact_text(figure) -> str:
     """The exact value with its unit, for tooltips and tables."""
     value, unit = figure["value"], figure["unit"]
@@ -70,6 +67,11 @@ def exact_text(figure) -> str:
         return f"{value['village']} {yuan(value['amount'])}"
     if unit == "%":
         return percent(value)
+    if isinstance(value, dict):
+        return "，".join(f"{label}{exact_text({'value': v, 'unit': unit})}" for label, v in value.items())
+    if isinstance(value, list):
+        return "、".join(str(item.get("name") or item.get("village") or item) if isinstance(item, dict) else str(item)
+                        for item in value)
     if unit == "元":
         return yuan(value)
     return f"{value}{unit}"
@@ -325,16 +327,20 @@ def suggestions(figures) -> list[dict]:
             add("reserve_short", para)
     rate = _value(figures, "submissions.reporting_rate")
     if rate is not None and rate < 100:
-        expected = _value(figures, "submissions.months_ended") * _value(figures, "villages.count")
-        missing = expected - _value(figures, "submissions.reported")
-        para = Para().t("月度报表报送不够及时。应报").fig(figures, "submissions.months_ended", f"{expected}个")
-        para.t("村月，").fig(figures, "submissions.reported", f"{missing}个").t("村月未上报或被退回，上报率")
+        para = Para().t("月度报表报送不够及时。应报")
+        para.fig(figures, "submissions.expected", f"{_value(figures, 'submissions.expected')}个").t("村月，已上报")
+        para.fig(figures, "submissions.reported", f"{_value(figures, 'submissions.reported')}个").t("村月，上报率")
         para.fig(figures, "submissions.reporting_rate", percent(rate)).t("。")
         add("months_not_reported", para)
-    found_n, rectified = _value(figures, "township.problems_found"), _value(figures, "township.problems_rectified")
-    if found_n and rectified < found_n:
-        para = Para().t("问题整改尚未全部到位。查摆问题").fig(figures, "township.problems_found", f"{found_n}条")
-        para.t("，尚有").fig(figures, "township.problems_rectified", f"{found_n - rectified}条").t("未完成整改。")
+    open_n = _value(figures, "township.problems_open")
+    if open_n:
+        para = Para().t("问题整改尚未全部到位。")
+        found_n = _value(figures, "township.problems_found")
+        if found_n:
+            para.t("本年查摆问题").fig(figures, "township.problems_found", f"{found_n}条").t("，已整改")
+            para.fig(figures, "township.problems_rectified", f"{_value(figures, 'township.problems_rectified')}条")
+            para.t("；")
+        para.t("截至年底尚有").fig(figures, "township.problems_open", f"{open_n}条").t("问题未整改到位。")
         add("problems_open", para)
     return found
 
@@ -342,9 +348,10 @@ def suggestions(figures) -> list[dict]:
 # ---------------------------------------------------------------- 四、下一步措施
 
 
-def next_steps(figures, targets, year) -> list[Para]:
+def next_steps(figures, year) -> list[Para]:
     """Next year's targets (stored ones, or proposed from this year's) and the open problems carried over."""
     paras = []
+    targets = _value(figures, "targets.next_year") or {}
     township_target = targets.get("township")
     economy_target = targets.get("economy")
     org = Para().t("（一）夯实基层组织基础。").t("持续抓好星级党组织评定工作")

@@ -1,25 +1,34 @@
-"""The figures of a township's year: one dict that the page, the draft, the charts and the Word file all read.
+"""The registry of figures: every number of the annual report declared once, and the one engine that computes them.
 
-Every figure is computed from the records with aggregates (a fixed number of
-queries, whatever the number of records) and carries its label, unit, value and
-the record list it comes from. Counts are ints, money is a string with two
-decimals (yuan), shares are percentages with one decimal; a figure whose records
-do not exist at all is None ("no data"), never a guessed number.
+A figure says what it counts (a record kind and the list filters of its year: the
+same filters a person uses on that list page, so the source link reproduces it), how
+(count, sum, share of two other figures, …), as of when (the year, or 31 December),
+its label and unit. The township report, the county view, the figures API, the
+drafted text, the Word file, the charts and the dashboards all read these figures;
+the completeness page states the reporting rate from the same village-month counts
+(villages.models.VillageMonthQuerySet.reported_counts) and the same rounding.
+
+Cost: one grouped query per record kind for all the figures on it, for every year asked
+and every township asked at once (GROUP BY township), so this year and last year, or a
+county's townships, cost what one township's year does. Counts are ints, money is a
+string with two decimals (yuan), shares are percentages with one decimal; a figure whose
+records do not exist at all is None ("no data"), never a guessed number.
 """
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils import timezone
 
-from cadres.models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
-from committee.models import Bulletin, BulletinKind, Campaign, Problem, TownshipTarget
+from cadres.models import Stage, TalentKind
+from committee.models import BulletinKind, Campaign, TownshipTarget
 from economy.models import (
-    LAND_CATEGORIES,
     Alliance,
     IncomeCategory,
     IncomeRecord,
@@ -27,28 +36,51 @@ from economy.models import (
     TownshipEconomyTarget,
     VillageIncomeTarget,
 )
+from records import filters as record_filters
+from records import registry as record_types
 from study.models import StudyActivity, StudyKind, StudyPlan
-from villages.models import StarRating, Village, VillageMonth, VillageMonthStatus
+from township.numbers import money, months_ended, share
+from villages.models import Village, VillageMonth
 
 MILLION = Decimal("1000000")
 TWO_MILLION = Decimal("2000000")
-CENT = Decimal("0.01")
 
-STAGE_ORDER = [Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY, Stage.MEMBER]
-
-
-def money(amount) -> str | None:
-    """Yuan as a string with two decimals ("1234.50"); None stays None."""
-    if amount is None:
-        return None
-    return str(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP))
+COUNT, SUM, SHARE, MAP, LIST, EXTREME, VALUE = "count", "sum", "share", "map", "list", "extreme", "value"
+# Kinds whose value adds up across townships (the county view): the rest are recomputed or left out.
+ADDITIVE = {COUNT, SUM}
 
 
-def share(part, whole) -> float | None:
-    """part/whole as a percentage with one decimal; None when there is nothing to divide by."""
-    if not whole:
-        return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def year_end(year) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def under_35_born_after(year) -> datetime.date:
+    """35岁以下 on 31 December of `year`: born after 31 December 35 years before."""
+    return datetime.date(year - 35, 12, 31)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    unit: str
+    kind: str
+    slug: str | None = None  # the record kind counted or summed (its list page is the source)
+    params: Callable[[int], dict] | None = None  # year → the list filters that select the records
+    field: str | None = None  # SUM: the field summed
+    parts: tuple[str, str] | None = None  # SHARE: (numerator key, denominator key), on the same list
+    none_without: str | None = None  # a count whose zero means the year has no such records: then None
+    as_of: str = "year"  # "year", or "year_end" for 31 December
+    township_only: bool = False  # words and per-township decisions: not part of the county sums
+    in_table: bool = True  # False for the parts other figures are made of (levels, numerators)
+
+    def source(self, year) -> str | None:
+        if self.slug is None or self.params is None:
+            return None
+        params = dict(self.params(year))
+        if self.kind == SUM:
+            params["sum"] = self.field
+        return records_url(self.slug, **params)
 
 
 def records_url(slug, **params) -> str:
@@ -58,349 +90,513 @@ def records_url(slug, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def months_ended(year, today=None) -> int:
-    """How many months of `year` have ended by `today` (12 for past years, 0 for future ones)."""
-    today = today or timezone.localdate()
-    if year < today.year:
-        return 12
-    if year > today.year:
-        return 0
-    return today.month - 1
+def _year(year):
+    return {"year": year}
 
 
-class _Figures(dict):
-    def add(self, key, label, unit, value, source=None):
-        self[key] = {"label": label, "unit": unit, "value": value, "source": source}
+def _in_year(**fixed):
+    """year → the list filters of the year plus fixed ones (kind, stage, …)."""
+    return lambda year: {"year": year, **fixed}
 
 
-def _year_end_stage(year_end):
-    """Subquery: a person's stage on `year_end` (the latest dated step, ties broken by pipeline order)."""
-    rank = Case(
-        *[When(stage=stage, then=Value(i)) for i, stage in enumerate(STAGE_ORDER)],
-        output_field=IntegerField(),
-    )
-    latest = (
-        StageChange.objects.filter(person=OuterRef("pk"), date__lte=year_end)
-        .annotate(rank=rank)
-        .order_by("-date", "-rank")
-        .values("stage")[:1]
-    )
-    return Subquery(latest)
+def _kind(kind):
+    return _in_year(kind=kind)
+
+
+def _stage_at_year_end(stage):
+    return lambda year: {"stage": stage, "on": year_end(year)}
+
+
+FIGURES: list[Figure] = []
+
+
+def declare(*figures):
+    FIGURES.extend(figures)
+
+
+# ---------------------------------------------------------------- villages and star ratings
+
+declare(
+    Figure("villages.count", "村", "个", COUNT),
+    Figure("villages.list", "村名单", "", LIST, township_only=True),
+    Figure("stars.rated", "参评党组织", "个", COUNT, "star-ratings", _year),
+    *[Figure(f"stars.level_{n}", f"{n}星级党组织", "个", COUNT, "star-ratings",
+             _in_year(stars=n), none_without="stars.rated", in_table=False)
+      for n in (5, 4, 3, 2, 1)],
+    Figure("stars.rated_3plus", "三星级及以上党组织", "个", COUNT, "star-ratings",
+           lambda year: {"year": year, "stars_min": 3}, none_without="stars.rated", in_table=False),
+    Figure("stars.rated_4plus", "四星级及以上党组织", "个", COUNT, "star-ratings",
+           lambda year: {"year": year, "stars_min": 4}, none_without="stars.rated", in_table=False),
+    Figure("stars.by_level", "星级党组织", "个", MAP, "star-ratings", _year),
+    Figure("stars.share_3plus", "三星级及以上", "%", SHARE, parts=("stars.rated_3plus", "stars.rated")),
+    Figure("stars.share_4plus", "四星级及以上", "%", SHARE, parts=("stars.rated_4plus", "stars.rated")),
+    Figure("stars.share_5", "五星级", "%", SHARE, parts=("stars.level_5", "stars.rated")),
+    # Branches below the target of their rating, by target level (the next steps name them): counted by village.
+    *[Figure(f"stars.below_target_{n}", f"低于{n}星级目标的党组织", "个", COUNT, "star-ratings",
+             _in_year(target_stars=n, below_target="true"), in_table=False) for n in (5, 4, 3, 2)],
+    Figure("stars.below_target", "未达目标星级的党组织", "个", LIST, "star-ratings",
+           _in_year(below_target="true"), township_only=True),
+)
+
+# ---------------------------------------------------------------- study
+
+STUDY_KEYS = {  # the kinds the report names by their own key; every other kind is study.kind_<code>
+    StudyKind.CENTRAL_GROUP: "study.central_group_sessions",
+    StudyKind.SEMINAR_EXCHANGE: "study.central_group_seminars",
+    StudyKind.CONCENTRATED: "study.concentrated_sessions",
+    StudyKind.TOPIC_SEMINAR: "study.topic_seminars",
+    StudyKind.QUIZ: "study.quizzes",
+    StudyKind.RECITATION: "study.recitations",
+    StudyKind.WARNING_VISIT: "study.warning_visits",
+    StudyKind.DELIVERED_STUDY: "study.delivered_events",
+}
+
+
+# Counted only to tell whether the year has such events (their sums are the figures).
+HIDDEN_KINDS = (StudyKind.WARNING_VISIT, StudyKind.DELIVERED_STUDY)
+
+
+def study_key(kind) -> str:
+    return STUDY_KEYS.get(kind, f"study.kind_{kind}")
+
+
+declare(
+    Figure("study.activities", "学习活动", "次", COUNT, "study-activities", _year),
+    *[Figure(study_key(kind), kind.label, "次", COUNT, "study-activities", _kind(kind.value),
+             none_without="study.activities", in_table=kind in STUDY_KEYS and kind not in HIDDEN_KINDS)
+      for kind in StudyKind],
+    Figure("study.by_kind", "各类学习活动", "次", MAP, "study-activities", _year),
+    Figure("study.essays", "心得体会", "篇", SUM, "study-activities",
+           lambda year: {"year": year, "with_essays": "true"}, field="essays", none_without="study.activities"),
+    Figure("study.warning_education_visitors", "警示教育参观学习", "人", SUM, "study-activities",
+           _kind(StudyKind.WARNING_VISIT), field="attendance", none_without="study.warning_visits"),
+    Figure("study.delivered_study", "送学", "人次", SUM, "study-activities",
+           _kind(StudyKind.DELIVERED_STUDY), field="attendance", none_without="study.delivered_events"),
+    Figure("study.plans", "学习计划", "", LIST, "study-plans", _year, township_only=True),
+    Figure("study.topics", "竞赛与比赛", "", LIST, "study-activities", _year, township_only=True),
+)
+
+# ---------------------------------------------------------------- the committee's own work
+
+declare(
+    Figure("township.campaigns", "专项活动", "", LIST, "campaigns", _year, township_only=True),
+    Figure("township.problems_found", "查摆问题", "条", COUNT, "problems", _year),
+    Figure("township.problems_rectified", "已整改", "条", COUNT, "problems",
+           lambda year: {"year": year, "rectified_by": year_end(year)}, as_of="year_end"),
+    Figure("township.problems_open", "未整改问题", "条", COUNT, "problems",
+           lambda year: {"open_on": year_end(year)}, as_of="year_end"),
+    Figure("township.bulletins", "工作专报", "期", COUNT, "bulletins", _kind(BulletinKind.SPECIAL_REPORT)),
+    Figure("township.weekly_previews", "一周工作预览", "次", COUNT, "bulletins", _kind(BulletinKind.WEEKLY_PREVIEW)),
+    Figure("township.work_info", "工作信息", "条", COUNT, "bulletins", _kind(BulletinKind.WORK_INFO)),
+)
+
+# ---------------------------------------------------------------- the member pipeline
+
+YEAR_END_STAGE_KEYS = {
+    Stage.APPLICANT: "members.applicants", Stage.ACTIVIST: "members.activists",
+    Stage.CANDIDATE: "members.candidates", Stage.PROBATIONARY: "members.probationary",
+    Stage.MEMBER: "members.full",
+}
+STEP_KEYS = {
+    Stage.APPLICANT: "members.new_applicants", Stage.ACTIVIST: "members.new_activists",
+    Stage.CANDIDATE: "members.new_candidates", Stage.PROBATIONARY: "members.new_probationary",
+    Stage.MEMBER: "members.converted",
+}
+STEP_LABELS = {Stage.APPLICANT: "递交入党申请", Stage.ACTIVIST: "确定为入党积极分子", Stage.CANDIDATE: "确定为发展对象",
+               Stage.PROBATIONARY: "吸收预备党员", Stage.MEMBER: "转正"}
+
+declare(
+    *[Figure(key, f"年末{stage.label}", "名", COUNT, "persons",
+             _stage_at_year_end(stage.value), as_of="year_end")
+      for stage, key in YEAR_END_STAGE_KEYS.items()],
+    Figure("members.by_stage", "年末各发展阶段人数", "名", MAP, "persons", lambda year: {"on": year_end(year)},
+           as_of="year_end"),
+    *[Figure(key, STEP_LABELS[stage], "名", COUNT, "stage-changes",
+             _in_year(stage=stage.value))
+      for stage, key in STEP_KEYS.items()],
+    Figure("members.new_probationary_under_35", "吸收预备党员中35岁以下", "名", COUNT, "stage-changes",
+           lambda year: {"year": year, "stage": Stage.PROBATIONARY, "born_after": under_35_born_after(year)}),
+    Figure("members.steps", "本年发展阶段变动", "名", MAP, "stage-changes", _year),
+)
+
+# ---------------------------------------------------------------- reserve cadres and talent
+
+
+def _on_record(**more):
+    return lambda year: {"on_record": year_end(year), **more}
+
+
+TALENT_KEYS = {
+    TalentKind.INDUSTRY_LEADER: "talent.industry_leaders",
+    TalentKind.INDUSTRY_LEADER_TRAINEE: "talent.industry_leader_trainees",
+    TalentKind.REVITALISATION_GRADUATE: "talent.revitalisation_graduates",
+    TalentKind.LOCAL_GRADUATE: "talent.local_graduates",
+}
+
+declare(
+    Figure("reserve.cadres", "村级后备干部", "名", COUNT, "reserve-cadres", _on_record(), as_of="year_end"),
+    Figure("reserve.seedling_files", "育苗档案", "人", COUNT, "reserve-cadres",
+           _on_record(has_seedling_file="true"), as_of="year_end"),
+    Figure("reserve.young", "35岁以下后备干部", "名", COUNT, "reserve-cadres",
+           lambda year: {"on_record": year_end(year), "born_after": under_35_born_after(year)}, as_of="year_end"),
+    Figure("reserve.by_village", "各村后备干部", "名", MAP, "reserve-cadres", _on_record(), as_of="year_end",
+           township_only=True),
+    *[Figure(key, kind.label, "名", COUNT, "talents", _on_record(kind=kind.value), as_of="year_end")
+      for kind, key in TALENT_KEYS.items()],
+)
+
+# ---------------------------------------------------------------- collective economy
+
+declare(
+    Figure("economy.income_total", "村集体经济总收入", "元", SUM, "incomes", _year, field="amount",
+           none_without="economy.villages_reporting_income"),
+    Figure("economy.income_records", "收入记录", "条", COUNT, "incomes", _year, in_table=False),
+    Figure("economy.income_land", "土地流转、土地管理、农业种植收入", "元", SUM, "incomes",
+           lambda year: {"year": year, "land": "true"}, field="amount",
+           none_without="economy.villages_reporting_income", in_table=False),
+    Figure("economy.land_share", "土地流转、土地管理、农业种植收入占比", "%", SHARE,
+           parts=("economy.income_land", "economy.income_total")),
+    Figure("economy.income_by_category", "收入结构", "元", MAP, "incomes", _year),
+    Figure("economy.income_max", "村集体经济最高", "元", EXTREME),
+    Figure("economy.income_min", "村集体经济最低", "元", EXTREME),
+    Figure("economy.villages_reporting_income", "有收入记录的村", "个", COUNT),
+    Figure("economy.villages_over_1m", "百万村", "个", COUNT, none_without="economy.villages_reporting_income"),
+    Figure("economy.villages_over_2m", "两百万元村", "个", COUNT, none_without="economy.villages_reporting_income"),
+    Figure("economy.income_by_village", "各村集体经济收入", "元", LIST, "incomes", _year, township_only=True),
+    Figure("economy.projects", "产业项目", "", LIST, "industry-projects", _year, township_only=True),
+    Figure("economy.alliances", "党建共同体与产业联盟", "个", LIST, "alliances", _year, township_only=True),
+)
+# Villages counted by their yearly income (None: every village; a threshold: villages whose income
+# records of the year add up to at least that): the source is the list of exactly those villages.
+VILLAGE_COUNTS = {
+    "villages.count": None,
+    "economy.villages_reporting_income": Decimal("0"),
+    "economy.villages_over_1m": MILLION,
+    "economy.villages_over_2m": TWO_MILLION,
+}
+
+
+def counted(total, threshold) -> bool:
+    """Whether a village with this yearly income total counts for a village figure's threshold."""
+    return threshold is None or (total is not None and total >= threshold)
+
+
+def villages_counted(township, year, key) -> list[dict]:
+    """The villages a village figure counts, with their yearly income: what its source page lists."""
+    threshold = VILLAGE_COUNTS[key]
+    totals = dict(IncomeRecord.objects.order_by().filter(village__township=township, year=year)
+                  .values_list("village_id").annotate(total=Sum("amount")))
+    return [{"village": village.name, "village_id": village.pk, "amount": money(totals.get(village.pk))}
+            for village in Village.objects.filter(township=township).order_by("order", "name")
+            if counted(totals.get(village.pk), threshold)]
+
+# ---------------------------------------------------------------- monthly reporting
+
+declare(
+    Figure("submissions.months_ended", "已结束月份", "个", VALUE),
+    Figure("submissions.reported", "已上报村月", "个", COUNT),
+    Figure("submissions.expected", "应上报村月", "个", COUNT, in_table=False),
+    Figure("submissions.reporting_rate", "月报上报率", "%", SHARE,
+           parts=("submissions.reported", "submissions.expected")),
+    Figure("submissions.by_month", "各月上报村数", "个", MAP),
+)
+
+# ---------------------------------------------------------------- targets (stored decisions, not counts)
+
+declare(
+    Figure("targets.stars", "星级党组织目标", "%", VALUE, "township-targets", _year, township_only=True),
+    Figure("targets.planned_probationary", "计划吸收预备党员", "名", VALUE, "township-targets", _year,
+           township_only=True),
+    Figure("targets.planned_probationary_under_35", "其中35岁以下", "名", VALUE, "township-targets", _year,
+           township_only=True),
+    Figure("targets.reserve_cadres_per_village", "每村后备干部目标", "名", VALUE, "township-targets", _year,
+           township_only=True),
+    Figure("targets.economy", "村集体经济目标", "元", VALUE, "economy-targets", _year, township_only=True),
+    Figure("targets.village_income", "各村收入目标完成情况", "元", LIST, "income-targets", _year, township_only=True),
+    Figure("targets.next_year", "下一年度目标", "", VALUE, "township-targets", lambda year: {"year": year + 1},
+           township_only=True),
+)
+
+BY_KEY = {figure.key: figure for figure in FIGURES}
+assert len(BY_KEY) == len(FIGURES), "a figure key is declared twice"
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class Values(defaultdict):
+    """{township id: {year: {key: value}}}."""
+
+    def __init__(self):
+        super().__init__(lambda: defaultdict(dict))
+
+
+def _grouped_counts(slug, township_ids, years, values):
+    """Every COUNT and SUM figure on one record kind, for all townships and years: one query.
+
+    Grouped by village too where the kind has one, so each figure's per-village values come
+    with it (values[tid][year]["_by_village"][key] = {village id: value})."""
+    record_type = record_types.get(slug)
+    model = record_type.model
+    township_path = record_filters.township_path(model)
+    village_path = record_filters.village_path(model)
+    aggregates = {}
+    for figure in FIGURES:
+        if figure.slug != slug or figure.kind not in (COUNT, SUM) or figure.params is None:
+            continue
+        for year in years:
+            condition = record_filters.condition(record_type, {k: str(v) for k, v in figure.params(year).items()})
+            alias = f"f{len(aggregates)}"
+            aggregate = Count("pk", filter=condition) if figure.kind == COUNT else Sum(figure.field, filter=condition)
+            aggregates[alias] = (figure, year, aggregate)
+    if not aggregates:
+        return
+    group = [township_path] + ([village_path] if village_path else [])
+    rows = (model._default_manager.order_by().filter(**{f"{township_path}__in": township_ids})
+            .values(*group).annotate(**{alias: agg for alias, (_f, _y, agg) in aggregates.items()}))
+    for tid in township_ids:
+        for _alias, (figure, year, _agg) in aggregates.items():
+            values[tid][year][figure.key] = 0
+    for row in rows:
+        tid = row[township_path]
+        for alias, (figure, year, _agg) in aggregates.items():
+            value = row[alias] or 0
+            values[tid][year][figure.key] += value
+            if village_path and row[village_path] is not None:
+                values[tid][year].setdefault("_by_village", {}).setdefault(figure.key, {})[row[village_path]] = value
+
+
+def _village_figures(township_ids, years, values, today, detail_year):
+    """Village counts, yearly income per village (max, min, 百万村), reporting: 2 queries for all townships
+    (the income of each village comes with the income figures, grouped by village)."""
+    villages = list(Village.objects.filter(township__in=township_ids).order_by("township_id", "order", "name")
+                    .values("id", "name", "township_id"))
+    by_township = defaultdict(list)
+    for village in villages:
+        by_township[village["township_id"]].append(village)
+    reported = defaultdict(dict)  # (township, year) → {month: villages reported}
+    for row in VillageMonth.objects.reported_counts(township_ids=township_ids, years=years):
+        reported[(row["village__township_id"], row["year"])][row["month"]] = row["n"]
+    for tid in township_ids:
+        own = by_township[tid]
+        names = {v["id"]: v["name"] for v in own}
+        for year in years:
+            v = values[tid][year]
+            incomes = v.get("_by_village", {}).get("economy.income_total", {})
+            # A village whose records of the year exist (the land figure counts rows, so a total of 0 stays).
+            with_records = v.get("_by_village", {}).get("economy.income_records", {})
+            year_totals = {vid: incomes.get(vid, Decimal("0")) for vid, n in with_records.items()
+                           if n and vid in names}
+            for key, threshold in VILLAGE_COUNTS.items():
+                v[key] = sum(1 for village in own if counted(year_totals.get(village["id"]), threshold))
+            ranked = sorted(year_totals.items(), key=lambda item: (-item[1], item[0]))
+            for key, (village_id, amount) in (("economy.income_max", ranked[0] if ranked else (None, None)),
+                                              ("economy.income_min", ranked[-1] if ranked else (None, None))):
+                v[key] = {"village": names[village_id], "amount": money(amount)} if village_id else None
+                v[f"_{key}.village_id"] = village_id
+            ended = months_ended(year, today)
+            by_month = reported[(tid, year)]
+            v["submissions.months_ended"] = ended
+            v["submissions.reported"] = sum(n for month, n in by_month.items() if month <= ended)
+            v["submissions.expected"] = ended * len(own)
+            v["submissions.by_month"] = {str(m): by_month.get(m, 0) for m in range(1, ended + 1)}
+            if year == detail_year:
+                v["villages.list"] = [village["name"] for village in own]
+                v["_village_names"] = names
+                v["economy.income_by_village"] = [
+                    {"village": village["name"], "village_id": village["id"],
+                     "amount": money(year_totals[village["id"]])}
+                    for village in own if village["id"] in year_totals]
+                v["_village_totals"] = {village["name"]: year_totals.get(village["id"]) for village in own}
+
+
+def _maps(township_ids, years, values):
+    """Figures that are maps of other figures (no query), or of a grouping (income by category: 1 query)."""
+    for row in (IncomeRecord.objects.order_by().filter(village__township__in=township_ids, year__in=years)
+                .values("village__township_id", "year", "category").annotate(total=Sum("amount"))):
+        values[row["village__township_id"]][row["year"]].setdefault("_categories", {})[row["category"]] = row["total"]
+    for tid in township_ids:
+        for year in years:
+            v = values[tid][year]
+            v["stars.by_level"] = {str(n): v[f"stars.level_{n}"] for n in (5, 4, 3, 2, 1)}
+            v["study.by_kind"] = {kind.label: v[study_key(kind)] for kind in StudyKind if v[study_key(kind)]}
+            v["members.by_stage"] = {stage.label: v[key] for stage, key in YEAR_END_STAGE_KEYS.items()}
+            v["members.steps"] = {stage.label: v[key] for stage, key in STEP_KEYS.items()}
+            categories = v.pop("_categories", {})
+            v["economy.income_by_category"] = {c.label: money(categories[c]) for c in IncomeCategory
+                                               if c in categories}
+
+
+def _finish(values_of_year):
+    """Shares from their parts, money as strings, and None where the year has no such records."""
+    v = values_of_year
+    for figure in FIGURES:
+        if figure.kind == SHARE:
+            numerator, denominator = (v.get(key) for key in figure.parts)
+            v[figure.key] = share(numerator, denominator)
+    for figure in FIGURES:
+        if figure.none_without and not v.get(figure.none_without):
+            v[figure.key] = None
+        elif figure.kind == SUM and figure.unit == "元" and v.get(figure.key) is not None:
+            v[figure.key] = money(v[figure.key])
+    for key in ("stars.by_level",):
+        if not v.get("stars.rated"):
+            v[key] = None
+    if not v.get("economy.villages_reporting_income"):
+        v["economy.income_by_category"] = None
+    return v
+
+
+def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
+    """{township id: {year: {key: value}}} of every county-summable figure (and, for `detail_year`, the lists)."""
+    values = Values()
+    township_ids = list(township_ids)
+    if not township_ids:
+        return values
+    for slug in ("star-ratings", "study-activities", "problems", "bulletins", "persons", "stage-changes",
+                 "reserve-cadres", "talents", "incomes"):
+        _grouped_counts(slug, township_ids, years, values)
+    _village_figures(township_ids, years, values, today, detail_year)
+    _maps(township_ids, years, values)
+    for tid in township_ids:
+        for year in years:
+            _finish(values[tid][year])
+    return values
+
+
+# ---------------------------------------------------------------- one township
+
+
+def _details(township, year, v):
+    """The words and per-township decisions of the year (lists, targets): a township's report only."""
+    by_village = v.get("_by_village", {})
+    v["stars.below_target"] = [
+        {"village": name, "target": n}
+        for village_id, name in v["_village_names"].items() for n in (5, 4, 3, 2)
+        if by_village.get(f"stars.below_target_{n}", {}).get(village_id)]
+    v["study.plans"] = list(StudyPlan.objects.filter(township=township, year=year).order_by("kind", "title")
+                            .values_list("title", flat=True))
+    topics = StudyActivity.objects.in_year(year).filter(
+        township=township, kind__in=[StudyKind.QUIZ, StudyKind.RECITATION]).order_by("date", "pk")
+    v["study.topics"] = list(dict.fromkeys(topics.values_list("topic", flat=True)))
+    v["township.campaigns"] = list(Campaign.objects.filter(township=township, year=year).order_by("name")
+                                   .values_list("name", flat=True))
+    reserve = v.get("_by_village", {}).get("reserve.cadres", {})
+    v["reserve.by_village"] = {name: reserve.get(village_id, 0) for village_id, name in v["_village_names"].items()}
+    projects = list(IndustryProject.objects.filter(township=township, year=year).order_by("village__order", "name")
+                    .values("name", "village__name", "scale", "scale_unit", "jobs_created", "income_added",
+                            "farmer_income_added", "description"))
+    units = dict(IndustryProject._meta.get_field("scale_unit").choices)
+    v["economy.projects"] = [{
+        "name": p["name"], "village": p["village__name"], "scale": format(p["scale"].normalize(), "f"),
+        "unit": units.get(p["scale_unit"], ""), "jobs": p["jobs_created"], "income_added": money(p["income_added"]),
+        "farmer_income_added": money(p["farmer_income_added"]), "description": p["description"],
+    } for p in projects]
+    alliances = {}
+    for row in (Alliance.villages.through.objects.filter(alliance__township=township, alliance__year=year)
+                .order_by("alliance__kind", "alliance__name", "village__order")
+                .values("alliance_id", "alliance__name", "alliance__kind", "alliance__model", "village__name")):
+        entry = alliances.setdefault(row["alliance_id"], {
+            "name": row["alliance__name"], "kind": row["alliance__kind"], "model": row["alliance__model"],
+            "villages": []})
+        entry["villages"].append(row["village__name"])
+    v["economy.alliances"] = list(alliances.values())
+    # This year's targets and next year's (the next steps state them): one query per kind of target.
+    targets = {row["year"]: row for row in TownshipTarget.objects.filter(township=township, year__in=[year, year + 1])
+               .values("year", "star_share_3plus", "star_share_4plus", "star_share_5", "planned_probationary",
+                       "planned_probationary_under_35", "reserve_cadres_per_village")}
+    economy_targets = {row["year"]: row for row in TownshipEconomyTarget.objects.filter(
+        township=township, year__in=[year, year + 1]).values("year", "income_total", "villages_over_1m",
+                                                              "villages_over_2m")}
+    target, economy_target = targets.get(year), economy_targets.get(year)
+    v["targets.next_year"] = {"township": _plain(targets.get(year + 1)),
+                              "economy": _plain(economy_targets.get(year + 1))}
+    v["targets.stars"] = {key: float(target[f"star_{key}"]) for key in ("share_3plus", "share_4plus", "share_5")} \
+        if target else None
+    v["targets.planned_probationary"] = target["planned_probationary"] if target else None
+    v["targets.planned_probationary_under_35"] = target["planned_probationary_under_35"] if target else None
+    v["targets.reserve_cadres_per_village"] = target["reserve_cadres_per_village"] if target else None
+    v["targets.economy"] = {
+        "income_total": money(economy_target["income_total"]),
+        "villages_over_1m": economy_target["villages_over_1m"], "villages_over_2m": economy_target["villages_over_2m"],
+    } if economy_target else None
+    totals = v.pop("_village_totals", {})
+    v["targets.village_income"] = [
+        {"village": name, "target": money(amount), "actual": money(totals.get(name) or 0),
+         "achieved": (totals.get(name) or 0) >= amount}
+        for name, amount in VillageIncomeTarget.objects.filter(village__township=township, year=year)
+        .order_by("village__order").values_list("village__name", "amount")
+    ]
+
+
+def source_of(figure: Figure, year, values=None) -> str | None:
+    """The page that lists exactly the records a figure counts and states it."""
+    if figure.key in VILLAGE_COUNTS:
+        return reverse("reports:figure-villages", args=[year, figure.key])
+    if figure.kind == EXTREME:
+        village_id = (values or {}).get(f"_{figure.key}.village_id")
+        return records_url("incomes", year=year, village=village_id, sum="amount")
+    if figure.key.startswith("submissions."):
+        return f"{reverse('submissions:completeness')}?{urlencode({'year': year})}"
+    if figure.kind == SHARE:
+        numerator, denominator = (BY_KEY[key] for key in figure.parts)
+        if numerator.key in VILLAGE_COUNTS or numerator.key.startswith("submissions."):
+            return source_of(numerator, year)
+        params = dict(numerator.params(year))
+        if numerator.kind == SUM:
+            params["sum"] = numerator.field
+        params["share_of"] = ",".join(denominator.params(year))
+        return records_url(numerator.slug, **params)
+    return figure.source(year)
+
+
+def as_figures(values_of_year, year) -> dict:
+    """{key: {label, unit, value, source}} of one township's year, in the registry's order."""
+    out = {}
+    for figure in FIGURES:
+        if figure.key not in values_of_year:
+            continue
+        value = values_of_year[figure.key]
+        out[figure.key] = {"label": figure.label, "unit": figure.unit, "value": value,
+                           "source": source_of(figure, year, values_of_year)}
+    return out
+
+
+def compute_years(township, years, today=None, detail_year=None) -> dict:
+    """{year: figures} of one township for several years in one pass (this year and last year)."""
+    detail_year = years[0] if detail_year is None else detail_year
+    values = compute_values([township.pk], years, today=today, detail_year=detail_year)[township.pk]
+    if detail_year in years:
+        _details(township, detail_year, values[detail_year])
+    return {year: as_figures(values[year], year) for year in years}
 
 
 def compute_figures(township, year, today=None) -> dict:
     """All figures of `township` for `year`, keyed as in domain.md ("The figures (contract)")."""
-    year_end = datetime.date(year, 12, 31)
-    under_35_born_after = datetime.date(year - 35, 12, 31)
-    f = _Figures()
-
-    # --- villages (1 query)
-    villages = list(Village.objects.filter(township=township).order_by("order", "name").values("id", "name"))
-    names = {v["id"]: v["name"] for v in villages}
-    f.add("villages.count", "村", "个", len(villages), reverse("villages:list"))
-    f.add("villages.list", "村名单", "", [v["name"] for v in villages])
-
-    # --- star ratings (1 query)
-    ratings = list(
-        StarRating.objects.for_year(year)
-        .filter(branch__village__township=township)
-        .order_by("branch__village__order", "branch__name")
-        .values("stars", "target_stars", "branch__village__name")
-    )
-    by_level = {str(level): 0 for level in (5, 4, 3, 2, 1)}
-    for rating in ratings:
-        by_level[str(rating["stars"])] += 1
-    rated = len(ratings)
-    star_source = records_url("star-ratings", year=year)
-    f.add("stars.rated", "参评党组织", "个", rated, star_source)
-    f.add("stars.by_level", "星级党组织", "个", by_level if rated else None, star_source)
-    f.add("stars.share_3plus", "三星级及以上", "%", share(sum(by_level[k] for k in "345"), rated), star_source)
-    f.add("stars.share_4plus", "四星级及以上", "%", share(sum(by_level[k] for k in "45"), rated), star_source)
-    f.add("stars.share_5", "五星级", "%", share(by_level["5"], rated), star_source)
-    f.add("stars.below_target", "未达目标星级的党组织", "个", [
-        {"village": r["branch__village__name"], "stars": r["stars"], "target": r["target_stars"]}
-        for r in ratings if r["target_stars"] and r["stars"] < r["target_stars"]
-    ], star_source)
-
-    # --- study activities (1 query)
-    def kind_count(kind):
-        return Count("id", filter=Q(kind=kind))
-
-    study = StudyActivity.objects.in_year(year).filter(township=township).aggregate(
-        total=Count("id"),
-        central_group=kind_count(StudyKind.CENTRAL_GROUP),
-        seminar_exchange=kind_count(StudyKind.SEMINAR_EXCHANGE),
-        concentrated=kind_count(StudyKind.CONCENTRATED),
-        topic_seminar=kind_count(StudyKind.TOPIC_SEMINAR),
-        quiz=kind_count(StudyKind.QUIZ),
-        recitation=kind_count(StudyKind.RECITATION),
-        essays=Sum("essays"),
-        warning_visitors=Sum("attendance", filter=Q(kind=StudyKind.WARNING_VISIT)),
-        warning_visits=kind_count(StudyKind.WARNING_VISIT),
-        delivered=Sum("attendance", filter=Q(kind=StudyKind.DELIVERED_STUDY)),
-        delivered_events=kind_count(StudyKind.DELIVERED_STUDY),
-    )
-    has_study = study["total"] > 0
-
-    def study_value(value):
-        return (value or 0) if has_study else None
-
-    def study_url(kind=None):
-        return records_url("study-activities", year=year, kind=kind)
-
-    f.add("study.activities", "学习活动", "次", study["total"], study_url())
-    f.add("study.central_group_sessions", "理论学习中心组学习", "次", study_value(study["central_group"]),
-          study_url(StudyKind.CENTRAL_GROUP))
-    f.add("study.central_group_seminars", "研讨交流", "次", study_value(study["seminar_exchange"]),
-          study_url(StudyKind.SEMINAR_EXCHANGE))
-    f.add("study.concentrated_sessions", "集中学习", "次", study_value(study["concentrated"]),
-          study_url(StudyKind.CONCENTRATED))
-    f.add("study.topic_seminars", "专题研讨", "次", study_value(study["topic_seminar"]),
-          study_url(StudyKind.TOPIC_SEMINAR))
-    f.add("study.essays", "心得体会", "篇", study_value(study["essays"]), study_url())
-    f.add("study.warning_education_visitors", "警示教育参观学习", "人",
-          study["warning_visitors"] or 0 if study["warning_visits"] else None, study_url(StudyKind.WARNING_VISIT))
-    f.add("study.delivered_study", "送学", "人次",
-          study["delivered"] or 0 if study["delivered_events"] else None, study_url(StudyKind.DELIVERED_STUDY))
-    f.add("study.quizzes", "知识竞赛", "次", study_value(study["quiz"]), study_url(StudyKind.QUIZ))
-    f.add("study.recitations", "朗诵比赛", "次", study_value(study["recitation"]), study_url(StudyKind.RECITATION))
-
-    # --- study plans and campaigns: their titles go into the text (2 queries)
-    f.add("study.plans", "学习计划", "", list(
-        StudyPlan.objects.filter(township=township, year=year).order_by("kind", "title").values_list("title", flat=True)
-    ), records_url("study-plans", year=year))
-    f.add("township.campaigns", "专项活动", "", list(
-        Campaign.objects.filter(township=township, year=year).order_by("name").values_list("name", flat=True)
-    ), records_url("campaigns", year=year))
-
-    # --- problems found and rectified (1 query)
-    problems = Problem.objects.filter(township=township).aggregate(
-        found_n=Count("id", filter=Q(found_date__year=year)),
-        rectified_n=Count("id", filter=Q(found_date__year=year, rectified=True)),
-        open_n=Count("id", filter=Q(found_date__lte=year_end) & (
-            Q(rectified=False) | Q(rectified_date__gt=year_end))),
-    )
-    f.add("township.problems_found", "查摆问题", "条", problems["found_n"], records_url("problems", year=year))
-    f.add("township.problems_rectified", "已整改", "条", problems["rectified_n"],
-          records_url("problems", year=year, rectified="true"))
-    f.add("township.problems_open", "未整改问题", "条", problems["open_n"],
-          records_url("problems", rectified="false"))
-
-    # --- bulletins (1 query)
-    bulletins = Bulletin.objects.filter(township=township, date__year=year).aggregate(
-        special=Count("id", filter=Q(kind=BulletinKind.SPECIAL_REPORT)),
-        weekly=Count("id", filter=Q(kind=BulletinKind.WEEKLY_PREVIEW)),
-        info=Count("id", filter=Q(kind=BulletinKind.WORK_INFO)),
-    )
-    f.add("township.bulletins", "工作专报", "期", bulletins["special"],
-          records_url("bulletins", year=year, kind=BulletinKind.SPECIAL_REPORT))
-    f.add("township.weekly_previews", "一周工作预览", "次", bulletins["weekly"],
-          records_url("bulletins", year=year, kind=BulletinKind.WEEKLY_PREVIEW))
-    f.add("township.work_info", "工作信息", "条", bulletins["info"],
-          records_url("bulletins", year=year, kind=BulletinKind.WORK_INFO))
-
-    # --- the member pipeline: stages on 31 Dec (1 query) and the year's steps (1 query)
-    stage_counts = dict(
-        Person.objects.filter(township=township)
-        .annotate(year_end_stage=_year_end_stage(year_end))
-        .exclude(year_end_stage=None)
-        .values_list("year_end_stage")
-        .annotate(n=Count("id"))
-        .values_list("year_end_stage", "n")
-    )
-    steps = StageChange.objects.in_year(year).filter(person__township=township).aggregate(
-        applicants=Count("id", filter=Q(stage=Stage.APPLICANT)),
-        activists=Count("id", filter=Q(stage=Stage.ACTIVIST)),
-        candidates=Count("id", filter=Q(stage=Stage.CANDIDATE)),
-        probationary=Count("id", filter=Q(stage=Stage.PROBATIONARY)),
-        probationary_under_35=Count("id", filter=Q(stage=Stage.PROBATIONARY,
-                                                   person__birth_date__gt=under_35_born_after)),
-        converted=Count("id", filter=Q(stage=Stage.MEMBER)),
-    )
-    f.add("members.activists", "积极分子", "名", stage_counts.get(Stage.ACTIVIST, 0),
-          records_url("persons", stage=Stage.ACTIVIST))
-    f.add("members.candidates", "发展对象", "名", stage_counts.get(Stage.CANDIDATE, 0),
-          records_url("persons", stage=Stage.CANDIDATE))
-    f.add("members.new_probationary", "吸收预备党员", "名", steps["probationary"],
-          records_url("stage-changes", year=year, stage=Stage.PROBATIONARY))
-    f.add("members.new_probationary_under_35", "吸收预备党员中35岁以下", "名", steps["probationary_under_35"],
-          records_url("stage-changes", year=year, stage=Stage.PROBATIONARY))
-    f.add("members.converted", "转正", "名", steps["converted"],
-          records_url("stage-changes", year=year, stage=Stage.MEMBER))
-    f.add("members.by_stage", "年末各发展阶段人数", "名",
-          {stage.label: stage_counts.get(stage, 0) for stage in STAGE_ORDER}, records_url("persons"))
-    f.add("members.steps", "本年发展阶段变动", "名", {
-        Stage.APPLICANT.label: steps["applicants"], Stage.ACTIVIST.label: steps["activists"],
-        Stage.CANDIDATE.label: steps["candidates"], Stage.PROBATIONARY.label: steps["probationary"],
-        Stage.MEMBER.label: steps["converted"],
-    }, records_url("stage-changes", year=year))
-
-    # --- reserve cadres on record at year end, per village (1 query)
-    on_record = Q(since__lte=year_end) & (Q(until__isnull=True) | Q(until__gt=year_end))
-    reserve_rows = list(
-        ReserveCadre.objects.filter(on_record, village__township=township)
-        .values("village_id")
-        .annotate(n=Count("id"), seedling=Count("id", filter=Q(has_seedling_file=True)),
-                  young=Count("id", filter=Q(person__birth_date__gt=under_35_born_after)))
-        .order_by("village_id")
-    )
-    reserve_by_village = {names[r["village_id"]]: r["n"] for r in reserve_rows if r["village_id"] in names}
-    f.add("reserve.cadres", "村级后备干部", "名", sum(r["n"] for r in reserve_rows), records_url("reserve-cadres"))
-    f.add("reserve.seedling_files", "育苗档案", "人", sum(r["seedling"] for r in reserve_rows),
-          records_url("reserve-cadres", has_seedling_file="true"))
-    f.add("reserve.young", "35岁以下后备干部", "名", sum(r["young"] for r in reserve_rows),
-          records_url("reserve-cadres"))
-    f.add("reserve.by_village", "各村后备干部", "名",
-          {v["name"]: reserve_by_village.get(v["name"], 0) for v in villages}, records_url("reserve-cadres"))
-
-    # --- talent on record at year end, by kind (1 query)
-    talent = dict(
-        Talent.objects.filter(on_record, township=township)
-        .values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-    )
-    for key, kind in [
-        ("talent.industry_leaders", TalentKind.INDUSTRY_LEADER),
-        ("talent.industry_leader_trainees", TalentKind.INDUSTRY_LEADER_TRAINEE),
-        ("talent.revitalisation_graduates", TalentKind.REVITALISATION_GRADUATE),
-        ("talent.local_graduates", TalentKind.LOCAL_GRADUATE),
-    ]:
-        f.add(key, kind.label, "名", talent.get(kind, 0), records_url("talents", kind=kind))
-
-    # --- income: per village (1 query) and per category (1 query)
-    incomes = IncomeRecord.objects.for_year(year).filter(village__township=township)
-    totals = {r["village_id"]: r["total"] for r in incomes.totals_by_village() if r["village_id"] in names}
-    income_url = records_url("incomes", year=year)
-    by_village = [
-        {"village": v["name"], "village_id": v["id"], "amount": money(totals[v["id"]])}
-        for v in villages if v["id"] in totals
-    ]
-    has_income = bool(by_village)
-    total = sum(totals.values(), Decimal("0"))
-    f.add("economy.income_total", "村集体经济总收入", "元", money(total) if has_income else None, income_url)
-    ranked = sorted(by_village, key=lambda r: Decimal(r["amount"]), reverse=True)
-    f.add("economy.income_max", "村集体经济最高", "元",
-          {"village": ranked[0]["village"], "amount": ranked[0]["amount"]} if ranked else None,
-          records_url("incomes", year=year, village=ranked[0]["village_id"]) if ranked else income_url)
-    f.add("economy.income_min", "村集体经济最低", "元",
-          {"village": ranked[-1]["village"], "amount": ranked[-1]["amount"]} if ranked else None,
-          records_url("incomes", year=year, village=ranked[-1]["village_id"]) if ranked else income_url)
-    f.add("economy.villages_reporting_income", "有收入记录的村", "个", len(by_village), income_url)
-    f.add("economy.villages_over_1m", "百万村", "个",
-          sum(1 for a in totals.values() if a >= MILLION) if has_income else None, income_url)
-    f.add("economy.villages_over_2m", "两百万元村", "个",
-          sum(1 for a in totals.values() if a >= TWO_MILLION) if has_income else None, income_url)
-    f.add("economy.income_by_village", "各村集体经济收入", "元",
-          [{"village": r["village"], "amount": r["amount"]} for r in by_village], income_url)
-    category_totals = dict(incomes.values_list("category").annotate(s=Sum("amount")).values_list("category", "s"))
-    f.add("economy.income_by_category", "收入结构", "元", {
-        c.label: money(category_totals[c]) for c in IncomeCategory if c in category_totals
-    } if has_income else None, income_url)
-    land = sum((category_totals.get(c, Decimal("0")) for c in LAND_CATEGORIES), Decimal("0"))
-    f.add("economy.land_share", "土地流转、土地管理、农业种植收入占比", "%",
-          share(land, total) if has_income else None, income_url)
-
-    # --- industry projects and alliances (2 queries)
-    projects = list(
-        IndustryProject.objects.filter(township=township, year=year)
-        .order_by("village__order", "name")
-        .values("name", "village__name", "scale", "scale_unit", "jobs_created", "income_added",
-                "farmer_income_added", "description")
-    )
-    f.add("economy.projects", "产业项目", "", [{
-        "name": p["name"], "village": p["village__name"], "scale": format(p["scale"].normalize(), "f"),
-        "unit": dict(IndustryProject._meta.get_field("scale_unit").choices).get(p["scale_unit"], ""),
-        "jobs": p["jobs_created"], "income_added": money(p["income_added"]),
-        "farmer_income_added": money(p["farmer_income_added"]), "description": p["description"],
-    } for p in projects], records_url("industry-projects", year=year))
-    alliance_rows = list(
-        Alliance.villages.through.objects.filter(alliance__township=township, alliance__year=year)
-        .order_by("alliance__kind", "alliance__name", "village__order")
-        .values("alliance_id", "alliance__name", "alliance__kind", "alliance__model", "village__name")
-    )
-    alliances = {}
-    for row in alliance_rows:
-        entry = alliances.setdefault(row["alliance_id"], {
-            "name": row["alliance__name"], "kind": row["alliance__kind"], "model": row["alliance__model"],
-            "villages": [],
-        })
-        entry["villages"].append(row["village__name"])
-    f.add("economy.alliances", "党建共同体与产业联盟", "个", list(alliances.values()),
-          records_url("alliances", year=year))
-
-    # --- reporting completeness (1 query)
-    ended = months_ended(year, today)
-    reported = dict(
-        VillageMonth.objects.filter(
-            village__township=township, year=year, month__lte=ended,
-            status__in=[VillageMonthStatus.SUBMITTED, VillageMonthStatus.APPROVED],
-        ).values_list("month").annotate(n=Count("id")).values_list("month", "n")
-    )
-    expected = ended * len(villages)
-    f.add("submissions.months_ended", "已结束月份", "个", ended)
-    f.add("submissions.reported", "已上报村月", "个", sum(reported.values()))
-    f.add("submissions.reporting_rate", "月报上报率", "%", share(sum(reported.values()), expected))
-    f.add("submissions.by_month", "各月上报村数", "个",
-          {str(m): reported.get(m, 0) for m in range(1, ended + 1)})
-
-    # --- targets (3 queries)
-    target = TownshipTarget.objects.filter(township=township, year=year).values(
-        "star_share_3plus", "star_share_4plus", "star_share_5", "planned_probationary",
-        "planned_probationary_under_35", "reserve_cadres_per_village").first()
-    economy_target = TownshipEconomyTarget.objects.filter(township=township, year=year).values(
-        "income_total", "villages_over_1m", "villages_over_2m").first()
-    village_targets = {
-        names[vid]: amount for vid, amount in VillageIncomeTarget.objects.filter(
-            village__township=township, year=year).values_list("village_id", "amount")
-    }
-    f.add("targets.stars", "星级党组织目标", "%", {
-        "share_3plus": float(target["star_share_3plus"]), "share_4plus": float(target["star_share_4plus"]),
-        "share_5": float(target["star_share_5"]),
-    } if target else None, records_url("township-targets", year=year))
-    f.add("targets.planned_probationary", "计划吸收预备党员", "名",
-          target["planned_probationary"] if target else None, records_url("township-targets", year=year))
-    f.add("targets.planned_probationary_under_35", "其中35岁以下", "名",
-          target["planned_probationary_under_35"] if target else None, records_url("township-targets", year=year))
-    f.add("targets.reserve_cadres_per_village", "每村后备干部目标", "名",
-          target["reserve_cadres_per_village"] if target else None, records_url("township-targets", year=year))
-    f.add("targets.economy", "村集体经济目标", "元", {
-        "income_total": money(economy_target["income_total"]),
-        "villages_over_1m": economy_target["villages_over_1m"],
-        "villages_over_2m": economy_target["villages_over_2m"],
-    } if economy_target else None, records_url("economy-targets", year=year))
-    f.add("targets.village_income", "各村收入目标完成情况", "元", [
-        {"village": v["name"], "target": money(village_targets[v["name"]]),
-         "actual": money(totals.get(v["id"], Decimal("0"))),
-         "achieved": totals.get(v["id"], Decimal("0")) >= village_targets[v["name"]]}
-        for v in villages if v["name"] in village_targets
-    ], records_url("income-targets", year=year))
-    return dict(f)
+    return compute_years(township, [year], today=today)[year]
 
 
-def next_year_targets(township, year) -> dict:
-    """The targets of `year + 1` as stored (2 queries); missing ones are None."""
-    target = TownshipTarget.objects.filter(township=township, year=year + 1).values(
-        "star_share_3plus", "star_share_4plus", "star_share_5", "reserve_cadres_per_village",
-        "planned_probationary", "planned_probationary_under_35").first()
-    economy_target = TownshipEconomyTarget.objects.filter(township=township, year=year + 1).values(
-        "income_total", "villages_over_1m", "villages_over_2m").first()
-    return {"township": target, "economy": economy_target}
+def _plain(row):
+    """A stored target as JSON-ready values (percentages and counts as numbers, money as a string)."""
+    if row is None:
+        return None
+    return {key: (money(value) if key == "income_total" else float(value) if key.startswith("star_share")
+                  else value) for key, value in row.items() if key != "year"}
+
+
+# ---------------------------------------------------------------- tables and comparisons
 
 
 def table_keys(figures) -> list[str]:
     """Keys of the figures shown in tables: single numbers and the richest/poorest village."""
-    keys = []
-    for key, figure in figures.items():
-        value = figure["value"]
-        if isinstance(value, list) or (isinstance(value, dict) and "amount" not in value):
-            continue
-        if key.startswith(("targets.", "submissions.months")) or key == "submissions.reported":
-            continue
-        keys.append(key)
-    return keys
+    return [key for key in figures if key in BY_KEY and BY_KEY[key].in_table
+            and BY_KEY[key].kind not in (MAP, LIST, VALUE)]
 
 
 def scalar(value):
-    """A comparable number for a figure value (amounts as Decimal), or None."""
+    """A comparable number for a figure value (amounts as Decimal; an extreme by its amount), or None."""
+    if isinstance(value, dict) and "amount" in value:
+        value = value["amount"]
     if value is None or isinstance(value, (dict, list, bool)):
         return None
     if isinstance(value, str):
@@ -414,3 +610,70 @@ def change(current, previous):
     if a is None or b is None:
         return None
     return a - b
+
+
+# ---------------------------------------------------------------- several townships (the county view)
+
+
+def _summed(per_township: list[dict], names: dict) -> dict:
+    """The county's values: counts and sums added, shares recomputed from the added parts, the extremes
+    of all villages, maps added entry by entry."""
+    total = {}
+    for figure in FIGURES:
+        if figure.township_only:
+            continue
+        present = [v.get(figure.key) for v in per_township if v.get(figure.key) is not None]
+        if figure.kind in ADDITIVE:
+            if figure.kind == SUM and figure.unit == "元":
+                total[figure.key] = money(sum((Decimal(x) for x in present), Decimal("0"))) if present else None
+            else:
+                total[figure.key] = sum(present) if present else (0 if not figure.none_without else None)
+        elif figure.kind == MAP:
+            merged = {}
+            for mapping in present:
+                for label, amount in mapping.items():
+                    merged[label] = merged.get(label, 0) + (Decimal(amount) if figure.unit == "元" else amount)
+            if figure.unit == "元":
+                merged = {label: money(amount) for label, amount in merged.items()}
+            total[figure.key] = merged or None
+        elif figure.kind == VALUE:
+            values = {v.get(figure.key) for v in per_township}
+            total[figure.key] = values.pop() if len(values) == 1 else None
+    extremes = [(v["economy.income_max"], v["economy.income_min"], v["_township"]) for v in per_township
+                if v.get("economy.income_max")]
+    if extremes:
+        top = max(extremes, key=lambda e: Decimal(e[0]["amount"]))
+        bottom = min(extremes, key=lambda e: Decimal(e[1]["amount"]))
+        total["economy.income_max"] = {**top[0], "township": names[top[2]]}
+        total["economy.income_min"] = {**bottom[1], "township": names[bottom[2]]}
+    else:
+        total["economy.income_max"] = total["economy.income_min"] = None
+    for figure in FIGURES:
+        if figure.kind == SHARE:
+            total[figure.key] = share(*(total.get(key) for key in figure.parts))
+    return total
+
+
+def county_values(townships, year, frozen: dict | None = None, today=None) -> dict:
+    """{"total": values, "townships": [(township, values, final)]} for `year`.
+
+    `frozen` maps township id → the frozen figures of its final report of that year: a
+    final report is final in the county view too."""
+    frozen = frozen or {}
+    ids = [t.pk for t in townships]
+    live = compute_values(ids, [year], today=today)
+    rows = []
+    for township in townships:
+        if township.pk in frozen:
+            values = {key: figure["value"] for key, figure in frozen[township.pk].items()}
+        else:
+            values = dict(live[township.pk][year])
+        values["_township"] = township.pk
+        rows.append((township, values, township.pk in frozen))
+    total = _summed([values for _t, values, _f in rows], {t.pk: t.name for t in townships})
+    return {"total": total, "townships": rows}
+
+
+def county_figure(key, value):
+    figure = BY_KEY[key]
+    return {"label": figure.label, "unit": figure.unit, "value": value}

@@ -3,14 +3,14 @@ from django.db import transaction
 
 from . import drafting
 from .document import drafted_parts, frozen_sections, parts_text, report_document
-from .figures import compute_figures, next_year_targets
+from .figures import compute_figures
 from .models import ItemSection, ItemStatus, LogAction, ReportFinal, ReportItem, ReportLog, ReportSectionEdit
 
 
 def save_edit(*, report, part, text, user):
     """Keep staff's text for a part beside the draft; an empty text goes back to the draft."""
     figures = compute_figures(report.township, report.year)
-    draft = parts_text(drafted_parts(figures, next_year_targets(report.township, report.year), report.year)[part])
+    draft = parts_text(drafted_parts(figures, report.year)[part])
     text = text.strip()
     if not text or text == draft:
         ReportSectionEdit.objects.filter(report=report, part=part).delete()
@@ -45,8 +45,7 @@ def decide_suggestion(*, report, key, accept, user):
 def finalize(*, report, user):
     """Freeze figures and text as they are now, and log it."""
     figures = compute_figures(report.township, report.year)
-    targets = next_year_targets(report.township, report.year)
-    document = report_document(report, figures, targets)
+    document = report_document(report, figures)
     ReportFinal.objects.create(report=report, figures=figures, sections=frozen_sections(document),
                                finalized_by=user)
     ReportLog.objects.create(report=report, action=LogAction.FINALIZE, user=user)

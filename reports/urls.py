@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:year>/", views.annual, name="annual"),
     path("<int:year>/report.docx", views.report_docx, name="docx"),
+    path("<int:year>/figures/<str:key>/", views.figure_villages, name="figure-villages"),
     path("<int:year>/parts/<str:part>/", views.edit_part, name="edit-part"),
     path("<int:year>/items/", views.add_item, name="add-item"),
     path("<int:year>/items/<int:pk>/delete/", views.delete_item, name="delete-item"),

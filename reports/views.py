@@ -26,13 +26,23 @@ from rest_framework.response import Response
 from economy.models import IncomeRecord
 from study.models import StudyActivity
 from township import access
+from township.numbers import yuan
 from villages.models import StarRating, Township
 
 from . import document as doc
 from . import drafting, services
 from .docx import build_docx
-from .figures import change, compute_figures, scalar, table_keys
-from .models import ItemSection, ReportItem
+from .figures import (
+    BY_KEY,
+    VILLAGE_COUNTS,
+    change,
+    compute_figures,
+    compute_years,
+    scalar,
+    table_keys,
+    villages_counted,
+)
+from .models import ItemSection, Report, ReportItem
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -55,7 +65,8 @@ def report_township(request) -> Township:
     township_id = user.township_id or (user.village.township_id if user.village_id else None)
     if township_id is None or (wanted and str(wanted) != str(township_id)):
         _not_found()
-    return Township.objects.get(pk=township_id)
+    # The user's own township is cached on the user (the navigation shows it too): no second query.
+    return user.township if user.township_id == township_id else Township.objects.get(pk=township_id)
 
 
 def _not_found():
@@ -163,16 +174,17 @@ def annual(request, year):
     township = report_township(request)
     check_year(year)
     report = doc.get_report(township, year)
-    figures, document, _targets = doc.current(report)
     final = report.final
-    changed = doc.changed_figures(final.figures, compute_figures(township, year)) if final else []
-    previous = compute_figures(township, year - 1)
-    decided = list(report.items.filter(suggestion_key__gt="").order_by("status", "order"))
+    # This year and last year in one pass of the figures engine (the table compares them).
+    both = compute_years(township, [year, year - 1])
+    live, previous = both[year], both[year - 1]
+    figures, document = doc.current(report, live=live)
+    changed = doc.changed_figures(final.figures, live) if final else []
     return render(request, "reports/annual.html", {
         "township": township, "year": year, "report": report, "final": final, "changed_figures": changed,
         "document": document, "figures": figures, "figure_rows": figure_rows(figures, previous),
         "targets": drafting.targets_table(figures), "chart_data": chart_data(figures),
-        "decided": decided, "log": list(report.log.select_related("user")[:20]),
+        "decided": document.get("decided", []), "log": list(report.log.select_related("user")[:20]),
         "can_edit": can_edit(request.user), "item_sections": ItemSection.choices,
         "township_param": request.GET.get("township", ""),
     })
@@ -258,7 +270,7 @@ def report_docx(request, year):
     township = report_township(request)
     check_year(year)
     report = doc.get_report(township, year)
-    figures, document, _targets = doc.current(report)
+    figures, document = doc.current(report)
     content = build_docx(document, figures, township=township, year=year)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -272,10 +284,14 @@ def report_docx(request, year):
 
 @extend_schema(
     summary="年度工作总结的各项数据",
-    parameters=[OpenApiParameter("year", int, OpenApiParameter.PATH, description="年度")],
+    parameters=[OpenApiParameter("year", int, OpenApiParameter.PATH, description="年度"),
+                OpenApiParameter("live", str, description="1：定稿后仍按当前记录实时计算（标注 live）")],
     responses=inline_serializer("AnnualFigures", {
         "township": serializers.CharField(),
         "year": serializers.IntegerField(),
+        "final": serializers.BooleanField(help_text="总结已定稿时为 true，数据为定稿时固定的数值"),
+        "finalized_at": serializers.DateTimeField(required=False, help_text="定稿时间"),
+        "live": serializers.BooleanField(required=False, help_text="按当前记录实时计算"),
         "figures": serializers.DictField(
             child=serializers.DictField(), help_text="{key: {label, unit, value, source}}"
         ),
@@ -292,5 +308,25 @@ def figures_api(request, year):
         raise exceptions.NotFound("年度工作总结不存在或无权查看") from exc
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise exceptions.NotFound("年度无效")
-    figures = compute_figures(township, year)
-    return Response({"township": township.name, "year": year, "figures": figures})
+    report = Report.objects.filter(township=township, year=year).first()
+    final = report.final if report else None
+    if final and request.query_params.get("live") != "1":
+        return Response({"township": township.name, "year": year, "final": True,
+                         "finalized_at": final.finalized_at, "figures": final.figures})
+    return Response({"township": township.name, "year": year, "final": bool(final), "live": True,
+                     "figures": compute_figures(township, year)})
+
+
+@login_required
+def figure_villages(request, year, key):
+    """The villages a village figure counts (村, 百万村, 两百万元村 …), stated after 共: its source page."""
+    township = report_township(request)
+    check_year(year)
+    if key not in VILLAGE_COUNTS:
+        _not_found()
+    villages = [{**row, "amount_text": yuan(row["amount"]) if row["amount"] else None}
+                for row in villages_counted(township, year, key)]
+    return render(request, "reports/figure_villages.html", {
+        "township": township, "year": year, "figure": BY_KEY[key], "villages": villages,
+        "income_url": reverse("records:incomes-list"),
+    })

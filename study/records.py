@@ -1,3 +1,6 @@
+from django.db.models import Q
+
+from records.filters import BooleanFilter
 from records.registry import RecordType, register
 
 from .models import DuesPayment, OrgLifeEvent, StudyActivity, StudyPlan
@@ -13,6 +16,9 @@ register(RecordType(
     list_fields=["date", "kind", "topic", "village", "attendance", "essays"],
     filter_fields=["kind", "source"], year_field="date",
     search_fields=["topic"],
+    extra_filters={"with_essays": BooleanFilter(label="有心得体会", condition=lambda yes, _o: (
+        Q(essays__gt=0) if yes else Q(essays=0)))},
+    sum_fields={"essays": "篇", "attendance": "人"},
 ))
 register(RecordType(
     model=OrgLifeEvent, slug="org-life", group=GROUP,

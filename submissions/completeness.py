@@ -3,7 +3,8 @@
 Definitions, shown on the page too:
 - a village-month is *reported* when its status is submitted or approved;
 - reporting rate = reported village-months ÷ village-months of the months of the
-  year that have ended (the figure submissions.reporting_rate);
+  year that have ended: the figure submissions.reporting_rate, counted by the same
+  VillageMonth.objects.reported_counts and rounded by the same township.numbers.share;
 - a village-month is *on time* when it was first confirmed by the deadline
   (SUBMISSION_DEADLINE_DAY of the next month); on-time rate = on-time
   village-months ÷ village-months whose deadline has passed;
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from township.numbers import months_ended, share
 from villages.models import VillageMonth, VillageMonthStatus, month_bounds
 
 from .services import deadline_for
@@ -43,15 +45,11 @@ class Grid:
 
     @property
     def reporting_rate(self):
-        return _percent(self.reported, self.ended)
+        return share(self.reported, self.ended)
 
     @property
     def on_time_rate(self):
-        return _percent(self.on_time, self.deadline_passed)
-
-
-def _percent(part, whole):
-    return round(part * 100 / whole, 1) if whole else None
+        return share(self.on_time, self.deadline_passed)
 
 
 def build_grid(*, villages, year, today=None) -> Grid:
@@ -76,9 +74,6 @@ def build_grid(*, villages, year, today=None) -> Grid:
             first_day = timezone.localtime(first).date() if first else None
             on_time = first_day is not None and first_day <= deadline
             late = (first_day is not None and first_day > deadline) or (not reported and deadline < today)
-            if due:
-                grid.ended += 1
-                grid.reported += reported
             if deadline < today:
                 grid.deadline_passed += 1
                 grid.on_time += on_time
@@ -88,6 +83,10 @@ def build_grid(*, villages, year, today=None) -> Grid:
             cells.append(Cell(month=month, status=status, label=label, due=due, late=late and due,
                               on_time=on_time, submitted_at=first))
         grid.rows.append((village, cells))
+    ended = months_ended(year, today)
+    grid.ended = ended * len(villages)
+    grid.reported = sum(row["n"] for row in VillageMonth.objects.reported_counts(
+        years=[year], village_ids=[v.pk for v in villages]) if row["month"] <= ended)
     return grid
 
 

@@ -163,6 +163,19 @@ class VillageMonthQuerySet(models.QuerySet):
         """Village-months that count as reported (the reporting rate): submitted or approved."""
         return self.filter(status__in=REPORTED_STATUSES)
 
+    def reported_counts(self, *, years, township_ids=None, village_ids=None):
+        """[{village__township_id, year, month, n}]: reported villages per month, by township.
+
+        The reporting rate is these counts over the months that have ended (township.numbers.months_ended)
+        divided by those months × villages; the annual report's figure and the completeness page both
+        count this way."""
+        rows = self.order_by().reported().filter(year__in=years)
+        if township_ids is not None:
+            rows = rows.filter(village__township_id__in=township_ids)
+        if village_ids is not None:
+            rows = rows.filter(village_id__in=village_ids)
+        return rows.values("village__township_id", "year", "month").annotate(n=models.Count("pk"))
+
 
 class VillageMonth(models.Model):
     """One village's month: its reporting status; approved means locked."""

@@ -106,6 +106,7 @@ EXPECT = {
     "reports:index": {"GET": "L 403 403 ok ok ok"},
     "reports:annual": {"GET": "L 403 403 ok ok ok"},
     "reports:docx": {"GET": "L 403 403 ok ok ok"},
+    "reports:figure-villages": {"GET": "L 403 403 ok ok ok"},
     "reports:edit-part": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
     "reports:add-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
     "reports:delete-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok 404"},
@@ -234,7 +235,7 @@ def _kwargs(route, world):
     if "part" in params:
         kw["part"] = "work.political"
     if "key" in params:
-        kw["key"] = "stars-below-target"
+        kw["key"] = "economy.villages_over_1m" if name == "reports:figure-villages" else "stars-below-target"
     return kw
 
 

@@ -183,8 +183,10 @@ def test_figures_api_shape_and_money_strings(township, records, api_for, staff):
     assert response.status_code == 200
     body = response.json()
     assert body["township"] == "示范镇" and body["year"] == 2023
+    assert body["final"] is False and body["live"] is True
     assert body["figures"]["economy.income_total"] == {
-        "label": "村集体经济总收入", "unit": "元", "value": "1500000.75", "source": "/records/incomes/?year=2023"}
+        "label": "村集体经济总收入", "unit": "元", "value": "1500000.75",
+        "source": "/records/incomes/?year=2023&sum=amount"}
     assert body["figures"]["study.concentrated_sessions"]["value"] == 4
     assert body["figures"]["stars.share_4plus"]["value"] == 50.0
 

@@ -182,9 +182,12 @@ def test_final_freezes_figures_and_text_until_reopened(roles, township, village_
     assert "已定稿" in body and "定稿后数据已有变化" in body and "集中学习" in body
     assert ">10余次</a>" in body
     assert "集中学习10余次" in docx_text(client.get("/reports/2023/report.docx").content)
-    # The API always gives the live figures.
-    assert api_for(roles["staff"]).get("/api/reports/2023/figures/").json()[
-        "figures"]["study.concentrated_sessions"]["value"] == 22
+    # The API serves the frozen figures too, marked final with the time; live ones only on request.
+    frozen = api_for(roles["staff"]).get("/api/reports/2023/figures/").json()
+    assert frozen["final"] is True and frozen["finalized_at"]
+    assert frozen["figures"]["study.concentrated_sessions"]["value"] == 12
+    live = api_for(roles["staff"]).get("/api/reports/2023/figures/?live=1").json()
+    assert live["live"] is True and live["figures"]["study.concentrated_sessions"]["value"] == 22
     # While final, nothing changes.
     client.post("/reports/2023/items/", {"section": "problems", "text": "定稿后添加"})
     assert not ReportItem.objects.exists()

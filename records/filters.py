@@ -1,0 +1,230 @@
+"""The filters of a record list, each with the one ORM condition it stands for.
+
+A figure of the annual report is "the records of kind K under these filters", counted or
+summed (reports/registry.py); its source is the list page under the same filters. Both
+ask `condition()` of the same filter objects, so the list always reproduces the figure.
+
+Apps declare what their record kinds need beyond the generic filters (village, year,
+the kinds and flags of `filter_fields`, keyword search) as `extra_filters` beside the
+model, built from the classes here with a `condition` (value → Q).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import django_filters
+from django import forms
+from django.db import models
+from django.db.models import Q
+from django_filters.constants import EMPTY_VALUES
+
+from township import access
+from township.masking import sees_personal_data
+
+from .registry import RecordType
+
+ALL = "全部"
+
+
+class Condition:
+    """A filter whose meaning is one Q built from its cleaned value: its own lookup, or `condition`.
+
+    `condition(value, others)` also receives the other filters' cleaned values, for a filter
+    whose meaning depends on another (a stage *on a date*)."""
+
+    def __init__(self, *args, condition: Callable[[object, dict], Q] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._condition = condition
+
+    def condition(self, value, others=None) -> Q:
+        if self._condition is not None:
+            return self._condition(value, others or {})
+        return Q(**{f"{self.field_name}__{self.lookup_expr}": value})
+
+    def clean_param(self, raw):
+        """The value of a URL parameter as the list page's form would clean it (a figure's filter)."""
+        return self.field.clean(raw)
+
+
+class ChoiceFilter(Condition, django_filters.ChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", ALL)
+        super().__init__(*args, **kwargs)
+
+
+class ModelChoiceFilter(Condition, django_filters.ModelChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", ALL)
+        super().__init__(*args, **kwargs)
+
+    def clean_param(self, raw):
+        # A figure names the record by id; the scope is the figure's township, not a user's.
+        return int(raw)
+
+
+class YesNoSelect(forms.Select):
+    """全部 / 是 / 否, read back as None / True / False."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", ALL), ("true", "是"), ("false", "否")])
+
+    def format_value(self, value):
+        return {True: ["true"], False: ["false"], "true": ["true"], "false": ["false"]}.get(value, [""])
+
+    def value_from_datadict(self, data, files, name):
+        return {"true": True, "1": True, "false": False, "0": False}.get(data.get(name))
+
+
+class BooleanFilter(Condition, django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoSelect)
+        super().__init__(*args, **kwargs)
+
+    def clean_param(self, raw):
+        return {"true": True, "1": True, True: True, "false": False, "0": False, False: False}[raw]
+
+
+class IntegerFilter(Condition, django_filters.NumberFilter):
+    """A whole-number filter: "abc", "1.5" or a number past the column's range is a 400, never a 500."""
+
+    field_class = forms.IntegerField
+
+
+class DateFilter(Condition, django_filters.DateFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(*args, **kwargs)
+
+
+class CharFilter(Condition, django_filters.CharFilter):
+    pass
+
+
+INT_RANGE = {"min_value": -(2**31), "max_value": 2**31 - 1}
+
+
+def related_model(model, path):
+    """The model at the end of an ORM path (`person__village` → Village), read from the fields."""
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def _scoped_queryset(model):
+    def queryset(request):
+        qs = model._default_manager.all()
+        if request is None:
+            return qs.none()
+        if hasattr(model, "SCOPE"):
+            return access.visible(request.user, qs)
+        return qs
+
+    return queryset
+
+
+def on_record(since="since", until="until") -> DateFilter:
+    """在册日期: on record on that day (joined by then and not left by then)."""
+    return DateFilter(label="在册日期", condition=lambda day, _others: (
+        Q(**{f"{since}__lte": day}) & (Q(**{f"{until}__isnull": True}) | Q(**{f"{until}__gt": day}))))
+
+
+_filtersets: dict[str, type] = {}
+
+
+def filterset_for(record_type: RecordType):
+    """The FilterSet of a record kind: 村, 年度, declared kinds and flags, its extra filters, 关键词."""
+    if record_type.slug not in _filtersets:
+        _filtersets[record_type.slug] = _build(record_type)
+    return _filtersets[record_type.slug]
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    def filter_queryset(self, queryset):
+        cleaned = self.form.cleaned_data
+        for name, value in cleaned.items():
+            flt = self.filters[name]
+            if not isinstance(flt, Condition):
+                queryset = flt.filter(queryset, value)
+            elif value not in EMPTY_VALUES:
+                queryset = queryset.filter(flt.condition(value, cleaned))
+        return queryset
+
+
+def _build(record_type: RecordType):
+    model = record_type.model
+    attrs = {}
+    scope = access.scope_of(model)
+    if scope.village and scope.village != "pk":
+        attrs["village"] = ModelChoiceFilter(
+            label="村", field_name=scope.village, queryset=_scoped_queryset(related_model(model, scope.village))
+        )
+    year_lookup = record_type.filter_year_lookup()
+    if year_lookup:
+        # Years 1–9999 only: a date lookup on year 0 or 10000 raises instead of matching nothing.
+        attrs["year"] = IntegerFilter(label="年度", field_name=year_lookup, min_value=1, max_value=9999)
+    for name in record_type.filter_fields:
+        if name == "village":
+            continue
+        field = model._meta.get_field(name)
+        if field.many_to_one or field.many_to_many:
+            attrs[name] = ModelChoiceFilter(label=field.verbose_name, field_name=name,
+                                            queryset=_scoped_queryset(field.related_model))
+        elif field.choices:
+            attrs[name] = ChoiceFilter(label=field.verbose_name, field_name=name, choices=field.choices)
+        elif isinstance(field, models.BooleanField):
+            attrs[name] = BooleanFilter(label=field.verbose_name, field_name=name)
+        elif isinstance(field, models.IntegerField):
+            attrs[name] = IntegerFilter(label=field.verbose_name, field_name=name, **INT_RANGE)
+        else:
+            attrs[name] = CharFilter(label=field.verbose_name, field_name=name)
+    attrs.update(record_type.extra_filters)
+    if record_type.search_fields:
+        def filter_search(self, queryset, _name, value):
+            paths = record_type.search_fields
+            if not sees_personal_data(getattr(self.request, "user", None)):
+                # Searching a masked field would let a reader guess it digit by digit.
+                paths = [p for p in paths if p not in record_type.masked_fields]
+            condition = Q()
+            for path in paths:
+                condition |= Q(**{f"{path}__icontains": value})
+            return queryset.filter(condition) if paths else queryset
+
+        attrs["filter_search"] = filter_search
+        attrs["q"] = django_filters.CharFilter(label="关键词", method="filter_search")
+    attrs["Meta"] = type("Meta", (), {"model": model, "fields": []})
+    return type(f"{model.__name__}FilterSet", (RecordFilterSet,), attrs)
+
+
+def township_path(model) -> str:
+    """The ORM path from a record to its township id (what a figure groups by)."""
+    path = access.scope_of(model).township
+    return "id" if path == "pk" else f"{path}_id"
+
+
+def village_path(model) -> str | None:
+    """The ORM path from a record to its village id, or None (township-level kinds, several villages)."""
+    path = access.scope_of(model).village
+    if path is None or path == "pk":
+        return None
+    field = model
+    for name in path.split("__"):
+        field = field._meta.get_field(name)
+        if field.many_to_many:
+            return None
+        field = field.related_model
+    return f"{path}_id"
+
+
+def condition(record_type: RecordType, params: dict) -> Q:
+    """The ORM condition of a record list under `params` (URL parameters, as a figure's source has them)."""
+    filters = filterset_for(record_type).base_filters
+    cleaned = {}
+    for name, raw in params.items():
+        flt = filters[name]
+        if not isinstance(flt, Condition):
+            raise ValueError(f"{record_type.slug}: filter {name!r} has no condition")
+        cleaned[name] = flt.clean_param(raw)
+    q = Q()
+    for name, value in cleaned.items():
+        q &= filters[name].condition(value, cleaned)
+    return q
