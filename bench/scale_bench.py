@@ -222,7 +222,7 @@ def row_counts():
     from django.db import connection
 
     tables = ["economy_incomerecord", "study_studyactivity", "study_orglifeevent", "cadres_person",
-              "cadres_stagechange", "villages_villagemonth", "township_problem", "township_bulletin"]
+              "cadres_stagechange", "villages_villagemonth", "committee_problem", "committee_bulletin"]
     with connection.cursor() as cursor:
         total = 0
         for table in tables:

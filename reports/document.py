@@ -35,7 +35,11 @@ def title(township, year) -> str:
 
 
 def get_report(township, year) -> Report:
-    report, _ = Report.objects.get_or_create(township=township, year=year)
+    """The township's report of the year (created on first use), with whether it is final read in the same query."""
+    report = (Report.objects.select_related("final_version").defer("final_version__figures", "final_version__sections")
+              .filter(township=township, year=year).first())
+    if report is None:
+        report, _ = Report.objects.get_or_create(township=township, year=year)
     report.township = township  # the caller's instance: no query to read it again
     return report
 

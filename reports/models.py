@@ -41,13 +41,15 @@ class Report(models.Model):
         changes once written, is served from Django's cache.
         """
         cache_name = ReportFinal._meta.get_field("report").remote_field.cache_name
-        if cache_name in self._state.fields_cache:
-            return self._state.fields_cache[cache_name]
-        final = ReportFinal.objects.defer("figures", "sections").filter(report=self).first()
-        if final is not None:
+        if cache_name in self._state.fields_cache:  # read already, or with select_related("final_version")
+            final = self._state.fields_cache[cache_name]
+        else:
+            final = ReportFinal.objects.defer("figures", "sections").filter(report=self).first()
+            self._state.fields_cache[cache_name] = final
+        if final is not None and not getattr(final, "_frozen_loaded", False):
             final.report = self
             final.load_frozen()
-        self._state.fields_cache[cache_name] = final
+            final._frozen_loaded = True
         return final
 
 

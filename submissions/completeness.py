@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from township.numbers import months_ended, share
-from villages.models import VillageMonth, VillageMonthStatus, month_bounds
+from villages.models import REPORTED_STATUSES, VillageMonth, VillageMonthStatus, month_bounds
 
 from .services import deadline_for
 
@@ -67,7 +67,7 @@ def build_grid(*, villages, year, today=None) -> Grid:
         for month in range(1, 13):
             vm = months.get((village.pk, month))
             status = vm.status if vm else VillageMonthStatus.NOT_SUBMITTED
-            reported = status in (VillageMonthStatus.SUBMITTED, VillageMonthStatus.APPROVED)
+            reported = status in REPORTED_STATUSES
             due = month_bounds(year, month)[1] < today
             deadline = deadline_for(year, month)
             first = vm.first_submitted_at if vm else None
