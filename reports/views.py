@@ -42,7 +42,7 @@ from .figures import (
     table_keys,
     villages_counted,
 )
-from .models import ItemSection, Report, ReportItem
+from .models import ItemSection, ReportFinal, ReportItem
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -308,9 +308,10 @@ def figures_api(request, year):
         raise exceptions.NotFound("年度工作总结不存在或无权查看") from exc
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise exceptions.NotFound("年度无效")
-    report = Report.objects.filter(township=township, year=year).first()
-    final = report.final if report else None
+    final = (ReportFinal.objects.defer("figures", "sections")
+             .filter(report__township=township, report__year=year).first())
     if final and request.query_params.get("live") != "1":
+        final.load_frozen()
         return Response({"township": township.name, "year": year, "final": True,
                          "finalized_at": final.finalized_at, "figures": final.figures})
     return Response({"township": township.name, "year": year, "final": bool(final), "live": True,
