@@ -8,6 +8,7 @@ from records import registry as records
 from records.api import build_viewset
 from records.views import record_urlpatterns
 from township.api_auth import ThrottledObtainAuthToken
+from township.health import HealthView
 from villages import views as village_views
 from villages.api import VillageViewSet
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("admin/", admin.site.urls),
+    path("healthz/", HealthView.as_view(), name="healthz"),
     path("api/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -107,6 +107,7 @@ EXPECT = {
     "reports:annual": {"GET": "L 403 403 ok ok ok"},
     "reports:docx": {"GET": "L 403 403 ok ok ok"},
     "reports:figure-villages": {"GET": "L 403 403 ok ok ok"},
+    "healthz": {"GET": "ok ok ok ok ok ok"},  # for the load balancer: no login, nothing but ok
     "reports:edit-part": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
     "reports:add-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
     "reports:delete-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok 404"},
