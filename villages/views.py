@@ -17,8 +17,8 @@ def _villages(user):
 def home(request):
     """The township dashboard; a secretary lands on their own village."""
     user = request.user
-    if user.is_secretary:
-        return redirect("villages:detail", pk=user.village_id)
+    if not access.sees_township_dashboard(user):
+        return redirect(access.home_url_for(user))
     villages = list(_villages(user))
     ratings = access.visible(user, StarRating.objects.all())
     latest_year = ratings.order_by("-year").values_list("year", flat=True).first()
