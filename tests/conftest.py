@@ -127,3 +127,13 @@ def superuser(db):
     from township.models import User
 
     return User.objects.create_superuser("admin", password="demo12345")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The counters of tests/counters.py, once, after the run (how many files, cases, races were tried)."""
+    from tests.counters import COUNTS
+
+    if COUNTS:
+        terminalreporter.section("counters")
+        for name, amount in sorted(COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {amount}")

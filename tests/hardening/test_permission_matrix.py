@@ -35,6 +35,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from records import registry as records
+from tests.counters import count
 from tests.hardening.conftest import MONTH, YEAR, workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -395,13 +396,13 @@ ROUTE_GROUPS = {
 
 
 @pytest.mark.parametrize("group", list(ROUTE_GROUPS))
-def test_permission_matrix(group, world, capsys):
+def test_permission_matrix(group, world):
     routes, _ = all_routes()
     mine = [r for r in routes if ROUTE_GROUPS[group](r) and r.name in EXPECT]
     problems, tally = walk(world, mine)
-    with capsys.disabled():
-        print(f"\n[permission matrix:{group}] routes={len(mine)} requests={tally.requests} "
-              f"route×role×method={len(tally.combinations)}")
+    count("permission matrix: routes", len(mine))
+    count("permission matrix: requests", tally.requests)
+    count("permission matrix: route × role × method", len(tally.combinations))
     assert not problems, "\n".join(problems)
 
 
