@@ -167,14 +167,8 @@ for _rt in records.all_types():
     EXPECT.update(_record_expectations(_rt.slug))
 
 # (route, method, role) → what the code answers today where that is not the rule's answer in EXPECT.
-_REPORT_READS = ["reports:index", "reports:annual", "reports:docx", "reports:figure-villages", "reports-api:figures"]
-_REPORT_ROUTES = [*_REPORT_READS, "reports:edit-part", "reports:add-item", "reports:delete-item", "reports:decide",
-                  "reports:finalize", "reports:reopen"]
 _JOB_ROUTES = ["ledgers:job", "ledgers:job-status", "ledgers:job-confirm", "ledgers:job-errors"]
 KNOWN_WRONG = {
-    # reports/views.py still decides the township itself (report_township) and has none for a county
-    # user; access.report_township_id gives them their county's townships (reads ok, writes 403).
-    **{(name, "GET" if name in _REPORT_READS else "POST", "county"): "404" for name in _REPORT_ROUTES},
     # ledgers/views.py shows a job to its township's users only: a county user (who reads that township)
     # and a superuser (who reads every township) get 404 instead of the leader's 403.
     **{(name, "POST" if name == "ledgers:job-confirm" else "GET", role): "404"
