@@ -457,7 +457,7 @@ def preview(resource: LedgerResource, data: bytes, *, slug="", progress: Callabl
     """Read, clean and match a ledger file; never writes to the database."""
     result = Preview(slug=slug)
     try:
-        with _without_gc(), Workbook(data, limits or import_limits(), streaming=True) as book:
+        with _without_gc(), Workbook(data, limits or import_limits()) as book:
             if not book.sheet_names:
                 raise SpreadsheetError("工作簿中没有工作表。")
             _preview_rows(resource, book.rows(book.sheet_names[0]), result, progress)
