@@ -98,12 +98,22 @@ class Person(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Birth date and gender are read from the 身份证号, never typed twice.
-        if self.id_number:
-            self.id_number = normalize_id_number(self.id_number)
-            self.birth_date = birth_date_from_id(self.id_number)
-            self.gender = gender_from_id(self.id_number)
+        self.derive_from_id_number()
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def derived_from_id_number(id_number) -> dict:
+        """{id_number, gender, birth_date} of a valid 身份证号: the fields read from it, never typed twice."""
+        id_number = normalize_id_number(id_number)
+        return {"id_number": id_number, "gender": gender_from_id(id_number),
+                "birth_date": birth_date_from_id(id_number)}
+
+    def derive_from_id_number(self):
+        """Fill gender and birth date from the 身份证号 (normalised); for save() and for bulk writes that skip it."""
+        if self.id_number:
+            for name, value in self.derived_from_id_number(self.id_number).items():
+                setattr(self, name, value)
+        return self
 
     def age_on(self, day):
         born = self.birth_date

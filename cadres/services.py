@@ -17,7 +17,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from records.history import delete_with_history
 from villages.models import Source, month_bounds
 
-from .id_numbers import birth_date_from_id, gender_from_id
 from .models import Person, Stage, StageChange, latest_stage
 
 
@@ -99,9 +98,7 @@ def replace_month_pipeline(*, village, year, month, rows, user) -> dict:
     for id_number in plan.new_persons:
         new_persons.append(Person(
             township_id=village.township_id, village=village, name=names[id_number], id_number=id_number,
-            # bulk_create skips Person.save(), which reads these from the 身份证号.
-            birth_date=birth_date_from_id(id_number), gender=gender_from_id(id_number),
-        ))
+        ).derive_from_id_number())  # bulk_create skips Person.save()
     if new_persons:
         bulk_create_with_history(new_persons, Person, default_user=user, default_change_reason=reason)
         persons.update({p.id_number: p for p in Person.objects.filter(id_number__in=plan.new_persons)})
