@@ -1,19 +1,11 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
 from import_export.fields import Field
 
-from ledgers.importing import (
-    BooleanWidget,
-    ChoiceWidget,
-    DateWidget,
-    LedgerResource,
-    NameLookupWidget,
-    TextWidget,
-    as_text,
-    register,
-)
+from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
+from ledgers.importing import LedgerResource, register
 from villages.resources import VillageWidget
 
-from .id_numbers import birth_date_from_id, gender_from_id, id_number_problem
+from .id_numbers import id_number_problem
 from .models import Gender, Person, ReserveCadre, Stage, Talent, TalentKind
 
 
@@ -92,10 +84,8 @@ class PersonResource(LedgerResource):
         import_id_fields = ("id_number",)
 
     def derive(self, values):
-        # Person.save() reads these from the 身份证号; bulk writes skip save(), so the import does it.
-        number = values["id_number"]
-        values["gender"] = gender_from_id(number)
-        values["birth_date"] = birth_date_from_id(number)
+        # The import writes in bulk, which skips Person.save().
+        values.update(Person.derived_from_id_number(values["id_number"]))
         return []
 
 

@@ -1,4 +1,4 @@
-"""Ledger import: the widgets and base resource the apps' resources.py build on, and the engine.
+"""Ledger import: the base resource the apps' resources.py build on (their cells: ledgers.cells), and the engine.
 
 A ledger (党员花名册, 集体经济收入台账, ...) is read once (preview): every cell is
 cleaned by its column's widget, rows are matched on the resource's business key
@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import datetime
 import gc
-import re
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import models, transaction
-from import_export import resources, widgets
+from import_export import resources
 from import_export.fields import Field
 from openpyxl.utils.cell import get_column_letter
 
-from ledgers.spreadsheets import Limits, SpreadsheetError, UncomputedFormula, Workbook, is_blank
+from ledgers.cells import normalise_header
+from ledgers.spreadsheets import Limits, SpreadsheetError, Workbook, is_blank
 from township import access
 
 # Characters that make a spreadsheet treat a cell as a formula (see exporting.neutralise).
@@ -46,230 +45,6 @@ def import_limits() -> Limits:
         max_zip_members=getattr(settings, "LEDGER_IMPORT_MAX_ZIP_MEMBERS", 200),
         max_rows=getattr(settings, "LEDGER_IMPORT_MAX_ROWS", 200_000),
     )
-
-
-# ---------------------------------------------------------------- widgets
-#
-# Each widget's clean() takes a cell as the spreadsheet reader gives it (text,
-# int, float, date, bool or None) and returns the model value, or raises
-# ValueError with a Chinese message that ends up beside the row and column.
-# render() gives the export value: a real number or date where the cell should
-# be one, so that an exported file reads back to the same values.
-
-
-def as_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date() if value.time() == datetime.time(0) else value
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-class LedgerWidget(widgets.Widget):
-    """Base: `required` decides whether a blank cell is an error.
-
-    `text_only`: the column holds numbers that must stay text (身份证号): templates and exports
-    format it as text, and exports mask it for everyone who may not see personal data."""
-
-    text_only = False
-
-    def __init__(self, *, required=False, blank=None):
-        super().__init__(coerce_to_string=False)
-        self.required = required
-        self.blank = blank
-
-    def bind(self, resource):
-        """Called once per import with the resource, for widgets that need the township's lookups."""
-
-    def clean(self, value, row=None, **kwargs):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if self.required:
-                raise ValueError("不能为空")
-            return self.blank
-        return self.parse(value)
-
-    def parse(self, value):
-        return value
-
-    def render(self, value, obj=None, **kwargs):
-        return value
-
-
-class TextWidget(LedgerWidget):
-    def __init__(self, max_length=None, **kwargs):
-        kwargs.setdefault("blank", "")
-        super().__init__(**kwargs)
-        self.max_length = max_length
-
-    def parse(self, value):
-        text = as_text(value)
-        if self.max_length and len(text) > self.max_length:
-            raise ValueError(f"不能超过{self.max_length}个字（当前{len(text)}个）")
-        return text
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class IntegerWidget(LedgerWidget):
-    def __init__(self, min_value=0, max_value=None, **kwargs):
-        super().__init__(**kwargs)
-        self.min_value, self.max_value = min_value, max_value
-
-    def parse(self, value):
-        if isinstance(value, bool):
-            raise ValueError("应为整数")
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ValueError("应为整数")
-            value = int(value)
-        if isinstance(value, str):
-            text = value.replace(",", "").replace("，", "").strip()
-            text = re.sub(r"(人|名|个|次|篇|月|年|星)$", "", text)
-            if not re.fullmatch(r"[+-]?\d+", text):
-                raise ValueError(f"“{value}”不是整数")
-            value = int(text)
-        if not isinstance(value, int):
-            raise ValueError("应为整数")
-        if self.min_value is not None and value < self.min_value:
-            raise ValueError(f"不能小于{self.min_value}")
-        if self.max_value is not None and value > self.max_value:
-            raise ValueError(f"不能大于{self.max_value}")
-        return value
-
-
-class DecimalWidget(LedgerWidget):
-    """Money in yuan (or any fixed-point number): never through float arithmetic."""
-
-    def __init__(self, places=2, max_digits=14, min_value=Decimal("0"), **kwargs):
-        super().__init__(**kwargs)
-        self.places, self.max_digits, self.min_value = places, max_digits, min_value
-        self.quantum = Decimal(1).scaleb(-places)
-
-    def parse(self, value):
-        if isinstance(value, bool):
-            raise ValueError("应为数字")
-        if isinstance(value, float):
-            text = repr(value)
-        elif isinstance(value, int | Decimal):
-            text = str(value)
-        else:
-            text = re.sub(r"[,，\s¥￥元]", "", str(value))
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}”不是数字") from None
-        if not number.is_finite():
-            raise ValueError(f"“{value}”不是数字")
-        rounded = number.quantize(self.quantum)
-        if rounded != number:
-            raise ValueError(f"最多{self.places}位小数")
-        if self.min_value is not None and rounded < self.min_value:
-            raise ValueError(f"不能小于{self.min_value}")
-        if len(rounded.as_tuple().digits) > self.max_digits:
-            raise ValueError("数值过大")
-        return rounded
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
-
-
-class DateWidget(LedgerWidget):
-    def parse(self, value):
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        if isinstance(value, str):
-            text = value.strip()
-            for fmt in _DATE_FORMATS:
-                try:
-                    return datetime.datetime.strptime(text, fmt).date()
-                except ValueError:
-                    continue
-        raise ValueError(f"“{as_text(value)}”不是有效日期，请填写如 2023-05-01 的日期")
-
-
-_TRUE = {"是", "√", "✓", "y", "yes", "true", "1", "有"}
-_FALSE = {"否", "×", "✗", "n", "no", "false", "0", "无"}
-
-
-class BooleanWidget(LedgerWidget):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("blank", False)
-        super().__init__(**kwargs)
-
-    def parse(self, value):
-        if isinstance(value, bool):
-            return value
-        text = as_text(value).lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"“{value}”应填“是”或“否”")
-
-    def render(self, value, obj=None, **kwargs):
-        return "是" if value else "否"
-
-
-class ChoiceWidget(LedgerWidget):
-    """A choice by its Chinese label (the stored code is accepted too)."""
-
-    def __init__(self, choices, label, **kwargs):
-        kwargs.setdefault("blank", "")
-        super().__init__(**kwargs)
-        self.label = label
-        self.labels = {str(code): str(text) for code, text in choices}
-        self.codes = {text: code for code, text in self.labels.items()}
-
-    def parse(self, value):
-        text = as_text(value)
-        if text in self.codes:
-            return self.codes[text]
-        if text in self.labels:
-            return text
-        raise ValueError(f"“{text}”不是有效的{self.label}，可填：{'、'.join(self.codes)}")
-
-    def render(self, value, obj=None, **kwargs):
-        return self.labels.get(value, value or "")
-
-
-class NameLookupWidget(LedgerWidget):
-    """A foreign key by name, within the importing township only (one query per import)."""
-
-    def __init__(self, model, label, *, name_field="name", township_path="township", **kwargs):
-        super().__init__(**kwargs)
-        self.model, self.label, self.name_field, self.township_path = model, label, name_field, township_path
-        self.by_name = self.by_id = None
-
-    def bind(self, resource):
-        self.resource = resource
-
-    def _load(self):
-        if self.by_name is None:
-            qs = self.model._default_manager.all()
-            if self.resource.township is not None:
-                qs = qs.filter(**{self.township_path: self.resource.township.pk})
-            pairs = list(qs.values_list(self.name_field, "pk"))
-            self.by_name = {str(name).strip(): pk for name, pk in pairs}
-            self.by_id = {pk: name for name, pk in pairs}
-
-    def parse(self, value):
-        self._load()
-        text = as_text(value)
-        try:
-            return self.by_name[text]
-        except KeyError:
-            raise ValueError(f"本镇没有名为“{text}”的{self.label}") from None
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        self._load()
-        return self.by_id.get(value, "")
 
 
 # ---------------------------------------------------------------- resources
@@ -401,14 +176,6 @@ class Preview:
         return not self.file_error and not self.problems and bool(self.creates or self.updates)
 
 
-def _normalise_header(text) -> str:
-    if text is None:
-        return ""
-    text = str(text)
-    text = text.replace("(", "（").replace(")", "）").replace("*", "").replace("＊", "")
-    return re.sub(r"\s+", "", text)
-
-
 def _unescape(value):
     """Undo the quote our exports put before a formula-like text, so an export imports back unchanged."""
     if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
@@ -420,16 +187,16 @@ def _find_header(rows, resource, limit=HEADER_SEARCH_ROWS):
     """(row number, {position: Field}) of the first row carrying the key columns (titles may sit above)."""
     by_header = {}
     for f in resource.import_columns():
-        by_header[_normalise_header(f.column_name)] = f
+        by_header[normalise_header(f.column_name)] = f
     for alias, target in resource.aliases.items():
         for f in resource.import_columns():
             if f.column_name == target:
-                by_header[_normalise_header(alias)] = f
+                by_header[normalise_header(alias)] = f
     key_columns = {f.column_name for f in resource.import_columns() if f.attribute in resource.key}
     for number, values in rows:
         mapping = {}
         for position, header in enumerate(values):
-            f = by_header.get(_normalise_header(header))
+            f = by_header.get(normalise_header(header))
             if f is not None and f not in mapping.values():
                 mapping[position] = f
         if key_columns <= {f.column_name for f in mapping.values()}:
@@ -478,7 +245,7 @@ def _preview_rows(resource, rows, result, progress):
     if ignored:
         result.notes.append(f"以下列不在{resource.ledger_title or '台账'}模板中，已忽略：{'、'.join(ignored)}")
     readonly = [f.column_name for f in resource.columns() if f.readonly and f.column_name in
-                {_normalise_header(h) for h in header_values if h}]
+                {normalise_header(h) for h in header_values if h}]
     if readonly:
         result.notes.append(f"{'、'.join(readonly)}由系统根据其他列计算，导入时不读取。")
     missing_required = [
@@ -508,11 +275,6 @@ def _preview_rows(resource, rows, result, progress):
         width = len(values)
         for position, f in columns:
             raw = values[position] if position < width else None
-            if raw.__class__ is UncomputedFormula:
-                problems.append(CellProblem(number, position, f.column_name,
-                                            f"单元格是公式（{raw}）且没有计算结果，请复制后“粘贴为数值”再导入"))
-                row_ok = False
-                continue
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
