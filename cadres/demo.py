@@ -87,7 +87,6 @@ def _load_pipeline(township, villages):
     for count, born_from, steps in PIPELINE:
         for n in range(count):
             person = _person(township, villages[i % len(villages)], i, born_from + n % 9, 0)
-            person.stage = steps[-1][0]
             persons.append(person)
             steps_of.append(steps)
             i += 1
@@ -99,6 +98,7 @@ def _load_pipeline(township, villages):
         for stage, date in steps
     ]
     bulk_create_with_history(changes, StageChange)
+    Person.objects.filter(township=township, stage_changes__isnull=False).distinct().refresh_stages()
 
 
 def _load_reserve_cadres(township, villages):

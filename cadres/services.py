@@ -8,7 +8,6 @@ longer in the workbook is removed; stage changes entered through forms stay.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -17,7 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from records.history import delete_with_history
 from villages.models import Source, month_bounds
 
-from .models import Person, Stage, StageChange, latest_stage
+from .models import Person, Stage, StageChange
 
 
 @dataclass
@@ -115,24 +114,5 @@ def replace_month_pipeline(*, village, year, month, rows, user) -> dict:
     delete_with_history(plan.delete, StageChange, user=user, reason=reason)
     touched = {persons[row["id_number"]].pk for row in rows if row["id_number"] in persons}
     touched |= {change.person_id for change in plan.delete}
-    refresh_current_stage(person_ids=touched, user=user, reason=reason)
+    Person.objects.filter(pk__in=touched).refresh_stages(user=user, reason=reason)
     return plan.counts()
-
-
-def refresh_current_stage(*, person_ids, user, reason=""):
-    """Set Person.stage to each person's latest stage change by date (models.latest_stage), in a fixed
-    number of queries: the same rule as Person.refresh_stage, which forms and the API use."""
-    if not person_ids:
-        return
-    changes_by_person = defaultdict(list)
-    for change in StageChange.objects.filter(person_id__in=person_ids).only("person_id", "date", "stage"):
-        changes_by_person[change.person_id].append(change)
-    current = {person_id: latest_stage(changes) for person_id, changes in changes_by_person.items()}
-    changed = []
-    for person in Person.objects.filter(pk__in=person_ids):
-        stage = current.get(person.pk, "")
-        if person.stage != stage:
-            person.stage = stage
-            changed.append(person)
-    if changed:
-        bulk_update_with_history(changed, Person, ["stage"], default_user=user, default_change_reason=reason)

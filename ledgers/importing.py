@@ -64,6 +64,9 @@ class LedgerResource(resources.ModelResource):
     create_defaults: dict = {}  # e.g. {"source": "import"}
     global_key = False  # the key is unique across townships (身份证号): match without the township filter
     aliases: dict[str, str] = {}  # other header spellings → our column name
+    # Columns that are not written to the record but become a dated step beside it (党员花名册: 发展阶段 and
+    # 阶段日期 become a StageChange); see step_of() and write_steps().
+    step_attrs: tuple[str, ...] = ()
 
     def __init__(self, township=None, **kwargs):
         super().__init__(**kwargs)
@@ -102,12 +105,17 @@ class LedgerResource(resources.ModelResource):
         day = values.get(spec)
         return (day.year, day.month) if isinstance(day, datetime.date) else None
 
+    def stored_annotations(self) -> dict:
+        """Extra values read with each stored record (e.g. the date of a person's latest step), by name."""
+        return {}
+
     def existing(self, keys: list[tuple], attrs: list[str]) -> dict[tuple, dict]:
         """{key: stored values (with pk and _township)} for the keys of the file, a bounded number of queries."""
         model = self.model
         township_path = access.scope_of(model).township
-        fetch = ["pk", *sorted(set(attrs) | set(self.key))]
-        qs = model._default_manager.order_by()
+        extras = self.stored_annotations()
+        fetch = ["pk", *sorted(set(attrs) | set(self.key)), *extras]
+        qs = model._default_manager.order_by().annotate(**extras)
         found = {}
         if self.global_key and len(self.key) == 1:
             (name,) = self.key
@@ -132,7 +140,18 @@ class LedgerResource(resources.ModelResource):
         return self.model.locked_months(township_id=self.township.pk)
 
     def export_queryset(self, queryset):
+        """The records to export, with whatever the export columns need annotated."""
         return queryset
+
+    def step_of(self, values: dict, step_values: dict, current: dict | None, locked: set):
+        """(step, problems) of a clean row: the dated step its step columns ask for beside the record (a dict,
+        or None for none) and (attribute, message) problems. `current` is what is stored, None for a new row."""
+        return None, []
+
+    def write_steps(self, steps: list, *, pks: dict, user, locked: set):
+        """Write the previewed steps, [(excel_row, key, step)], after the records and in the same transaction.
+
+        `pks`: {excel_row: id} of the records just written, where known."""
 
 
 # ---------------------------------------------------------------- the engine
@@ -163,7 +182,8 @@ class Preview:
     slug: str
     attrs: list[str] = field(default_factory=list)  # order of values in `creates`
     creates: list[tuple] = field(default_factory=list)  # (excel_row, values tuple)
-    updates: list[tuple] = field(default_factory=list)  # (excel_row, pk, {attr: value})
+    updates: list[tuple] = field(default_factory=list)  # (excel_row, pk, {attr: value}); {}: only a step
+    steps: list[tuple] = field(default_factory=list)  # (excel_row, key, step) written beside the records
     unchanged: int = 0
     invalid_rows: int = 0
     total_rows: int = 0
@@ -173,7 +193,7 @@ class Preview:
 
     @property
     def can_confirm(self):
-        return not self.file_error and not self.problems and bool(self.creates or self.updates)
+        return not self.file_error and not self.problems and bool(self.creates or self.updates or self.steps)
 
 
 def _unescape(value):
@@ -257,7 +277,8 @@ def _preview_rows(resource, rows, result, progress):
 
     columns = sorted(mapping.items())
     position_of = {f.attribute: p for p, f in columns}
-    attrs = [f.attribute for _p, f in columns]
+    step_attrs = resource.step_attrs
+    attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
     problems = result.problems
     parsed = []  # (row number, values dict)
@@ -282,6 +303,7 @@ def _preview_rows(resource, rows, result, progress):
             except ValueError as exc:
                 problems.append(CellProblem(number, position, f.column_name, str(exc)))
                 row_ok = False
+        step_values = {a: row_values.pop(a) for a in step_attrs if a in row_values}
         if row_ok:
             for attr, message in resource.derive(row_values):
                 position = position_of.get(attr)
@@ -298,19 +320,19 @@ def _preview_rows(resource, rows, result, progress):
             else:
                 seen[key_value] = number
         if row_ok:
-            parsed.append((number, key_value, row_values))
+            parsed.append((number, key_value, row_values, step_values))
         else:
             invalid.add(number)
     result.total_rows = count
     if count == 0:
         raise SpreadsheetError("表头下面没有数据行。")
 
-    stored = resource.existing([k for _n, k, _v in parsed], attrs) if parsed else {}
+    stored = resource.existing([k for _n, k, _v, _s in parsed], attrs) if parsed else {}
     locked = resource.locked_months()
     township_id = resource.township.pk if resource.township else None
-    all_attrs = list(dict.fromkeys(attrs + [a for _n, _k, v in parsed[:1] for a in v]))
+    all_attrs = list(dict.fromkeys(attrs + [a for _n, _k, v, _s in parsed[:1] for a in v]))
     result.attrs = all_attrs
-    for number, key_value, row_values in parsed:
+    for number, key_value, row_values, step_values in parsed:
         if locked:
             month = resource.month_of(row_values)
             village_id = resource.village_of(row_values)
@@ -320,17 +342,27 @@ def _preview_rows(resource, rows, result, progress):
                 invalid.add(number)
                 continue
         current = stored.get(key_value)
-        if current is None:
-            result.creates.append((number, tuple(row_values.get(a) for a in all_attrs)))
-            continue
-        if township_id is not None and current["_township"] != township_id:
+        if current is not None and township_id is not None and current["_township"] != township_id:
             position = position_of.get(key[0])
             problems.append(CellProblem(number, position, _header(resource, key[0]),
                                         "该记录已在其他镇登记，不能由本镇导入，请联系该镇核实"))
             invalid.add(number)
             continue
+        step = None
+        if step_attrs:
+            step, step_problems = resource.step_of(row_values, step_values, current, locked)
+            for attr, message in step_problems:
+                problems.append(CellProblem(number, position_of.get(attr), _header(resource, attr), message))
+            if step_problems:
+                invalid.add(number)
+                continue
+            if step is not None:
+                result.steps.append((number, key_value, step))
+        if current is None:
+            result.creates.append((number, tuple(row_values.get(a) for a in all_attrs)))
+            continue
         changed = {a: v for a, v in row_values.items() if a in current and current[a] != v}
-        if changed:
+        if changed or step is not None:
             result.updates.append((number, current["pk"], changed))
         else:
             result.unchanged += 1
@@ -363,6 +395,7 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
         defaults[resource.township_attr] = resource.township.pk
     attrs = result.attrs
     locked = resource.locked_months()
+    pks = {}  # excel row → id of its record
     with _without_gc(), transaction.atomic():
         for start in range(0, len(result.creates), WRITE_BATCH):
             chunk = result.creates[start:start + WRITE_BATCH]
@@ -373,13 +406,17 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
                 objs.append(model(**row, **defaults))
             bulk_create_with_history(objs, model, batch_size=WRITE_BATCH, default_user=user,
                                      default_change_reason=CHANGE_REASON)
+            # The new ids, where the database returns them (PostgreSQL, SQLite ≥ 3.35), for the rows' steps.
+            pks.update((number, obj.pk) for (number, _values), obj in zip(chunk, objs, strict=True) if obj.pk)
             done += len(chunk)
             if progress:
                 progress(done, total)
         for start in range(0, len(result.updates), WRITE_BATCH):
-            chunk = result.updates[start:start + WRITE_BATCH]
-            instances = model._default_manager.in_bulk([pk for _n, pk, _c in chunk])
+            batch = result.updates[start:start + WRITE_BATCH]
+            chunk = [update for update in batch if update[2]]  # {}: the row brings only a step, written below
+            instances = model._default_manager.in_bulk([pk for _n, pk, _c in chunk]) if chunk else {}
             objs, fields = [], set()
+            pks.update((number, pk) for number, pk, _changed in batch)
             for _number, pk, changed in chunk:
                 instance = instances.get(pk)
                 if instance is None:
@@ -389,11 +426,14 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
                 _check_lock(resource, locked, {a: getattr(instance, a, None) for a in attrs})
                 objs.append(instance)
                 fields.update(changed)
-            bulk_update_with_history(objs, model, fields=sorted(fields), batch_size=WRITE_BATCH,
-                                     default_user=user, default_change_reason=CHANGE_REASON)
-            done += len(chunk)
+            if objs:
+                bulk_update_with_history(objs, model, fields=sorted(fields), batch_size=WRITE_BATCH,
+                                         default_user=user, default_change_reason=CHANGE_REASON)
+            done += len(batch)
             if progress:
                 progress(done, total)
+        if result.steps:
+            resource.write_steps(result.steps, pks=pks, user=user, locked=locked)
     return len(result.creates), len(result.updates)
 
 

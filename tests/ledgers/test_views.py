@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cadres.models import Person, ReserveCadre, Talent
+from cadres.models import Person, ReserveCadre, StageChange, Talent
 from economy.models import IncomeRecord
 from ledgers import importing
 from ledgers.models import ImportJob
@@ -85,13 +85,14 @@ def test_upload_preview_confirm_through_pages(staff, village_a, client_for, djan
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ledgers:job-confirm", args=[job.pk]))
     job.refresh_from_db()
-    assert job.status == "done" and Person.objects.count() == 3
-    assert Person.history.filter(history_user=staff).count() == 3
+    assert job.status == "done" and Person.objects.count() == 3 and StageChange.objects.count() == 3
+    # Each person: created, then given the stage of the dated step the import recorded.
+    assert Person.history.filter(history_user=staff).count() == 6 == Person.history.count()
     assert client.get(reverse("ledgers:job-status", args=[job.pk])).json()["percent"] == 100
     # A second confirm of the same job writes nothing more.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ledgers:job-confirm", args=[job.pk]))
-    assert Person.objects.count() == 3 and Person.history.count() == 3
+    assert Person.objects.count() == 3 and Person.history.count() == 6 and StageChange.objects.count() == 3
 
 
 def test_confirm_reads_the_kept_rows_not_the_file(staff, village_a, client_for, django_capture_on_commit_callbacks):
@@ -185,13 +186,13 @@ def test_formula_injection_neutralised(staff, village_a, make_person, client_for
     make_person(1, village=village_a, note="=cmd|' /C calc'!A0")
     make_person(2, village=village_a, note="@SUM(1+1)")
     sheet, _ = read_xlsx(client_for(staff).get(reverse("ledgers:export", args=["persons", "xlsx"])).content)
-    notes = [sheet.cell(row=r, column=12) for r in (2, 3)]
+    notes = [sheet.cell(row=r, column=13) for r in (2, 3)]
     assert [c.value for c in notes] == ["'=cmd|' /C calc'!A0", "'@SUM(1+1)"]
     assert all(c.data_type == "s" for c in notes)
     content = client_for(staff).get(reverse("ledgers:export", args=["persons", "csv"])).content
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["姓名", "身份证号", "所属村"] and rows[1][11] == "'=cmd|' /C calc'!A0"
+    assert rows[0][:3] == ["姓名", "身份证号", "所属村"] and rows[1][12] == "'=cmd|' /C calc'!A0"
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -246,3 +247,30 @@ def test_upload_with_too_large_content_length_is_a_message(staff, client_for, se
                            {"file": SimpleUploadedFile("big.xlsx", b"x" * 200_000)})
     assert response.status_code == 400 and "文件太大" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_persons_with_dated_steps_export_and_import_back_unchanged(staff, township, village_a, client_for, fmt):
+    import datetime
+
+    from cadres.models import StageChange
+
+    for n, steps in enumerate([[("applicant", datetime.date(2021, 3, 1))],
+                               [("activist", datetime.date(2021, 4, 1)), ("candidate", datetime.date(2022, 5, 3))],
+                               []]):
+        person = Person.objects.create(township=township, village=village_a, name=f"人员{n}", id_number=id_number(n))
+        for stage, day in steps:
+            StageChange.objects.create(person=person, stage=stage, date=day)
+    content = client_for(staff).get(reverse("ledgers:export", args=["persons", fmt])).content
+    if fmt == "xlsx":
+        sheet, _ = read_xlsx(content)
+        rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    else:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    stage_at, date_at = rows[0].index("发展阶段"), rows[0].index("阶段日期")
+    assert rows[0][date_at - 1] == "发展阶段"  # 阶段日期 beside 发展阶段
+    exported = {row[0]: (row[stage_at] or "", str(row[date_at] or "")[:10]) for row in rows[1:]}
+    assert exported == {"人员0": ("入党申请人", "2021-03-01"), "人员1": ("发展对象", "2022-05-03"), "人员2": ("", "")}
+    result = importing.preview(importing.resource_for("persons")(township=township), content)
+    assert not result.problems and not result.file_error, [str(p) for p in result.problems]
+    assert (len(result.creates), len(result.updates), len(result.steps), result.unchanged) == (0, 0, 0, 3)
