@@ -127,6 +127,10 @@ class PersonResource(LedgerResource):
             return None, [("stage_date", f"{day.year}年{day.month}月的月报已审核锁定，不能导入该月的发展阶段记录")]
         return {"stage": stage, "date": day, "village_id": village_id}, []
 
+    def decode_step(self, step):
+        return {"stage": step["stage"], "date": StageChange._meta.get_field("date").to_python(step["date"]),
+                "village_id": Person._meta.get_field("village_id").to_python(step["village_id"])}
+
     def write_steps(self, steps, *, pks, user, locked):
         """Each step as a StageChange (source: import, with history), then the people's stage from their steps."""
         from simple_history.utils import bulk_create_with_history

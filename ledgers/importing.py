@@ -18,6 +18,7 @@ import gc
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
@@ -143,6 +144,14 @@ class LedgerResource(resources.ModelResource):
         """The records to export, with whatever the export columns need annotated."""
         return queryset
 
+    def decoder(self, attr, value):
+        """A value kept as JSON (ImportJob.checked_rows) back as the model value, through its field's to_python."""
+        return None if value is None else self.model._meta.get_field(attr).to_python(value)
+
+    def decode_step(self, step: dict) -> dict:
+        """A step kept as JSON back as step_of() made it."""
+        return step
+
     def step_of(self, values: dict, step_values: dict, current: dict | None, locked: set):
         """(step, problems) of a clean row: the dated step its step columns ask for beside the record (a dict,
         or None for none) and (attribute, message) problems. `current` is what is stored, None for a new row."""
@@ -194,6 +203,50 @@ class Preview:
     @property
     def can_confirm(self):
         return not self.file_error and not self.problems and bool(self.creates or self.updates or self.steps)
+
+    # -- kept in the database between preview and confirm (ImportJob.checked_rows and .problems)
+
+    def rows_json(self) -> dict:
+        """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields)."""
+        return {
+            "slug": self.slug, "attrs": self.attrs,
+            "creates": [[number, [_json(v) for v in values]] for number, values in self.creates],
+            "updates": [[number, pk, {a: _json(v) for a, v in changed.items()}]
+                        for number, pk, changed in self.updates],
+            "steps": [[number, [_json(v) for v in key], {a: _json(v) for a, v in step.items()}]
+                      for number, key, step in self.steps],
+            "unchanged": self.unchanged, "invalid_rows": self.invalid_rows, "total_rows": self.total_rows,
+            "notes": self.notes, "file_error": self.file_error,
+        }
+
+    def problems_json(self) -> list:
+        return [[p.row, p.column, p.header, p.message] for p in self.problems]
+
+    @classmethod
+    def from_json(cls, rows: dict, problems: list, resource: LedgerResource) -> Preview:
+        """The Preview that rows_json() and problems_json() were made of, each value through its model field."""
+        attrs = rows["attrs"]
+        decode = resource.decoder
+        return cls(
+            slug=rows["slug"], attrs=attrs,
+            creates=[(number, tuple(decode(a, v) for a, v in zip(attrs, values, strict=True)))
+                     for number, values in rows["creates"]],
+            updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
+                     for number, pk, changed in rows["updates"]],
+            steps=[(number, tuple(decode(a, v) for a, v in zip(resource.key, key, strict=True)),
+                    resource.decode_step(step)) for number, key, step in rows["steps"]],
+            unchanged=rows["unchanged"], invalid_rows=rows["invalid_rows"], total_rows=rows["total_rows"],
+            problems=[CellProblem(*problem) for problem in problems],
+            notes=rows["notes"], file_error=rows["file_error"],
+        )
+
+
+def _json(value):
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _unescape(value):

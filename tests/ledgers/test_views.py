@@ -13,7 +13,7 @@ from economy.models import IncomeRecord
 from ledgers import importing
 from ledgers.models import ImportJob
 
-from .conftest import PERSON_HEADERS, id_number, person_rows, xlsx_bytes
+from .conftest import JOINED, PERSON_HEADERS, id_number, person_rows, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +274,91 @@ def test_persons_with_dated_steps_export_and_import_back_unchanged(staff, townsh
     result = importing.preview(importing.resource_for("persons")(township=township), content)
     assert not result.problems and not result.file_error, [str(p) for p in result.problems]
     assert (len(result.creates), len(result.updates), len(result.steps), result.unchanged) == (0, 0, 0, 3)
+
+
+# ---------------------------------------------------------------- the job's state lives in the database
+
+
+def test_checked_rows_round_trip_through_the_database_exactly(staff, township, village_a):
+    import datetime
+    import json
+
+    from cadres.models import StageChange
+    from ledgers import services
+
+    person = Person.objects.create(township=township, village=village_a, name="老党员", id_number=id_number(40))
+    StageChange.objects.create(person=person, stage="activist", date=datetime.date(2022, 9, 1))
+    files = {
+        "incomes": xlsx_bytes([["村", "年度", "月份", "收入类别", "金额（元）", "备注"],
+                               ["江南村", 2023, 5, "土地流转", "120,000.50", "租金"],
+                               ["江南村", 2023, 5, "其他", 0.1, ""]]),
+        "study-activities": xlsx_bytes([["日期", "形式", "主题", "组织单位（村）", "参加人数", "心得体会篇数"],
+                                        [datetime.date(2023, 5, 4), "集中学习", "学习", "江南村", "12人", 3]]),
+        "persons": xlsx_bytes([PERSON_HEADERS, *person_rows(2),
+                               [person.name, person.id_number, "江南村", "", "发展对象", "是", "", "2023-10-08"]]),
+    }
+    for slug, data in files.items():
+        resource = importing.resource_for(slug)(township=township)
+        before = importing.preview(resource, data, slug=slug)
+        assert before.can_confirm, [str(p) for p in before.problems]
+        job = ImportJob.objects.create(township=township, user=staff, record_slug=slug, file_name="x.xlsx",
+                                       checked_rows=json.loads(json.dumps(before.rows_json())),
+                                       problems=before.problems_json())
+        after = services.checked_preview(ImportJob.objects.get(pk=job.pk))
+        for name in ("attrs", "creates", "updates", "steps", "unchanged", "total_rows", "notes"):
+            assert getattr(after, name) == getattr(before, name), (slug, name)
+        values = [v for _n, row in after.creates for v in row] + [v for _n, _k, s in after.steps for v in s.values()]
+        originals = [v for _n, row in before.creates for v in row] + [
+            v for _n, _k, s in before.steps for v in s.values()]
+        assert [type(v) for v in values] == [type(v) for v in originals], slug  # Decimal stays Decimal, date date
+        if slug == "incomes":
+            amounts = [dict(zip(after.attrs, row, strict=True))["amount"] for _n, row in after.creates]
+            assert [str(a) for a in amounts] == ["120000.50", "0.10"]  # the places too, not only the value
+        if slug == "persons":
+            assert [(step["stage"], step["date"]) for _n, _k, step in after.steps] == [
+                ("member", JOINED), ("member", JOINED), ("candidate", datetime.date(2023, 10, 8))]
+
+
+def test_confirm_writes_what_the_database_holds(staff, village_a, client_for, django_capture_on_commit_callbacks,
+                                                settings):
+    from pathlib import Path
+
+    client = client_for(staff)
+    rows = [["村", "年度", "月份", "收入类别", "金额（元）", "备注"], ["江南村", 2023, 5, "土地流转", 1200, ""]]
+    upload(client, "incomes", xlsx_bytes(rows), capture=django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert job.status == "preview" and job.checked_rows["creates"][0][1][-2:] == ["1200.00", ""]
+    # Nothing on disk but the upload itself: web and worker need not share a folder for the preview.
+    assert [p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == [Path(job.file.name).name]
+    # What confirm writes comes from the row in the database, not from the file (changed here to prove it).
+    job.checked_rows["creates"][0][1][-2] = "1300.00"
+    job.save(update_fields=["checked_rows"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ledgers:job-confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and job.checked_rows is None
+    assert IncomeRecord.objects.get().amount == Decimal("1300.00")
+
+
+def test_status_reads_progress_from_the_cache_while_the_job_runs(staff, township, client_for):
+    from ledgers import services
+
+    job = ImportJob.objects.create(township=township, user=staff, record_slug="persons", file_name="x.xlsx",
+                                   status="confirming")
+    url = reverse("ledgers:job-status", args=[job.pk])
+    assert client_for(staff).get(url).json() == {
+        "status": "confirming", "status_label": "正在写入", "running": True, "stage": "正在写入", "done": 0,
+        "total": None, "percent": None}
+    services.write_progress(job, stage="正在写入", done=3000, total=12000)
+    body = client_for(staff).get(url).json()
+    assert (body["stage"], body["done"], body["total"], body["percent"], body["running"]) == (
+        "正在写入", 3000, 12000, 25, True)
+
+
+@pytest.mark.parametrize("role, allowed", [
+    ("staff", True), ("other_staff", True), ("leader", False), ("secretary_a", False),
+])
+def test_who_may_import_ledgers(roles, role, allowed):
+    from township import access
+
+    assert access.can_import_ledgers(roles[role]) is allowed
