@@ -1,10 +1,11 @@
 """Party members and the development pipeline, reserve cadres and talent."""
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_update_with_history
 
 from township.access import Scope
 from villages.models import MonthlyRecord, Source
@@ -43,7 +44,7 @@ class PersonQuerySet(models.QuerySet):
 
         The one rule for Person.stage: StageChange.save() and delete(), the monthly workbook and the
         ledger import call it. Writes, with history, only the people whose stage differs, and returns
-        them; two reads and the writes per 2,000 people, never a query per person."""
+        them; two reads per 2,000 people, one UPDATE per stage and the history rows, never a query per person."""
         changed = []
         people = list(self.order_by("pk"))
         for start in range(0, len(people), REFRESH_BATCH):
@@ -60,8 +61,16 @@ class PersonQuerySet(models.QuerySet):
                     person.stage = stage
                     changed.append(person)
         if changed:
-            bulk_update_with_history(changed, Person, ["stage"], batch_size=REFRESH_BATCH, default_user=user,
-                                     default_change_reason=reason)
+            # One UPDATE per stage: Django's bulk_update (a CASE per row) took most of a 10,000-row import.
+            ids_by_stage = defaultdict(list)
+            for person in changed:
+                ids_by_stage[person.stage].append(person.pk)
+            with transaction.atomic(savepoint=False):
+                for stage, ids in ids_by_stage.items():
+                    for start in range(0, len(ids), REFRESH_BATCH):
+                        Person.objects.filter(pk__in=ids[start:start + REFRESH_BATCH]).update(stage=stage)
+                Person.history.bulk_history_create(changed, update=True, batch_size=REFRESH_BATCH,
+                                                   default_user=user, default_change_reason=reason)
         return changed
 
 
