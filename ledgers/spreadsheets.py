@@ -20,6 +20,7 @@ import csv
 import datetime
 import html
 import io
+import os
 import re
 import zipfile
 from collections import deque
@@ -209,7 +210,13 @@ class Workbook:
                 raise
             except Exception as exc:  # a damaged archive or XML: the same message calamine's failure gets
                 raise SpreadsheetError(DAMAGED) from exc
-        self._book = _calamine(lambda: _open_calamine(data), DAMAGED_XLS if self.kind == XLS else DAMAGED)
+        if self.kind == XLS:
+            # The old binary format is read in a child process (see _read_xls_apart): it cannot be checked
+            # byte by byte in front of the parser the way the zip formats are.
+            self._xls_rows = _read_xls_apart(data, self.limits)
+            self.sheet_names = list(self._xls_rows)
+            return
+        self._book = _calamine(lambda: _open_calamine(data), DAMAGED)
         from python_calamine import SheetTypeEnum
 
         self.sheet_names = [m.name for m in self._book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
@@ -228,7 +235,14 @@ class Workbook:
     def rows(self, sheet_name: str) -> Iterator[tuple[int, list]]:
         """Rows of a sheet, numbered as Excel numbers them; stops with an error past the row limit."""
         max_rows = self.limits.max_rows
-        raw = self._csv_rows() if self.kind == CSV else self._calamine_rows(sheet_name)
+        if self.kind == CSV:
+            raw = self._csv_rows()
+        elif self.kind == XLS:
+            if sheet_name not in self._xls_rows:
+                raise SpreadsheetError(f"没有名为“{sheet_name}”的工作表。")
+            raw = iter(self._xls_rows[sheet_name])
+        else:
+            raw = self._calamine_rows(sheet_name)
         for number, values in raw:
             if number > max_rows + 1:  # +1 for the header row
                 raise SpreadsheetError(_too_many_rows(sheet_name, max_rows))
@@ -245,35 +259,137 @@ class Workbook:
     def _calamine_rows(self, sheet_name):
         if sheet_name not in self.sheet_names:
             raise SpreadsheetError(f"没有名为“{sheet_name}”的工作表。")
-        damaged = f"工作表“{sheet_name}”内容损坏，无法读取。"
-        sheet = _calamine(lambda: self._book.get_sheet_by_name(sheet_name), damaged)
-        formulas = deque(sorted(self._uncomputed.get(sheet_name, {}).items()))
-        start = sheet.start
-        rows = iter(()) if start is None else _calamine(sheet.iter_rows, damaged)
-        first_row, first_column = start or (0, 0)
-        # iter_rows() starts each row at the sheet's first used column, so the columns before it are put back.
-        padding = [None] * first_column
-        number = 0
-        while True:
-            values = _calamine(lambda rows=rows: next(rows, None), damaged)
-            if values is None:
-                break
-            if number == 0:
-                # python-calamine 0.9 yields empty rows for those above the data, so the first row is Excel's
-                # row 1; a version that starts at the data would give the first used row, which is never empty.
-                padded = first_row == 0 or all(v == "" for v in values)
-                number = 1 if padded else first_row + 1
-            else:
-                number += 1
-            while formulas and formulas[0][0] < number:  # rows calamine did not give: only their formulas
-                yield _with_formulas(*formulas.popleft(), [])
-            values = padding + _clean_row(values) if padding else _clean_row(values)
-            if formulas and formulas[0][0] == number:
-                yield _with_formulas(*formulas.popleft(), values)
-            else:
-                yield number, values
-        for row_number, cells in formulas:  # below the last row with a value
-            yield _with_formulas(row_number, cells, [])
+        return _sheet_rows(self._book, sheet_name, self._uncomputed.get(sheet_name, {}))
+
+
+def _sheet_rows(book, sheet_name, uncomputed):
+    """(excel row, cleaned values) of a calamine sheet, with the formula cells it reads as empty put back."""
+    damaged = f"工作表“{sheet_name}”内容损坏，无法读取。"
+    sheet = _calamine(lambda: book.get_sheet_by_name(sheet_name), damaged)
+    formulas = deque(sorted(uncomputed.items()))
+    start = sheet.start
+    rows = iter(()) if start is None else _calamine(sheet.iter_rows, damaged)
+    first_row, first_column = start or (0, 0)
+    # iter_rows() starts each row at the sheet's first used column, so the columns before it are put back.
+    padding = [None] * first_column
+    number = 0
+    while True:
+        values = _calamine(lambda rows=rows: next(rows, None), damaged)
+        if values is None:
+            break
+        if number == 0:
+            # python-calamine 0.9 yields empty rows for those above the data, so the first row is Excel's
+            # row 1; a version that starts at the data would give the first used row, which is never empty.
+            padded = first_row == 0 or all(v == "" for v in values)
+            number = 1 if padded else first_row + 1
+        else:
+            number += 1
+        while formulas and formulas[0][0] < number:  # rows calamine did not give: only their formulas
+            yield _with_formulas(*formulas.popleft(), [])
+        values = padding + _clean_row(values) if padding else _clean_row(values)
+        if formulas and formulas[0][0] == number:
+            yield _with_formulas(*formulas.popleft(), values)
+        else:
+            yield number, values
+    for row_number, cells in formulas:  # below the last row with a value
+        yield _with_formulas(row_number, cells, [])
+
+
+XLS_MEMORY = 1024 * 1024 * 1024  # what the child process reading an .xls may add to the parent's address space
+XLS_SECONDS = 60
+
+
+def _read_xls_apart(data: bytes, limits: Limits) -> dict:
+    """{sheet name: [(excel row, values)]} of an .xls, read by calamine in a forked child process.
+
+    The .xls reader trusts sizes the file declares (the FAT and DIFAT of the OLE container, a
+    sheet's DIMENSIONS record): a few changed bytes made it ask for 343 GB and abort the whole
+    process, which no exception handler survives. The child runs with a memory and time limit
+    and sends the rows back as JSON; if it dies, the file is damaged. Where fork() is missing
+    (not on the Linux servers), the file is read in this process.
+    """
+    import json
+    import signal
+
+    if not hasattr(os, "fork"):
+        return _xls_rows(data, limits)
+    # Everything the child needs is imported here: another thread may hold the import lock at fork().
+    import resource
+
+    import python_calamine  # noqa: F401
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        status = 1
+        try:
+            os.close(read_end)
+            signal.alarm(XLS_SECONDS)
+            size = _address_space()
+            resource.setrlimit(resource.RLIMIT_AS, (size + XLS_MEMORY, size + XLS_MEMORY))
+            try:
+                answer = {"sheets": _xls_rows(data, limits, as_json=True)}
+            except SpreadsheetError as exc:
+                answer = {"error": exc.message}
+            with os.fdopen(write_end, "w", encoding="utf-8") as out:
+                json.dump(answer, out, ensure_ascii=False)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "r", encoding="utf-8") as stream:
+        text = stream.read()
+    _pid, status = os.waitpid(pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not text:
+        raise SpreadsheetError(DAMAGED_XLS)
+    answer = json.loads(text)
+    if "error" in answer:
+        raise SpreadsheetError(answer["error"])
+    return {name: [(number, [_from_json(v) for v in values]) for number, values in rows]
+            for name, rows in answer["sheets"]}
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _xls_rows(data, limits, as_json=False):
+    """[(sheet name, [(excel row, values)])] of every worksheet; with as_json, values JSON-ready."""
+    from python_calamine import SheetTypeEnum
+
+    book = _calamine(lambda: _open_calamine(data), DAMAGED_XLS)
+    try:
+        sheets = []
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            rows = []
+            for number, values in _sheet_rows(book, meta.name, {}):
+                if number > limits.max_rows + 1:
+                    raise SpreadsheetError(_too_many_rows(meta.name, limits.max_rows))
+                rows.append((number, [_to_json(v) for v in values] if as_json else values))
+            sheets.append((meta.name, rows))
+        return sheets if as_json else dict(sheets)
+    finally:
+        book.close()
+
+
+def _to_json(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return {type(value).__name__: value.isoformat()}
+    if isinstance(value, datetime.timedelta):
+        return {"timedelta": value.total_seconds()}
+    return value
+
+
+def _from_json(value):
+    if not isinstance(value, dict):
+        return value
+    ((kind, text),) = value.items()
+    if kind == "timedelta":
+        return datetime.timedelta(seconds=text)
+    return getattr(datetime, kind).fromisoformat(text)
 
 
 def _too_many_rows(sheet_name, max_rows):
@@ -369,17 +485,30 @@ def _scan_zip(data: bytes, kind: str, limits: Limits) -> dict:
     return uncomputed
 
 
+_SHARED_STRINGS = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sst\b[^>]*?\suniqueCount\s*=\s*[\"']\s*([0-9]+)")
+
+
 def _check_no_dtd(stream):
-    tail, utf16 = b"", None
+    """Read a member to its end: no DOCTYPE or ENTITY anywhere, and a table of shared strings that has the
+    strings it announces (calamine reserves memory for uniqueCount strings before reading one)."""
+    tail, utf16, announced, strings, token = b"", None, None, 0, b""
     while True:
         chunk = stream.read(_CHUNK)
         if not chunk:
-            return
+            break
         if utf16 is None:
             utf16 = _looks_utf16(chunk)
-        if _has_dtd(tail + chunk, utf16):
+            match = _SHARED_STRINGS.search(chunk)
+            if match:
+                token, announced = b"<" + match.group(1) + b"si", int(match.group(2))
+        buffer = tail + chunk
+        if _has_dtd(buffer, utf16):
             raise SpreadsheetError(UNSAFE_XML)
+        if token:
+            strings += buffer.count(token) - tail.count(token)
         tail = chunk[-_OVERLAP:]
+    if announced is not None and announced > strings:
+        raise SpreadsheetError(DAMAGED)
 
 
 def _check_area(sheet_name, rows, columns, limits, total_cells=0):

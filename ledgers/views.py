@@ -110,7 +110,7 @@ def upload(request, slug):
         if request.upload_too_large:
             error = "文件太大，超过了上传上限。请分批导入。"
         elif "file" not in files:
-            error = "请选择要导入的文件（.xlsx、.xls 或 .csv）。"
+            error = "请选择要导入的文件（.xlsx、.xls、.ods 或 .csv）。"
         else:
             job = services.import_job_start(township=request.user.township, user=request.user,
                                             record_slug=slug, upload=files["file"])

@@ -327,3 +327,18 @@ def test_a_step_in_an_approved_month_is_refused(township, village_a, staff):
     result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, _row(person, "发展对象", "2023-10-08")]))
     assert messages(result) == ["第2行 H列（阶段日期）：2023年10月的月报已审核锁定，不能导入该月的发展阶段记录"]
     assert StageChange.objects.count() == 1
+
+
+def test_ods_income_ledger(township, village_a, staff):
+    from .test_spreadsheets import ods_bytes
+
+    def cell(value):
+        if isinstance(value, str):
+            return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="float" office:value="{value}"/>'
+
+    rows = [["村", "年度", "月份", "收入类别", "金额（元）"], ["江南村", 2023, 5, "土地流转", 1200.5]]
+    data = ods_bytes("".join(f"<table:table-row>{''.join(cell(v) for v in row)}</table:table-row>" for row in rows))
+    result = run(IncomeRecordResource, township, data, user=staff)
+    assert len(result.creates) == 1, messages(result)
+    assert IncomeRecord.objects.get().amount == Decimal("1200.50")

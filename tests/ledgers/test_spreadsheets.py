@@ -294,3 +294,36 @@ def test_doctype_anywhere_in_any_member_is_refused(where):
     with pytest.raises(SpreadsheetError, match="不安全"):
         Workbook(data, Limits(max_bytes=4 * 1024 * 1024, max_unpacked_bytes=20 * 1024 * 1024, max_zip_members=50,
                               max_rows=100))
+
+
+def test_shared_strings_announcing_more_than_they_hold_are_refused():
+    # calamine reserves memory for uniqueCount strings before reading one: 10^11 of them abort the process.
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["x"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"</Relationships>", (
+                    b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings"/></Relationships>'))
+            archive.writestr(item, content)
+        archive.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                         '2006/main" count="1" uniqueCount="100000000000"><si><t>a</t></si></sst>')
+    with pytest.raises(SpreadsheetError, match="损坏"):
+        Workbook(out.getvalue(), LIMITS)
+
+
+def test_an_xls_declaring_an_impossible_size_is_a_message_not_a_dead_process():
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("收入")
+    for row in range(30):
+        sheet.write(row, 0, f"x{row}")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = bytearray(buffer.getvalue())
+    dimensions = data.index(b"\x00\x02\x0e\x00")  # the DIMENSIONS record: first row, last row + 1, columns
+    data[dimensions + 4:dimensions + 8] = (0x7FFF0000).to_bytes(4, "little")  # first row after the last one
+    with pytest.raises(SpreadsheetError, match="旧版 Excel"):
+        Workbook(bytes(data), LIMITS)
