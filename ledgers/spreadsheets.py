@@ -10,9 +10,11 @@ says, so every check runs in front of it, on the raw bytes: the file size; for z
 files the member count and unpacked size (zip bombs), a DOCTYPE or ENTITY anywhere in
 any member (XML bombs), and the area a sheet spans, since a file of a few kilobytes
 with one cell at XFD1048576 makes calamine allocate hundreds of gigabytes and abort the
-process; for OLE files the password-protected .xlsx (EncryptedPackage); and web pages
-saved as .xls. Calamine reads a formula cell without a cached value as empty, so the
-sheet XML is scanned for such cells and they come out as UncomputedFormula.
+process (and shared strings announcing more than they hold, for the same reason); for
+OLE files the password-protected .xlsx (EncryptedPackage); and web pages saved as .xls.
+An .xls cannot be checked like that, so calamine reads it in a child process with a
+memory limit (_read_xls_apart). Calamine reads a formula cell without a cached value as
+empty, so the sheet XML is scanned for such cells and they come out as UncomputedFormula.
 """
 from __future__ import annotations
 
