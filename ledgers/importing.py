@@ -6,6 +6,9 @@ against what is stored — with one query per 500 keys, never one per row — an
 classified as new, updated, unchanged or invalid, with every problem by Excel
 row and column in Chinese. The preview's result (a `Preview`) holds the rows to
 write; confirming writes all of them, with history, in one transaction, or none.
+A resource may turn some columns into a dated step beside the record instead of a
+field (党员花名册: 发展阶段 and 阶段日期 become a StageChange), written in the same
+transaction. Between preview and confirm the Preview is kept as JSON in the database.
 
 django-import-export's own `import_data()` costs about five queries a row and
 commits the valid rows of a file that has invalid ones; this engine keeps its
