@@ -55,6 +55,7 @@ def build_table(record_type: RecordType, queryset, user) -> Table:
         if not reveal and (is_id or base in record_type.masked_fields):
             maskers[index] = partial(mask_field, base)
     renderers = [f.widget.render for f in columns]
+    queryset = resource.export_queryset(queryset)
 
     def rows():
         for values in queryset.values_list(*attrs).iterator(chunk_size=2000):

@@ -339,6 +339,22 @@ def check_write(user, obj):
     check_month_open(obj)
 
 
+# ---------------------------------------------------------------- ledgers
+
+
+def can_import_ledgers(user) -> bool:
+    """Whether `user` may import ledgers (台账导入) and see import jobs: the staff of a township, for it."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff_role
+                and user.township_id is not None)
+
+
+def check_import_ledgers(user):
+    """Raise PermissionDenied unless `user` may import ledgers: leaders (and county users) only read (403);
+    who may not see a job at all gets 404 first, from get_visible_or_404 (ImportJob's SCOPE)."""
+    if not can_import_ledgers(user):
+        raise PermissionDenied("只有镇党委工作人员可以导入台账。")
+
+
 def home_url_for(user):
     from django.urls import reverse
 
