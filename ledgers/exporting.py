@@ -15,7 +15,8 @@ from functools import partial
 
 from ledgers.importing import FORMULA_PREFIXES, resource_for
 from records.registry import RecordType
-from township.masking import mask_field, sees_personal_data
+from township.access import sees_personal_data
+from township.masking import mask_field
 
 MASKED_SUFFIX = "（身份证号等已打码，仅供查看，不能用于导入）"
 

@@ -1,10 +1,6 @@
 """How personal data (身份证号, phone numbers) looks masked. Who sees it whole is
 township.access.sees_personal_data's decision, not this module's."""
 
-# Re-exported, not defined: ledgers/exporting.py still imports it from here (ledgers/ is being
-# changed on another branch). Delete this line once it imports it from township.access.
-from township.access import sees_personal_data  # noqa: F401
-
 
 def mask_id_number(value: str) -> str:
     """6401**********1234: the first four and last four characters kept."""

@@ -167,13 +167,7 @@ for _rt in records.all_types():
     EXPECT.update(_record_expectations(_rt.slug))
 
 # (route, method, role) → what the code answers today where that is not the rule's answer in EXPECT.
-_JOB_ROUTES = ["ledgers:job", "ledgers:job-status", "ledgers:job-confirm", "ledgers:job-errors"]
-KNOWN_WRONG = {
-    # ledgers/views.py shows a job to its township's users only: a county user (who reads that township)
-    # and a superuser (who reads every township) get 404 instead of the leader's 403.
-    **{(name, "POST" if name == "ledgers:job-confirm" else "GET", role): "404"
-       for name in _JOB_ROUTES for role in ("county", "superuser")},
-}
+KNOWN_WRONG: dict = {}
 
 
 # ---------------------------------------------------------------- the routes
