@@ -15,42 +15,50 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from records.history import delete_with_history
 from villages.models import Source, month_bounds
+from villages.month_plans import ADD, REMOVE, REPLACE, MonthPlan, RowChange, plain
 
 from .models import Person, Stage, StageChange
 
 
 @dataclass
-class PipelinePlan:
-    """What replacing a village-month's pipeline rows will do."""
+class PipelinePlan(MonthPlan):
+    """What writing a village-month's 党员发展 rows does; `create` holds (row, date) pairs."""
 
-    new_persons: list = field(default_factory=list)
-    create: list = field(default_factory=list)  # (id_number, stage, date, note)
-    update: list = field(default_factory=list)  # StageChange instances with new values set
-    delete: list = field(default_factory=list)
     problems: dict = field(default_factory=dict)  # row number → (column, message)
     persons: dict = field(default_factory=dict)  # id_number → Person already on record
-
-    def counts(self):
-        return {"added": len(self.create), "replaced": len(self.update), "removed": len(self.delete)}
+    new_persons: list = field(default_factory=list)  # 身份证号 of the people the rows bring in
 
 
-def plan_month_pipeline(*, village, year, month, rows) -> PipelinePlan:
+def _row_of(change) -> dict:
+    """A stored stage change as the workbook's row has it."""
+    return {"name": change.person.name, "id_number": change.person.id_number, "stage": change.stage,
+            "date": plain(change.date), "note": change.note}
+
+
+def plan_month_pipeline(*, village, year, month, rows, for_update=False) -> PipelinePlan:
     """Compare the workbook rows (dicts: row, name, id_number, stage, date, note) with the database.
 
     Reports rows that cannot be written (the 身份证号 belongs to someone of another
     village, or that stage was already recorded in another month) as problems.
+    `for_update`: lock what is read (the confirm plans under the village-month's lock).
     """
     first, last = month_bounds(year, month)
     plan = PipelinePlan()
     ids = {row["id_number"] for row in rows}
-    persons = {p.id_number: p for p in Person.objects.filter(id_number__in=ids)}
-    existing = {
-        (change.person.id_number, change.stage): change
-        for change in StageChange.objects.filter(
-            models.Q(person__id_number__in=ids)
-            | models.Q(person__village=village, date__range=(first, last), source=Source.WORKBOOK)
-        ).select_related("person")
-    }
+    people = Person.objects.filter(id_number__in=ids).order_by("pk")
+    stored = StageChange.objects.filter(
+        models.Q(person__id_number__in=ids) | models.Q(person__village=village, date__range=(first, last))
+    ).select_related("person").order_by("pk")
+    if for_update:
+        people, stored = people.select_for_update(), stored.select_for_update(of=("self",))
+    persons = {}
+    for person in people:
+        plan.read(person)
+        persons[person.id_number] = person
+    existing = {}
+    for change in stored:
+        plan.read(change)
+        existing[(change.person.id_number, change.stage)] = change
     seen = set()
     for row in rows:
         id_number, stage = row["id_number"], row["stage"]
@@ -63,34 +71,41 @@ def plan_month_pipeline(*, village, year, month, rows) -> PipelinePlan:
             plan.problems[row["row"]] = ("姓名", f"姓名与该身份证号已登记的姓名“{person.name}”不一致")
             continue
         seen.add((id_number, stage))
+        after = {"name": row["name"], "id_number": id_number, "stage": stage, "date": row["date"],
+                 "note": row.get("note", "")}
         change = existing.get((id_number, stage))
         if change is None:
             plan.create.append((row, date))
+            plan.changes.append(RowChange(ADD, row.get("row"), None, after))
             continue
         if not (first <= change.date <= last):
             plan.problems[row["row"]] = (
                 "发展阶段", f"该人员的“{Stage(stage).label}”阶段已于{change.date:%Y年%m月%d日}登记，不能重复登记",
             )
             continue
-        change.date, change.note, change.source = date, row.get("note", ""), Source.WORKBOOK
-        plan.update.append(change)
-    plan.delete = [
-        change for key, change in existing.items()
-        if key not in seen and change.source == Source.WORKBOOK and change.person.village_id == village.pk
-        and first <= change.date <= last
-    ]
+        before = _row_of(change)
+        if before == after:
+            plan.unchanged += 1
+        else:
+            plan.changes.append(RowChange(REPLACE, row.get("row"), before, after))
+        if before != after or change.source != Source.WORKBOOK:
+            change.date, change.note, change.source = date, row.get("note", ""), Source.WORKBOOK
+            plan.update.append(change)
+    for key, change in existing.items():
+        if (key not in seen and change.source == Source.WORKBOOK and change.person.village_id == village.pk
+                and first <= change.date <= last):
+            plan.delete.append(change)
+            plan.changes.append(RowChange(REMOVE, None, _row_of(change), None))
     plan.new_persons = sorted({row["id_number"] for row, _ in plan.create} - set(persons))
     plan.persons = persons
     return plan
 
 
-def replace_month_pipeline(*, village, year, month, rows, user) -> dict:
-    """Write the village-month's 党员发展 rows as the workbook has them; returns added/replaced/removed counts."""
-    plan = plan_month_pipeline(village=village, year=year, month=month, rows=rows)
+def write_month_pipeline(plan: PipelinePlan, *, village, rows, user, reason):
+    """Write a plan of plan_month_pipeline (new people first), with history; then the people's stages."""
     if plan.problems:
         number, (column, message) = next(iter(plan.problems.items()))
         raise ValueError(f"党员发展第{number}行{column}：{message}")
-    reason = f"{year}年{month}月月度报表"
     persons = plan.persons
     names = {row["id_number"]: row["name"] for row in rows}
     new_persons = []
@@ -115,4 +130,3 @@ def replace_month_pipeline(*, village, year, month, rows, user) -> dict:
     touched = {persons[row["id_number"]].pk for row in rows if row["id_number"] in persons}
     touched |= {change.person_id for change in plan.delete}
     Person.objects.filter(pk__in=touched).refresh_stages(user=user, reason=reason)
-    return plan.counts()

@@ -13,41 +13,58 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from records.history import delete_with_history
 from villages.models import Source
+from villages.month_plans import ADD, REMOVE, REPLACE, MonthPlan, RowChange, plain
 
 from .models import IncomeRecord
 
 
-def plan_month_income(*, village, year, month, rows):
-    """(create, update, delete) lists of IncomeRecord for rows of dicts: category, amount (str), note."""
-    existing = {r.category: r for r in IncomeRecord.objects.filter(village=village, year=year, month=month)}
-    create, update = [], []
+def _row_of(record) -> dict:
+    """A stored income record as the workbook's row has it."""
+    return {"category": record.category, "amount": plain(record.amount), "note": record.note}
+
+
+def plan_month_income(*, village, year, month, rows, for_update=False) -> MonthPlan:
+    """What writing the workbook's income rows (dicts: row, category, amount as text, note) over the month does.
+
+    `for_update`: lock the month's stored rows (the confirm plans under the village-month's lock)."""
+    stored = IncomeRecord.objects.filter(village=village, year=year, month=month).order_by("pk")
+    if for_update:
+        stored = stored.select_for_update()
+    plan = MonthPlan()
+    existing = {}
+    for record in stored:
+        plan.read(record)
+        existing[record.category] = record
     for row in rows:
-        amount = Decimal(row["amount"])
+        after = {"category": row["category"], "amount": plain(Decimal(row["amount"])), "note": row.get("note", "")}
         record = existing.pop(row["category"], None)
         if record is None:
-            create.append(IncomeRecord(village=village, year=year, month=month, category=row["category"],
-                                       amount=amount, note=row.get("note", ""), source=Source.WORKBOOK))
+            plan.create.append(IncomeRecord(village=village, year=year, month=month, category=row["category"],
+                                            amount=Decimal(row["amount"]), note=after["note"],
+                                            source=Source.WORKBOOK))
+            plan.changes.append(RowChange(ADD, row.get("row"), None, after))
+            continue
+        before = _row_of(record)
+        if before == after:
+            plan.unchanged += 1
         else:
-            record.amount, record.note, record.source = amount, row.get("note", ""), Source.WORKBOOK
-            update.append(record)
-    delete = [r for r in existing.values() if r.source == Source.WORKBOOK]
-    return create, update, delete
+            plan.changes.append(RowChange(REPLACE, row.get("row"), before, after))
+        if before != after or record.source != Source.WORKBOOK:
+            record.amount, record.note, record.source = Decimal(row["amount"]), after["note"], Source.WORKBOOK
+            plan.update.append(record)
+    for record in existing.values():
+        if record.source == Source.WORKBOOK:
+            plan.delete.append(record)
+            plan.changes.append(RowChange(REMOVE, None, _row_of(record), None))
+    return plan
 
 
-def month_income_changes(*, village, year, month, rows) -> dict:
-    create, update, delete = plan_month_income(village=village, year=year, month=month, rows=rows)
-    return {"added": len(create), "replaced": len(update), "removed": len(delete)}
-
-
-def replace_month_income(*, village, year, month, rows, user) -> dict:
-    """Write the village-month's income as the workbook has it; returns added/replaced/removed counts."""
-    create, update, delete = plan_month_income(village=village, year=year, month=month, rows=rows)
-    reason = f"{year}年{month}月月度报表"
+def write_month_income(plan: MonthPlan, *, user, reason):
+    """Write a plan of plan_month_income, with history."""
     # Removed first: a category that moves between rows never meets the unique constraint twice.
-    delete_with_history(delete, IncomeRecord, user=user, reason=reason)
-    if update:
-        bulk_update_with_history(update, IncomeRecord, ["amount", "note", "source"],
+    delete_with_history(plan.delete, IncomeRecord, user=user, reason=reason)
+    if plan.update:
+        bulk_update_with_history(plan.update, IncomeRecord, ["amount", "note", "source"],
                                  default_user=user, default_change_reason=reason)
-    if create:
-        bulk_create_with_history(create, IncomeRecord, default_user=user, default_change_reason=reason)
-    return {"added": len(create), "replaced": len(update), "removed": len(delete)}
+    if plan.create:
+        bulk_create_with_history(plan.create, IncomeRecord, default_user=user, default_change_reason=reason)

@@ -13,38 +13,54 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from records.history import delete_with_history
 from villages.models import Source, month_bounds
+from villages.month_plans import ADD, REMOVE, REPLACE, MonthPlan, RowChange, plain
 
 from .models import OrgLifeEvent, StudyActivity
 
 
-def _match(existing, rows, build, apply):
-    """(create, update, delete): pair rows with existing records of the same (date, kind, topic)."""
+def _match(stored, rows, *, columns, build, apply) -> MonthPlan:
+    """Pair workbook rows with stored records of the same (date, kind, topic); the rest are added or removed."""
+
+    def row_of(record):
+        return {name: plain(getattr(record, name)) for name in columns}
+
+    plan = MonthPlan()
     pool = {}
-    for record in existing:
+    for record in stored:
+        plan.read(record)
         pool.setdefault((record.date, record.kind, record.topic), []).append(record)
-    create, update = [], []
     for row in rows:
         key = (datetime.date.fromisoformat(row["date"]), row["kind"], row["topic"])
+        after = {name: plain(row.get(name)) for name in columns}
         candidates = pool.get(key)
-        if candidates:
-            record = candidates.pop(0)
+        if not candidates:
+            plan.create.append(build(row, key[0]))
+            plan.changes.append(RowChange(ADD, row.get("row"), None, after))
+            continue
+        record = candidates.pop(0)
+        before = row_of(record)
+        if before == after:
+            plan.unchanged += 1
+        else:
+            plan.changes.append(RowChange(REPLACE, row.get("row"), before, after))
+        if before != after or record.source != Source.WORKBOOK:
             apply(record, row)
             record.source = Source.WORKBOOK
-            update.append(record)
-        else:
-            create.append(build(row, key[0]))
-    delete = [r for records in pool.values() for r in records if r.source == Source.WORKBOOK]
-    return create, update, delete
+            plan.update.append(record)
+    for records in pool.values():
+        for record in records:
+            if record.source == Source.WORKBOOK:
+                plan.delete.append(record)
+                plan.changes.append(RowChange(REMOVE, None, row_of(record), None))
+    return plan
 
 
 def _write(model, plan, fields, *, user, reason):
-    create, update, delete = plan
-    delete_with_history(delete, model, user=user, reason=reason)
-    if update:
-        bulk_update_with_history(update, model, fields, default_user=user, default_change_reason=reason)
-    if create:
-        bulk_create_with_history(create, model, default_user=user, default_change_reason=reason)
-    return {"added": len(create), "replaced": len(update), "removed": len(delete)}
+    delete_with_history(plan.delete, model, user=user, reason=reason)
+    if plan.update:
+        bulk_update_with_history(plan.update, model, fields, default_user=user, default_change_reason=reason)
+    if plan.create:
+        bulk_create_with_history(plan.create, model, default_user=user, default_change_reason=reason)
 
 
 def branch_of(village):
@@ -52,10 +68,17 @@ def branch_of(village):
     return village.branches.order_by("pk").first()
 
 
-def plan_month_org_life(*, village, year, month, rows, branch=None):
+ORG_LIFE_COLUMNS = ("date", "kind", "topic", "attendance")
+STUDY_COLUMNS = ("date", "kind", "topic", "attendance", "essays")
+
+
+def plan_month_org_life(*, village, year, month, rows, branch=None, for_update=False) -> MonthPlan:
+    """What writing the workbook's 组织生活 rows (dicts: row, date, kind, topic, attendance) over the month does."""
     branch = branch or branch_of(village)
     first, last = month_bounds(year, month)
-    existing = OrgLifeEvent.objects.filter(branch__village=village, date__range=(first, last)).order_by("pk")
+    stored = OrgLifeEvent.objects.filter(branch__village=village, date__range=(first, last)).order_by("pk")
+    if for_update:
+        stored = stored.select_for_update(of=("self",))
 
     def build(row, date):
         return OrgLifeEvent(branch=branch, date=date, kind=row["kind"], topic=row["topic"],
@@ -64,23 +87,22 @@ def plan_month_org_life(*, village, year, month, rows, branch=None):
     def apply(record, row):
         record.attendance = row["attendance"]
 
-    return _match(existing, rows, build, apply)
+    plan = _match(stored, rows, columns=ORG_LIFE_COLUMNS, build=build, apply=apply)
+    plan.inputs.append(("branch", branch.pk if branch else None))
+    return plan
 
 
-def month_org_life_changes(*, village, year, month, rows) -> dict:
-    create, update, delete = plan_month_org_life(village=village, year=year, month=month, rows=rows)
-    return {"added": len(create), "replaced": len(update), "removed": len(delete)}
+def write_month_org_life(plan: MonthPlan, *, user, reason):
+    """Write a plan of plan_month_org_life, with history."""
+    _write(OrgLifeEvent, plan, ["attendance", "source"], user=user, reason=reason)
 
 
-def replace_month_org_life(*, village, year, month, rows, user) -> dict:
-    """Write the village-month's 组织生活 rows as the workbook has them; returns the counts."""
-    plan = plan_month_org_life(village=village, year=year, month=month, rows=rows)
-    return _write(OrgLifeEvent, plan, ["attendance", "source"], user=user, reason=f"{year}年{month}月月度报表")
-
-
-def plan_month_study(*, village, year, month, rows):
+def plan_month_study(*, village, year, month, rows, for_update=False) -> MonthPlan:
+    """What writing the workbook's 学习活动 rows (dicts: row, date, kind, topic, attendance, essays) does."""
     first, last = month_bounds(year, month)
-    existing = StudyActivity.objects.filter(village=village, date__range=(first, last)).order_by("pk")
+    stored = StudyActivity.objects.filter(village=village, date__range=(first, last)).order_by("pk")
+    if for_update:
+        stored = stored.select_for_update()
 
     def build(row, date):
         return StudyActivity(township_id=village.township_id, village=village, date=date, kind=row["kind"],
@@ -90,16 +112,9 @@ def plan_month_study(*, village, year, month, rows):
     def apply(record, row):
         record.attendance, record.essays = row["attendance"], row["essays"]
 
-    return _match(existing, rows, build, apply)
+    return _match(stored, rows, columns=STUDY_COLUMNS, build=build, apply=apply)
 
 
-def month_study_changes(*, village, year, month, rows) -> dict:
-    create, update, delete = plan_month_study(village=village, year=year, month=month, rows=rows)
-    return {"added": len(create), "replaced": len(update), "removed": len(delete)}
-
-
-def replace_month_study(*, village, year, month, rows, user) -> dict:
-    """Write the village-month's 学习活动 rows as the workbook has them; returns the counts."""
-    plan = plan_month_study(village=village, year=year, month=month, rows=rows)
-    return _write(StudyActivity, plan, ["attendance", "essays", "source"], user=user,
-                  reason=f"{year}年{month}月月度报表")
+def write_month_study(plan: MonthPlan, *, user, reason):
+    """Write a plan of plan_month_study, with history."""
+    _write(StudyActivity, plan, ["attendance", "essays", "source"], user=user, reason=reason)

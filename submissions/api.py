@@ -4,7 +4,13 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, generics, permissions, renderers, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -18,6 +24,9 @@ from . import rules, services, tasks
 from .completeness import build_grid
 from .models import Submission, SubmissionStatus
 from .workbook import build_template
+
+# A submission someone might try to confirm: the API says why it cannot be.
+CONFIRM_LOOKING_STATUSES = (SubmissionStatus.PREVIEW, SubmissionStatus.CONFIRMING, SubmissionStatus.SUPERSEDED)
 
 
 class Conflict(exceptions.APIException):
@@ -43,20 +52,63 @@ class ChangeCountSerializer(serializers.Serializer):
     added = serializers.IntegerField()
     replaced = serializers.IntegerField()
     removed = serializers.IntegerField()
+    unchanged = serializers.IntegerField(required=False, help_text="与现有记录相同的行（不列入 changes）")
+
+
+class RowChangeSerializer(serializers.Serializer):
+    sheet = serializers.CharField(help_text="工作表名称")
+    row = serializers.IntegerField(allow_null=True, help_text="Excel 行号；删除的记录不在本表中，为空")
+    action = serializers.ChoiceField(choices=["add", "replace", "remove"], help_text="新增、替换或删除")
+    before = serializers.DictField(child=serializers.CharField(allow_blank=True), allow_null=True,
+                                   help_text="变更前的值（列名 → 值）；新增时为空")
+    after = serializers.DictField(child=serializers.CharField(allow_blank=True), allow_null=True,
+                                  help_text="变更后的值（列名 → 值）；删除时为空")
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, default=None)
     errors = WorkbookProblemSerializer(many=True, read_only=True)
-    changes = serializers.DictField(child=ChangeCountSerializer(), read_only=True,
-                                    help_text="按工作表：新增、替换、删除的行数")
+    changes = serializers.SerializerMethodField(help_text="确认后（或本次上报）变更的每一行，含变更前后的值")
+    change_summary = serializers.DictField(child=ChangeCountSerializer(), read_only=True,
+                                           help_text="按工作表：新增、替换、删除、无变化的行数")
 
     class Meta:
         model = Submission
         fields = ["id", "village", "village_name", "year", "month", "status", "progress", "errors", "changes",
-                  "message", "original_name", "file_size", "uploaded_by", "uploaded_at", "confirmed_at"]
+                  "change_summary", "message", "original_name", "file_size", "uploaded_by", "uploaded_at",
+                  "confirmed_at"]
         read_only_fields = fields
+
+    @extend_schema_field(RowChangeSerializer(many=True))
+    def get_changes(self, submission):
+        request = self.context.get("request")
+        return rules.visible_changes(getattr(request, "user", None), submission)
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    confirmable = serializers.SerializerMethodField(help_text="现在能否确认上报")
+    cannot_confirm = serializers.SerializerMethodField(help_text="不能确认上报的原因；能确认或无需确认时为空")
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "confirmable", "cannot_confirm"]
+        read_only_fields = fields
+
+    def _refusal(self, submission):
+        if not hasattr(submission, "_refusal"):
+            submission._refusal = services.confirm_refusal(submission)
+        return submission._refusal
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_confirmable(self, submission):
+        return self._refusal(submission) is None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cannot_confirm(self, submission):
+        refusal = self._refusal(submission)
+        if refusal is None or submission.status not in CONFIRM_LOOKING_STATUSES:
+            return None
+        return refusal.message
 
 
 class UploadSerializer(serializers.Serializer):
@@ -165,10 +217,11 @@ class SubmissionListCreate(SizeLimitedMixin, generics.ListAPIView):
 
 @extend_schema(tags=["月度报表"])
 class SubmissionDetail(generics.RetrieveAPIView):
-    """One submission: its status, every problem found, and what confirming changes."""
+    """One submission: its status, every problem found, every row confirming changes, and whether it can be
+    confirmed now."""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = SubmissionSerializer
+    serializer_class = SubmissionDetailSerializer
 
     def get_object(self):
         return rules.submission_for(self.request.user, self.kwargs["pk"])

@@ -9,17 +9,24 @@ Definitions, shown on the page too:
   (SUBMISSION_DEADLINE_DAY of the next month); on-time rate = on-time
   village-months ÷ village-months whose deadline has passed;
 - *late*: first confirmed after the deadline, or still not reported after it.
+
+Each cell links to its village-month: the current submission (else the month's latest
+upload), or the 月度报表 page set to that village and month (the upload form for whoever
+uploads, the month's uploads for everyone).
 """
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from township.numbers import months_ended, share
 from villages.models import REPORTED_STATUSES, VillageMonth, VillageMonthStatus, month_bounds
 
+from .models import CURRENT_STATUSES, Submission
 from .services import deadline_for
 
 
@@ -32,6 +39,7 @@ class Cell:
     late: bool
     on_time: bool
     submitted_at: datetime.datetime | None = None
+    href: str = ""
 
 
 @dataclass
@@ -52,14 +60,27 @@ class Grid:
         return share(self.on_time, self.deadline_passed)
 
 
-def build_grid(*, villages, year, today=None) -> Grid:
-    """The grid for `villages` (already scoped to the user) in two queries."""
+def _links(villages, year) -> dict:
+    """{(village id, month): URL of the submission a cell opens} in one query: the current one, else the latest."""
+    chosen = {}
+    for pk, village_id, month, status in (Submission.objects.filter(village__in=villages, year=year)
+                                          .order_by("pk").values_list("pk", "village_id", "month", "status")):
+        key = (village_id, month)
+        if status in CURRENT_STATUSES or not chosen.get(key, (None, False))[1]:
+            chosen[key] = (pk, status in CURRENT_STATUSES)
+    return {key: reverse("submissions:detail", args=[pk]) for key, (pk, _current) in chosen.items()}
+
+
+def build_grid(*, villages, year, today=None, links=False) -> Grid:
+    """The grid for `villages` (already scoped to the user) in two queries (three with `links`)."""
     today = today or timezone.localdate()
     villages = list(villages)
     months = {
         (vm.village_id, vm.month): vm
         for vm in VillageMonth.objects.filter(village__in=villages, year=year)
     }
+    hrefs = _links(villages, year) if links else {}
+    index = reverse("submissions:index") if links else ""
     labels = dict(VillageMonthStatus.choices)
     grid = Grid(year=year)
     for village in villages:
@@ -80,8 +101,10 @@ def build_grid(*, villages, year, today=None) -> Grid:
             label = labels[status]
             if not due and status == VillageMonthStatus.NOT_SUBMITTED:
                 label = "未到期"
+            href = hrefs.get((village.pk, month)) or (
+                f"{index}?{urlencode({'village': village.pk, 'year': year, 'month': month})}" if links else "")
             cells.append(Cell(month=month, status=status, label=label, due=due, late=late and due,
-                              on_time=on_time, submitted_at=first))
+                              on_time=on_time, submitted_at=first, href=href))
         grid.rows.append((village, cells))
     ended = months_ended(year, today)
     grid.ended = ended * len(villages)

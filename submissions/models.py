@@ -15,12 +15,16 @@ class SubmissionStatus(models.TextChoices):
     SUBMITTED = "submitted", "已上报"
     RETURNED = "returned", "已退回"
     APPROVED = "approved", "已审核"
-    SUPERSEDED = "superseded", "已被替换"
+    # A newer upload of the month superseded this one (a preview), or a newer confirm replaced it.
+    SUPERSEDED = "superseded", "已被新文件取代"
     FAILED = "failed", "处理失败"
 
 
 # Statuses of the submission whose rows are the village-month's workbook rows now.
 CURRENT_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.APPROVED)
+# Statuses of an upload not (yet) confirmed: a newer upload of the month supersedes them.
+PREVIEW_STATUSES = (SubmissionStatus.PROCESSING, SubmissionStatus.PREVIEW, SubmissionStatus.INVALID,
+                    SubmissionStatus.CONFIRMING, SubmissionStatus.FAILED)
 
 
 def _upload_to(instance, filename):
@@ -59,7 +63,12 @@ class Submission(MonthlyRecord):
                               default=SubmissionStatus.PROCESSING)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     errors = models.JSONField("问题", default=list, blank=True)
-    changes = models.JSONField("变更", default=dict, blank=True)
+    # One entry per row a confirm adds, replaces or removes, with its values before and after
+    # (submissions.services.MonthChanges.entries), and the counts per sheet.
+    changes = models.JSONField("变更明细", default=list, blank=True)
+    change_summary = models.JSONField("变更汇总", default=dict, blank=True)
+    # Of the month's records the preview was computed from: a confirm refuses when they changed since.
+    fingerprint = models.CharField("预览时的记录指纹", max_length=64, blank=True, editable=False)
     parsed = models.JSONField("解析结果", default=dict, blank=True)
     message = models.TextField("说明", blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True,
@@ -152,6 +161,8 @@ class Notice(models.Model):
                              related_name="notices")
     village = models.ForeignKey("villages.Village", verbose_name="村", null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, verbose_name="报表", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="notices")
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
     kind = models.CharField("类型", max_length=20, choices=NoticeKind.choices)
@@ -164,6 +175,11 @@ class Notice(models.Model):
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            # A user has one unread notice per kind and village-month: a new event updates it (services._notify).
+            models.UniqueConstraint(fields=["user", "kind", "village", "year", "month"],
+                                    condition=models.Q(read_at__isnull=True), name="one_unread_notice_per_month"),
+        ]
 
     def __str__(self):
         return self.message[:40]

@@ -5,6 +5,7 @@ can_review_workbooks); these helpers only apply `access.visible` to this app's m
 Not visible → Http404; visible but not allowed → PermissionDenied (403).
 """
 from township import access
+from township.masking import mask_id_number
 from villages.models import Village
 
 from .models import Submission
@@ -35,3 +36,22 @@ def parse_period(year, month):
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise ValueError("年度或月份超出范围")
     return year, month
+
+
+# Columns of a changed row that hold personal data, shown whole only to who may see it (access.sees_personal_data).
+PERSONAL_COLUMNS = ("身份证号",)
+
+
+def visible_changes(user, submission) -> list[dict]:
+    """The submission's changed rows as `user` may read them: 身份证号 masked for everyone but staff."""
+    if access.sees_personal_data(user):
+        return submission.changes or []
+    masked = []
+    for entry in submission.changes or []:
+        entry = dict(entry)
+        for side in ("before", "after"):
+            if entry.get(side):
+                entry[side] = {column: mask_id_number(value) if column in PERSONAL_COLUMNS else value
+                               for column, value in entry[side].items()}
+        masked.append(entry)
+    return masked

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,9 +21,10 @@ from study import services as study_services
 from township import access
 from township.models import Role, User
 from villages.models import Village, VillageMonth, VillageMonthStatus, lock_message
+from villages.month_plans import MonthPlan, fingerprint
 
-from .models import MonthTransition, Notice, NoticeKind, Submission, SubmissionStatus
-from .workbook import INCOME, ORG_LIFE, PIPELINE, STUDY, problem, read_workbook
+from .models import PREVIEW_STATUSES, MonthTransition, Notice, NoticeKind, Submission, SubmissionStatus
+from .workbook import INCOME, ORG_LIFE, PIPELINE, SHEETS, STUDY, problem, read_workbook, row_as_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +65,24 @@ def _set_month(village_month, user, **values):
     village_month.save()
 
 
-def _notify(users, *, village, year, month, kind, message):
+def _notify(users, *, village, year, month, kind, message, submission=None):
+    """Tell each user, once: an unread notice of the same kind and village-month is brought up to date instead."""
+    users = list(users)
+    unread = {notice.user_id: notice for notice in Notice.objects.filter(
+        user__in=users, kind=kind, village=village, year=year, month=month, read_at__isnull=True)}
+    now = timezone.now()
+    for notice in unread.values():
+        notice.message, notice.submission, notice.created_at = message, submission, now
+    Notice.objects.bulk_update(list(unread.values()), ["message", "submission", "created_at"])
     Notice.objects.bulk_create([
-        Notice(user=u, village=village, year=year, month=month, kind=kind, message=message) for u in users
+        Notice(user=user, village=village, year=year, month=month, kind=kind, message=message, submission=submission)
+        for user in users if user.pk not in unread
     ])
+
+
+def _reason_text(reason):
+    """A typed reason inside a sentence that adds its own full stop: "金额有误。" does not end in "。。"."""
+    return reason.strip().rstrip("。．.；;，, ")
 
 
 def _secretaries(village_id):
@@ -84,15 +100,26 @@ def month_label(village, year, month):
 # ---------------------------------------------------------------- upload and preview
 
 
+SUPERSEDED_MESSAGE = "已有{when}上传的新文件，本报表已被新文件取代，不能再确认上报。"
+
+
+@transaction.atomic
 def submission_create(*, village, year, month, uploaded_file, user) -> Submission:
-    """A new submission holding the uploaded file (kept for good); refused when the month is locked."""
-    if VillageMonth.objects.is_locked(village.pk, year, month):
+    """A new submission holding the uploaded file (kept for good); refused when the month is locked.
+
+    It is the month's newest upload: the month's earlier previews (checked or not, with or without
+    problems) are superseded and can no longer be confirmed."""
+    village_month = _lock_month(village.pk, year, month)
+    if village_month.is_locked:
         raise access.MonthLocked(lock_message(village.pk, year, month))
     name = (getattr(uploaded_file, "name", "") or "")[-255:]
     submission = Submission(village=village, year=year, month=month, uploaded_by=user,
                             original_name=name, file_size=getattr(uploaded_file, "size", 0) or 0)
     submission.file.save(name or "upload", uploaded_file, save=False)
     submission.save()
+    when = timezone.localtime(submission.uploaded_at).strftime("%Y-%m-%d %H:%M")
+    Submission.objects.for_month(village.pk, year, month).filter(status__in=PREVIEW_STATUSES).exclude(
+        pk=submission.pk).update(status=SubmissionStatus.SUPERSEDED, message=SUPERSEDED_MESSAGE.format(when=when))
     return submission
 
 
@@ -103,32 +130,60 @@ def _progress(submission_id):
     return report
 
 
-def month_changes(*, village, year, month, rows) -> tuple[dict, list]:
-    """({sheet name: {added, replaced, removed}}, problems) of writing `rows` over the month as it is now."""
-    changes, problems = {}, []
-    changes[INCOME.name] = economy_services.month_income_changes(
-        village=village, year=year, month=month, rows=rows.get(INCOME.key, []))
-    plan = cadres_services.plan_month_pipeline(village=village, year=year, month=month,
-                                               rows=rows.get(PIPELINE.key, []))
-    for number, (column, message) in plan.problems.items():
+@dataclass
+class MonthChanges:
+    """What confirming a workbook's rows would do to its village-month: one plan per sheet."""
+
+    plans: dict  # sheet key → villages.month_plans.MonthPlan
+    problems: list  # rows that cannot be written as the records stand (workbook problems)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(*self.plans.values())
+
+    def entries(self) -> list[dict]:
+        """One entry per changed row: {sheet, row, action, before, after}, values under the workbook's headers."""
+        return [
+            {"sheet": spec.name, "row": change.row, "action": change.action,
+             "before": row_as_workbook(spec, change.before), "after": row_as_workbook(spec, change.after)}
+            for spec in SHEETS for change in self.plans[spec.key].changes
+        ]
+
+    def summary(self) -> dict:
+        """{sheet name: {added, replaced, removed, unchanged}}."""
+        return {spec.name: self.plans[spec.key].counts() for spec in SHEETS}
+
+
+def plan_month(*, village, year, month, rows, for_update=False) -> MonthChanges:
+    """What writing `rows` (sheet key → row dicts, as read_workbook gives them) over the month as it is now does.
+
+    The one definition of a confirm's changes: the preview stores it, the pages and the API show it,
+    the confirm plans again (for_update: under the village-month's lock) and writes the same plans."""
+    problems = []
+    plans = {INCOME.key: economy_services.plan_month_income(
+        village=village, year=year, month=month, rows=rows.get(INCOME.key, []), for_update=for_update)}
+    pipeline = cadres_services.plan_month_pipeline(village=village, year=year, month=month,
+                                                   rows=rows.get(PIPELINE.key, []), for_update=for_update)
+    for number, (column, message) in pipeline.problems.items():
         problems.append(problem(PIPELINE.name, number, column, message))
-    changes[PIPELINE.name] = plan.counts()
+    plans[PIPELINE.key] = pipeline
     org_life_rows = rows.get(ORG_LIFE.key, [])
     if org_life_rows and study_services.branch_of(village) is None:
         problems.append(problem(ORG_LIFE.name, None, "", "本村尚未登记党支部，无法填报组织生活，请联系镇党委工作人员"))
-        changes[ORG_LIFE.name] = {"added": 0, "replaced": 0, "removed": 0}
+        plans[ORG_LIFE.key] = MonthPlan()
     else:
-        changes[ORG_LIFE.name] = study_services.month_org_life_changes(
-            village=village, year=year, month=month, rows=org_life_rows)
-    changes[STUDY.name] = study_services.month_study_changes(
-        village=village, year=year, month=month, rows=rows.get(STUDY.key, []))
-    return changes, problems
+        plans[ORG_LIFE.key] = study_services.plan_month_org_life(
+            village=village, year=year, month=month, rows=org_life_rows, for_update=for_update)
+    plans[STUDY.key] = study_services.plan_month_study(
+        village=village, year=year, month=month, rows=rows.get(STUDY.key, []), for_update=for_update)
+    return MonthChanges(plans=plans, problems=problems)
 
 
 def submission_preview(*, submission, today=None) -> Submission:
-    """Read and check the uploaded file; store its problems, its rows and what a confirm would change.
+    """Read and check the uploaded file; store its problems, its rows, what a confirm would change and the
+    fingerprint of the records that was computed from.
 
-    Writes nothing but the submission itself.
+    Writes nothing but the submission itself, and not even that once a newer upload has superseded it.
     """
     submission = Submission.objects.select_related("village").get(pk=submission.pk)
     village = submission.village
@@ -139,67 +194,112 @@ def submission_preview(*, submission, today=None) -> Submission:
         data = b""
     result = read_workbook(data, village=village, year=submission.year, month=submission.month, today=today,
                            progress=_progress(submission.pk))
-    errors, changes = list(result.errors), {}
+    errors, changes = list(result.errors), None
     if not errors:
-        changes, problems = month_changes(village=village, year=submission.year, month=submission.month,
-                                          rows=result.rows)
-        errors.extend(problems)
-    submission.errors = errors
-    submission.changes = changes if not errors else {}
-    submission.parsed = result.rows if not errors else {}
-    submission.status = SubmissionStatus.INVALID if errors else SubmissionStatus.PREVIEW
-    submission.progress = 100
-    submission.message = ""
-    submission.save(update_fields=["errors", "changes", "parsed", "status", "progress", "message"])
+        changes = plan_month(village=village, year=submission.year, month=submission.month, rows=result.rows)
+        errors.extend(changes.problems)
+    clean = not errors
+    Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.PROCESSING).update(
+        errors=errors,
+        changes=changes.entries() if clean else [],
+        change_summary=changes.summary() if clean else {},
+        fingerprint=changes.fingerprint if clean else "",
+        parsed=result.rows if clean else {},
+        status=SubmissionStatus.PREVIEW if clean else SubmissionStatus.INVALID,
+        progress=100,
+        message="",
+    )
+    submission.refresh_from_db()
     return submission
 
 
 def submission_failed(*, submission_id, message):
-    Submission.objects.filter(pk=submission_id).update(status=SubmissionStatus.FAILED, message=message, progress=100)
+    Submission.objects.filter(pk=submission_id, status=SubmissionStatus.PROCESSING).update(
+        status=SubmissionStatus.FAILED, message=message, progress=100)
 
 
 # ---------------------------------------------------------------- confirm
 
+STALE_MESSAGE = ("预览之后该月记录已被修改（另一份报表已确认上报，或有记录被编辑、导入或删除），"
+                 "本页列出的变更已不准确，未保存任何内容。请重新上传报表，核对最新的变更后再确认。")
+NOT_CLEAN_MESSAGE = "只有检查无误、尚未上报的报表才能确认上报。"
+
+
+def newer_submission(submission) -> Submission | None:
+    """The month's latest upload when it is not `submission`."""
+    return (Submission.objects.for_month(submission.village_id, submission.year, submission.month)
+            .filter(pk__gt=submission.pk).order_by("-pk").first())
+
+
+def check_confirmable(submission, village_month=None, *, for_update=False) -> MonthChanges:
+    """The changes a confirm of `submission` would write now; SubmissionRefused (with the reason) when it may not.
+
+    It may not when the month is locked, when a newer upload exists, when the workbook has problems or
+    was already confirmed, or when the month's records are no longer those the preview was computed from."""
+    if village_month is not None and village_month.is_locked:
+        raise SubmissionRefused(lock_message(submission.village_id, submission.year, submission.month), "locked")
+    newer = newer_submission(submission)
+    if newer is not None or submission.status == SubmissionStatus.SUPERSEDED:
+        when = timezone.localtime(newer.uploaded_at).strftime("%Y-%m-%d %H:%M") if newer else "之后"
+        raise SubmissionRefused(f"该月已有更新的报表（{when}上传），本报表已被新文件取代，不能再确认上报，"
+                                "未保存任何内容。请打开该月最新的报表。", "superseded")
+    if submission.status not in (SubmissionStatus.PREVIEW, SubmissionStatus.CONFIRMING) or submission.errors:
+        raise SubmissionRefused(NOT_CLEAN_MESSAGE, "not_clean")
+    changes = plan_month(village=submission.village, year=submission.year, month=submission.month,
+                         rows=submission.parsed, for_update=for_update)
+    if changes.problems or changes.fingerprint != submission.fingerprint:
+        raise SubmissionRefused(STALE_MESSAGE, "stale")
+    return changes
+
+
+def confirm_refusal(submission) -> SubmissionRefused | None:
+    """Why `submission` cannot be confirmed now (what a confirm would answer), or None: for the pages and the API,
+    so that they never offer a confirm that would be refused."""
+    village_month = VillageMonth.objects.filter(
+        village_id=submission.village_id, year=submission.year, month=submission.month).first()
+    try:
+        check_confirmable(submission, village_month)
+    except SubmissionRefused as refusal:
+        return refusal
+    return None
+
 
 @transaction.atomic
 def submission_confirm(*, submission, user) -> Submission:
-    """Write the whole month from a clean preview, or nothing; the month's earlier workbook rows are replaced."""
+    """Write the whole month from a clean preview, or nothing; the month's earlier workbook rows are replaced.
+
+    Only the month's latest upload, and only while the month's records are those its preview was computed
+    from: the secretary confirms exactly the changes shown."""
     village_month = _lock_month(submission.village_id, submission.year, submission.month)
     submission = _lock_submission(submission)
     village = submission.village
-    if village_month.is_locked:
-        raise SubmissionRefused(lock_message(village.pk, submission.year, submission.month), "locked")
-    if submission.status not in (SubmissionStatus.PREVIEW, SubmissionStatus.CONFIRMING) or submission.errors:
-        raise SubmissionRefused("只有检查无误、尚未上报的报表才能确认上报。", "not_clean")
+    changes = check_confirmable(submission, village_month, for_update=True)
     year, month, rows = submission.year, submission.month, submission.parsed
+    plans = changes.plans
+    reason = f"{year}年{month}月月度报表"
+    economy_services.write_month_income(plans[INCOME.key], user=user, reason=reason)
     try:
-        changes = {
-            INCOME.name: economy_services.replace_month_income(
-                village=village, year=year, month=month, rows=rows.get(INCOME.key, []), user=user),
-            PIPELINE.name: cadres_services.replace_month_pipeline(
-                village=village, year=year, month=month, rows=rows.get(PIPELINE.key, []), user=user),
-            ORG_LIFE.name: study_services.replace_month_org_life(
-                village=village, year=year, month=month, rows=rows.get(ORG_LIFE.key, []), user=user),
-            STUDY.name: study_services.replace_month_study(
-                village=village, year=year, month=month, rows=rows.get(STUDY.key, []), user=user),
-        }
+        cadres_services.write_month_pipeline(plans[PIPELINE.key], village=village, rows=rows.get(PIPELINE.key, []),
+                                             user=user, reason=reason)
     except ValueError as exc:  # the records changed since the preview in a way the rows no longer fit
         raise SubmissionRefused(f"报表与现有记录冲突，未保存任何内容：{exc}。请重新上传。", "stale") from exc
+    study_services.write_month_org_life(plans[ORG_LIFE.key], user=user, reason=reason)
+    study_services.write_month_study(plans[STUDY.key], user=user, reason=reason)
     now = timezone.now()
     Submission.objects.for_month(village.pk, year, month).current().exclude(pk=submission.pk).update(
         status=SubmissionStatus.SUPERSEDED)
     submission.status = SubmissionStatus.SUBMITTED
-    submission.changes = changes
+    submission.change_summary = changes.summary()
     submission.confirmed_by = user
     submission.confirmed_at = now
     submission.message = ""
-    submission.save(update_fields=["status", "changes", "confirmed_by", "confirmed_at", "message"])
+    submission.save(update_fields=["status", "change_summary", "confirmed_by", "confirmed_at", "message"])
     before = village_month.status
     _set_month(village_month, user, status=VillageMonthStatus.SUBMITTED, submitted_at=now,
                first_submitted_at=village_month.first_submitted_at or now, return_reason="")
     _log(village_month, submission, user, before, "confirm")
     _notify(_staff(village.township_id), village=village, year=year, month=month, kind=NoticeKind.SUBMITTED,
-            message=f"{month_label(village, year, month)}的月度报表已上报，待审核。")
+            message=f"{month_label(village, year, month)}的月度报表已上报，待审核。", submission=submission)
     return submission
 
 
@@ -231,7 +331,7 @@ def submission_approve(*, submission, user, reason="") -> Submission:
     _log(village_month, submission, user, before, "approve", reason)
     village = submission.village
     _notify(_secretaries(village.pk), village=village, year=submission.year, month=submission.month,
-            kind=NoticeKind.APPROVED,
+            kind=NoticeKind.APPROVED, submission=submission,
             message=f"{month_label(village, submission.year, submission.month)}的月度报表已审核通过，该月已锁定。")
     return submission
 
@@ -257,9 +357,9 @@ def submission_return(*, submission, user, reason) -> Submission:
     _log(village_month, submission, user, before, "return", reason)
     village = submission.village
     _notify(_secretaries(village.pk), village=village, year=submission.year, month=submission.month,
-            kind=NoticeKind.RETURNED,
-            message=f"{month_label(village, submission.year, submission.month)}的月度报表被退回，原因：{reason}。"
-                    "请修改后重新上传。")
+            kind=NoticeKind.RETURNED, submission=submission,
+            message=f"{month_label(village, submission.year, submission.month)}的月度报表被退回，"
+                    f"原因：{_reason_text(reason)}。请修改后重新上传。")
     return submission
 
 
@@ -277,8 +377,9 @@ def submission_reopen(*, submission, user, reason) -> Submission:
     _log(village_month, submission, user, before, "reopen", reason)
     village = submission.village
     _notify(_secretaries(village.pk), village=village, year=submission.year, month=submission.month,
-            kind=NoticeKind.REOPENED,
-            message=f"{month_label(village, submission.year, submission.month)}已重新开放，可以更正，原因：{reason}。")
+            kind=NoticeKind.REOPENED, submission=submission,
+            message=f"{month_label(village, submission.year, submission.month)}已重新开放，可以更正，"
+                    f"原因：{_reason_text(reason)}。")
     return submission
 
 

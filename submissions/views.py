@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from villages.models import VillageMonth
 
 from . import rules, services, tasks
 from .completeness import build_grid
-from .models import MonthTransition, Notice
+from .models import MonthTransition, Notice, SubmissionStatus
 from .workbook import build_template
 
 logger = logging.getLogger(__name__)
@@ -50,32 +51,89 @@ def _default_period():
     return services.previous_month(timezone.localdate())
 
 
-@login_required
-@require_GET
-def index(request):
+# The 状态 filter of the list, 待审核 first: the staff's review queue.
+STATUS_FILTERS = [
+    ("", "全部"),
+    (SubmissionStatus.SUBMITTED, "待审核"),
+    (SubmissionStatus.PREVIEW, "待确认"),
+    (SubmissionStatus.INVALID, "有错误"),
+    (SubmissionStatus.RETURNED, "已退回"),
+    (SubmissionStatus.APPROVED, "已审核"),
+    (SubmissionStatus.SUPERSEDED, "已被新文件取代"),
+]
+
+
+def _period_param(params, villages):
+    """(village id, year, month) asked for in the query string (a grid cell's link); each None when absent or wrong."""
+
+    def number(name, low, high):
+        text = params.get(name, "")
+        return int(text) if text.isascii() and text.isdigit() and low <= int(text) <= high else None
+
+    village_id = number("village", 1, 2**62)
+    if village_id not in {village.pk for village in villages}:
+        village_id = None
+    return village_id, number("year", 2000, 2100), number("month", 1, 12)
+
+
+def _index_context(request, form=None):
+    """What the 月度报表 page shows, also above a refused upload: the form, the queue and every upload."""
     user = request.user
     villages = list(rules.villages_for(user))
-    year, month = _default_period()
-    form = UploadForm(villages=villages, initial={"year": year, "month": month,
-                                                  "village": access.confined_village_id(user)})
-    submissions = rules.submissions_for(user).order_by("-uploaded_at", "-pk")
-    selected_year = request.GET.get("year")
-    if selected_year and selected_year.isdigit():
-        submissions = submissions.filter(year=int(selected_year))
-    return render(request, "submissions/index.html", {
+    params = request.GET
+    village_id, year, month = _period_param(params, villages)
+    default_year, default_month = _default_period()
+    if form is None:
+        form = UploadForm(villages=villages, initial={
+            "year": year or default_year, "month": month or default_month,
+            "village": village_id or access.confined_village_id(user),
+        })
+    submissions = rules.submissions_for(user)
+    status = params.get("status", "")
+    if status in dict(STATUS_FILTERS) and status:
+        submissions = submissions.filter(status=status)
+    else:
+        status = ""
+    if village_id:
+        submissions = submissions.filter(village_id=village_id)
+    if year:
+        submissions = submissions.filter(year=year)
+    if month:
+        submissions = submissions.filter(month=month)
+    queue_first = Case(When(status=SubmissionStatus.SUBMITTED, then=Value(0)), default=Value(1))
+    submissions = submissions.order_by(queue_first, "-uploaded_at", "-pk")
+    # The month the form is set to (from the link, or as a refused upload had it) may be locked: say so.
+    picked = form.data if form.is_bound else form.initial
+    period = [str(picked.get(name) or "") for name in ("village", "year", "month")]
+    locked = None
+    if all(text.isascii() and text.isdigit() and len(text) < 10 for text in period):
+        locked = VillageMonth.objects.lock_message(*(int(text) for text in period))
+    return {
         "form": form,
         "submissions": submissions[:100],
         "max_mb": _max_mb(),
-        "year": year,
-    })
+        "status": status,
+        "status_filters": STATUS_FILTERS,
+        "filtered": bool(status or village_id or year or month),
+        "locked_message": locked,
+        "pending": rules.submissions_for(user).filter(status=SubmissionStatus.SUBMITTED).count(),
+    }
+
+
+@login_required
+@require_GET
+def index(request):
+    return render(request, "submissions/index.html", _index_context(request))
+
+
+def _refused(request, form, status):
+    """The 月度报表 page again, with the refused form and the list of uploads as they are."""
+    return render(request, "submissions/index.html", _index_context(request, form), status=status)
 
 
 def _too_large(request):
     messages.error(request, f"文件超过{_max_mb()}MB的上限，已拒绝接收。请删除多余内容后重新上传。")
-    villages = list(rules.villages_for(request.user))
-    return render(request, "submissions/index.html", {
-        "form": UploadForm(villages=villages), "submissions": [], "max_mb": _max_mb(),
-    }, status=413)
+    return _refused(request, UploadForm(villages=list(rules.villages_for(request.user))), 413)
 
 
 def _authenticated_too_large(request, *args, **kwargs):
@@ -98,9 +156,7 @@ def upload(request):
         # Another village is not there for this user (404), whatever the form would say.
         rules.village_for_upload(user, village_id)
     if not form.is_valid():
-        return render(request, "submissions/index.html", {
-            "form": form, "submissions": [], "max_mb": _max_mb(),
-        }, status=400)
+        return _refused(request, form, 400)
     village = rules.village_for_upload(user, form.cleaned_data["village"])
     year, month = form.cleaned_data["year"], form.cleaned_data["month"]
     try:
@@ -108,9 +164,7 @@ def upload(request):
                                                  uploaded_file=form.cleaned_data["file"], user=user)
     except access.MonthLocked as exc:
         messages.error(request, str(exc))
-        return render(request, "submissions/index.html", {
-            "form": form, "submissions": [], "max_mb": _max_mb(),
-        }, status=409)
+        return _refused(request, form, 409)
     tasks.queue_preview(submission)
     return redirect("submissions:detail", pk=submission.pk)
 
@@ -135,6 +189,23 @@ def template(request):
     return response
 
 
+def _changed_rows(user, submission):
+    """[(sheet, counts, rows)] of the submission's changes; each row's cells as (header, before, after, changed)."""
+    by_sheet = {}
+    for entry in rules.visible_changes(user, submission):
+        before, after = entry.get("before") or {}, entry.get("after") or {}
+        headers = list(dict.fromkeys([*before, *after]))
+        cells = [(h, before.get(h), after.get(h), entry["action"] == "replace" and before.get(h) != after.get(h))
+                 for h in headers]
+        by_sheet.setdefault(entry["sheet"], []).append({**entry, "cells": cells})
+    summary = submission.change_summary or {}
+    return [(sheet, counts, by_sheet.get(sheet, [])) for sheet, counts in summary.items()]
+
+
+# A submission whose page offers the upload form again for its village and month.
+REUPLOAD_STATUSES = (SubmissionStatus.INVALID, SubmissionStatus.FAILED, SubmissionStatus.RETURNED)
+
+
 @login_required
 @require_GET
 def detail(request, pk):
@@ -144,13 +215,30 @@ def detail(request, pk):
         village_id=submission.village_id, year=submission.year, month=submission.month).first()
     transitions = MonthTransition.objects.filter(village_month=village_month).select_related("user") \
         if village_month else []
+    # Whether it can be confirmed as it stands (never a button a confirm would refuse); whether the user may is
+    # asked in the template.
+    refusal = None
+    if submission.status in (SubmissionStatus.PREVIEW, SubmissionStatus.SUPERSEDED) and not submission.errors:
+        refusal = services.confirm_refusal(submission)
+    locked = bool(village_month and village_month.is_locked)
+    reupload = None
+    if not locked and access.can_upload_workbook(user) and (
+            submission.status in REUPLOAD_STATUSES or (refusal is not None and refusal.code == "stale")):
+        reupload = UploadForm(villages=[submission.village], initial={
+            "village": submission.village_id, "year": submission.year, "month": submission.month})
+    # Opening the submission is reading the notices about it.
+    Notice.objects.filter(user=user, submission=submission, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "submissions/detail.html", {
         "submission": submission,
         "village_month": village_month,
         "transitions": transitions,
-        # Whether the submission can be confirmed as it stands; whether the user may is asked in the template.
-        "confirmable": submission.is_clean_preview and not (village_month and village_month.is_locked),
-        "changes": list(submission.changes.items()) if submission.changes else [],
+        "confirmable": submission.is_clean_preview and refusal is None,
+        "refusal": refusal,
+        "newer": services.newer_submission(submission) if submission.status == SubmissionStatus.SUPERSEDED else None,
+        "locked": locked,
+        "reupload": reupload,
+        "max_mb": _max_mb(),
+        "changes": _changed_rows(user, submission),
         "refresh": submission.is_busy,
     })
 
@@ -224,10 +312,18 @@ def completeness(request):
         year, _month = rules.parse_period(request.GET.get("year", today.year), 1)
     except (TypeError, ValueError):  # not a number, or a year the grid's dates cannot hold
         year = today.year
-    grid = build_grid(villages=rules.villages_for(user), year=year, today=today)
+    grid = build_grid(villages=rules.villages_for(user), year=year, today=today, links=True)
+    # The month a phone shows (one column at a time); on a wide screen it is the highlighted column.
+    month = request.GET.get("month", "")
+    if month.isdigit() and 1 <= int(month) <= 12:
+        month = int(month)
+    else:
+        last_year, last_month = _default_period()
+        month = last_month if year == last_year else (today.month if year == today.year else 12)
     return render(request, "submissions/completeness.html", {
         "grid": grid,
         "year": year,
+        "month": month,
         "years": range(today.year - 3, today.year + 1),
         "months": range(1, 13),
         "deadline_day": getattr(settings, "SUBMISSION_DEADLINE_DAY", 10),

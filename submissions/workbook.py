@@ -38,6 +38,7 @@ class SheetSpec:
     key: str
     name: str
     cells: tuple[tuple[str, LedgerWidget], ...]  # (header, the cell parser of its column)
+    fields: tuple[tuple[str, str], ...] = ()  # (key of the row dicts, header): how a changed row is shown
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -52,7 +53,7 @@ INCOME = SheetSpec("income", "集体经济收入", (
     ("收入类别", ChoiceWidget(IncomeCategory.choices, "收入类别", required=True)),
     ("金额（元）", DecimalWidget(places=2, max_digits=14, required=True)),
     ("备注", TextWidget(max_length=200)),
-))
+), (("category", "收入类别"), ("amount", "金额（元）"), ("note", "备注")))
 PIPELINE = SheetSpec("pipeline", "党员发展", (
     ("姓名", TextWidget(max_length=50, required=True)),
     ("性别", ChoiceWidget(Gender.choices, "性别")),
@@ -61,22 +62,23 @@ PIPELINE = SheetSpec("pipeline", "党员发展", (
     ("发展阶段", ChoiceWidget(Stage.choices, "发展阶段", required=True)),
     ("日期", DateWidget(required=True)),
     ("备注", TextWidget(max_length=200)),
-))
+), (("name", "姓名"), ("id_number", "身份证号"), ("stage", "发展阶段"), ("date", "日期"), ("note", "备注")))
 ORG_LIFE = SheetSpec("org_life", "组织生活", (
     ("日期", DateWidget(required=True)),
     ("类型", ChoiceWidget(OrgLifeKind.choices, "类型", required=True)),
     ("主题", TextWidget(max_length=200, required=True)),
     ("参加人数", CountWidget()),
-))
+), (("date", "日期"), ("kind", "类型"), ("topic", "主题"), ("attendance", "参加人数")))
 STUDY = SheetSpec("study", "学习活动", (
     ("日期", DateWidget(required=True)),
     ("形式", ChoiceWidget(StudyKind.choices, "形式", required=True)),
     ("主题", TextWidget(max_length=200, required=True)),
     ("参加人数", CountWidget()),
     ("心得体会篇数", CountWidget()),
-))
+), (("date", "日期"), ("kind", "形式"), ("topic", "主题"), ("attendance", "参加人数"), ("essays", "心得体会篇数")))
 SHEETS = (INCOME, PIPELINE, ORG_LIFE, STUDY)
 SHEET_NAMES = {spec.key: spec.name for spec in SHEETS}
+SHEETS_BY_NAME = {spec.name: spec for spec in SHEETS}
 
 INFO_SHEET = "填报说明"
 INFO_LABELS = ("村名称", "年度", "月份")
@@ -85,6 +87,19 @@ TEMPLATE_ROWS = 300  # rows prepared with drop-downs and formats in the template
 
 def problem(sheet, row, column, message):
     return {"sheet": sheet, "row": row, "column": column, "message": message}
+
+
+def row_as_workbook(spec: SheetSpec, values: dict | None) -> dict | None:
+    """A row dict (or a stored record's values in that shape) as the sheet shows it: {header: cell text}."""
+    if values is None:
+        return None
+    widgets = dict(spec.cells)
+    shown = {}
+    for key, header in spec.fields:
+        value = values.get(key)
+        shown[header] = widgets[header].render(value) if isinstance(widgets[header], ChoiceWidget) else (
+            "" if value is None else str(value))
+    return shown
 
 
 # ---------------------------------------------------------------- template

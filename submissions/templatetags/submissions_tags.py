@@ -5,7 +5,7 @@ from django.utils import timezone
 from villages.models import VillageMonth, VillageMonthStatus
 
 from .. import rules
-from ..models import Notice, SubmissionStatus
+from ..models import Notice, Submission, SubmissionStatus
 from ..services import deadline_for, previous_month
 
 register = template.Library()
@@ -25,12 +25,15 @@ def village_month_summary(context, village):
     """What a village page shows about reporting: last month's status and its deadline."""
     year, month = previous_month(timezone.localdate())
     village_month = VillageMonth.objects.filter(village=village, year=year, month=month).first()
+    current = Submission.objects.for_month(village.pk, year, month).current().order_by("-pk").first()
     return {
         "year": year,
         "month": month,
         "status": village_month.get_status_display() if village_month else VillageMonthStatus.NOT_SUBMITTED.label,
         "return_reason": village_month.return_reason if village_month and village_month.status == "returned" else "",
         "deadline": deadline_for(year, month),
+        "locked": bool(village_month and village_month.is_locked),
+        "submission_id": current.pk if current else None,
     }
 
 

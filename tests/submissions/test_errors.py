@@ -21,7 +21,7 @@ def _upload(upload_api, user, village, data, **kwargs):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "invalid"
-    assert body["changes"] == {}
+    assert body["changes"] == [] and body["change_summary"] == {}
     return body["errors"]
 
 

@@ -42,8 +42,11 @@ def test_round_trip_through_the_api(api_for, secretary_a, village_a, upload_api)
     body = response.json()
     assert body["status"] == "preview", body["errors"]
     assert body["errors"] == []
-    assert body["changes"]["集体经济收入"] == {"added": 2, "replaced": 0, "removed": 0}
-    assert body["changes"]["党员发展"] == {"added": 2, "replaced": 0, "removed": 0}
+    assert body["change_summary"]["集体经济收入"] == {"added": 2, "replaced": 0, "removed": 0, "unchanged": 0}
+    assert body["change_summary"]["党员发展"] == {"added": 2, "replaced": 0, "removed": 0, "unchanged": 0}
+    assert body["changes"][0] == {"sheet": "集体经济收入", "row": 2, "action": "add", "before": None,
+                                  "after": {"收入类别": "土地流转", "金额（元）": "12000.50", "备注": ""}}
+    assert len(body["changes"]) == 2 + 2 + 1 + 1
     assert IncomeRecord.objects.count() == 0  # preview writes nothing
 
     assert api.get(f"/api/submissions/{body['id']}/").json()["status"] == "preview"
@@ -126,11 +129,11 @@ def test_reupload_replaces_and_never_doubles(village_a, secretary_a, workbook_fo
         "学习活动": [],
     })
     submission = _preview(village_a, secretary_a, second)
-    assert submission.changes == {
-        "集体经济收入": {"added": 1, "replaced": 1, "removed": 1},
-        "党员发展": {"added": 0, "replaced": 1, "removed": 1},
-        "组织生活": {"added": 0, "replaced": 1, "removed": 0},
-        "学习活动": {"added": 0, "replaced": 0, "removed": 1},
+    assert submission.change_summary == {
+        "集体经济收入": {"added": 1, "replaced": 1, "removed": 1, "unchanged": 0},
+        "党员发展": {"added": 0, "replaced": 1, "removed": 1, "unchanged": 0},
+        "组织生活": {"added": 0, "replaced": 1, "removed": 0, "unchanged": 0},
+        "学习活动": {"added": 0, "replaced": 0, "removed": 1, "unchanged": 0},
     }
     services.submission_confirm(submission=submission, user=secretary_a)
     records = _records(village_a)
@@ -145,9 +148,10 @@ def test_reupload_replaces_and_never_doubles(village_a, secretary_a, workbook_fo
     statuses = list(Submission.objects.order_by("pk").values_list("status", flat=True))
     assert statuses == [SubmissionStatus.SUPERSEDED, SubmissionStatus.SUBMITTED]
     assert Submission.objects.first().file.size > 0  # the earlier file is kept
-    # The same workbook once more changes nothing but replaces in place.
+    # The same workbook once more changes nothing: every row reads as it is stored.
     again = _preview(village_a, secretary_a, second)
-    assert again.changes["集体经济收入"] == {"added": 0, "replaced": 2, "removed": 0}
+    assert again.change_summary["集体经济收入"] == {"added": 0, "replaced": 0, "removed": 0, "unchanged": 2}
+    assert again.changes == []
     services.submission_confirm(submission=again, user=secretary_a)
     assert _records(village_a) == records
 
@@ -166,11 +170,11 @@ def test_a_confirm_failing_halfway_leaves_the_month_as_it_was(village_a, secreta
     submission = _preview(village_a, secretary_a, workbook_for(village_a, rows={
         "集体经济收入": [["其他", 1, ""]], "党员发展": [], "组织生活": [], "学习活动": []}))
 
-    def explode(**kwargs):
+    def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
     # Income and pipeline are written before study: the failure comes after real writes.
-    monkeypatch.setattr("study.services.replace_month_study", explode)
+    monkeypatch.setattr("study.services.write_month_study", explode)
     with pytest.raises(RuntimeError):
         services.submission_confirm(submission=submission, user=secretary_a)
     assert _records(village_a) == before
@@ -183,7 +187,7 @@ def test_a_confirm_failing_halfway_leaves_the_month_as_it_was(village_a, secreta
 def test_confirm_through_the_page_reports_failure_without_500(client_for, village_a, secretary_a, workbook_for,
                                                               monkeypatch):
     submission = _preview(village_a, secretary_a, workbook_for(village_a))
-    monkeypatch.setattr("study.services.replace_month_study", lambda **kw: 1 / 0)
+    monkeypatch.setattr("study.services.write_month_study", lambda *a, **kw: 1 / 0)
     response = client_for(secretary_a).post(f"/submissions/{submission.pk}/confirm/", follow=True)
     assert response.status_code == 200
     assert "未保存任何内容" in response.content.decode()
