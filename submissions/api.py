@@ -23,7 +23,7 @@ from township import access
 from . import rules, services, tasks
 from .completeness import build_grid
 from .models import Submission, SubmissionStatus
-from .workbook import build_template
+from .workbook import build_template, file_name_problem
 
 # A submission someone might try to confirm: the API says why it cannot be.
 CONFIRM_LOOKING_STATUSES = (SubmissionStatus.PREVIEW, SubmissionStatus.CONFIRMING, SubmissionStatus.SUPERSEDED)
@@ -115,7 +115,13 @@ class UploadSerializer(serializers.Serializer):
     village = serializers.IntegerField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
-    file = serializers.FileField(help_text=".xlsx 或 .xls 工作簿")
+    file = serializers.FileField(help_text=".xlsx、.xls 或 .ods 工作簿")
+
+    def validate_file(self, upload):
+        wrong_kind = file_name_problem(upload.name)
+        if wrong_kind:
+            raise serializers.ValidationError(wrong_kind)
+        return upload
 
 
 class ReasonSerializer(serializers.Serializer):

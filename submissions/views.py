@@ -20,7 +20,7 @@ from villages.models import VillageMonth
 from . import rules, services, tasks
 from .completeness import build_grid
 from .models import MonthTransition, Notice, SubmissionStatus
-from .workbook import build_template
+from .workbook import build_template, file_name_problem
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if not upload:
             raise forms.ValidationError("请选择要上传的报表文件。")
+        wrong_kind = file_name_problem(upload.name)
+        if wrong_kind:
+            raise forms.ValidationError(wrong_kind)
         return upload
 
 

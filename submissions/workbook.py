@@ -85,6 +85,18 @@ INFO_LABELS = ("村名称", "年度", "月份")
 TEMPLATE_ROWS = 300  # rows prepared with drop-downs and formats in the template
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+
+
+def file_name_problem(name) -> str | None:
+    """Why a file of this name cannot be a monthly workbook (refused before it is stored), or None."""
+    if (name or "").lower().endswith(WORKBOOK_SUFFIXES):
+        return None
+    if (name or "").lower().endswith(".csv"):
+        return "月度报表请上传 Excel 工作簿（.xlsx、.xls 或 .ods），不能上传单个 CSV 文件。"
+    return "月度报表请上传 Excel 工作簿（.xlsx、.xls 或 .ods），请用系统下载的模板填写后上传。"
+
+
 def problem(sheet, row, column, message):
     return {"sheet": sheet, "row": row, "column": column, "message": message}
 
