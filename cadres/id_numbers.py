@@ -12,6 +12,19 @@ def check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+MAX_AGE = 120  # years: an older birth date is a typing error
+
+
+def plausible_birth_date(born, today=None) -> bool:
+    """Whether a birth date is today or earlier and at most MAX_AGE years ago."""
+    today = today or datetime.date.today()
+    try:
+        earliest = today.replace(year=today.year - MAX_AGE)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - MAX_AGE, day=28)
+    return earliest <= born <= today
+
+
 def normalize_id_number(value) -> str:
     """The 身份证号 as stored: no surrounding spaces, an upper-case X."""
     return "" if value is None else str(value).strip().upper()
@@ -30,8 +43,8 @@ def id_number_problem(value) -> str | None:
         born = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         return "身份证号中的出生日期无效"
-    if born.year < 1900 or born > datetime.date.today():
-        return "身份证号中的出生日期无效"
+    if not plausible_birth_date(born):
+        return f"身份证号中的出生日期（{born:%Y-%m-%d}）不在合理范围内：不能晚于今天，也不能早于{MAX_AGE}年前"
     if check_digit(text[:17]) != text[17]:
         return "身份证号校验位不正确，请核对"
     return None

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from records.validators import validate_not_future, validate_phone
 from township.access import Scope
 from villages.models import MonthlyRecord, Source
 
@@ -26,6 +27,29 @@ class Stage(models.TextChoices):
     CANDIDATE = "candidate", "发展对象"
     PROBATIONARY = "probationary", "预备党员"
     MEMBER = "member", "正式党员"
+
+
+APPLICANT_MIN_AGE = 18  # 《中国共产党发展党员工作细则》: an applicant has reached 18
+
+
+def applicant_age_problem(birth_date, stage, day) -> str | None:
+    """Why a 入党申请人 step on `day` is implausible for someone born on `birth_date` (under 18), else None.
+
+    The one rule of the applicant's age: StageChange.clean (forms, API), the monthly workbook's 党员发展
+    rows and the 党员花名册 import ask it."""
+    if stage != Stage.APPLICANT or birth_date is None or day is None:
+        return None
+    adult = _years_after(birth_date, APPLICANT_MIN_AGE)
+    if day < adult:
+        return f"入党申请人须年满{APPLICANT_MIN_AGE}周岁：该人员{adult:%Y年%m月%d日}才满{APPLICANT_MIN_AGE}周岁"
+    return None
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # born on 29 February: of age on 1 March
+        return day.replace(year=day.year + years, month=3, day=1)
 
 
 # The pipeline's order: on one date the later step wins (积极分子 and 发展对象 may share a day).
@@ -86,14 +110,14 @@ class Person(models.Model):
 
     township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
                                  related_name="persons")
-    village = models.ForeignKey("villages.Village", verbose_name="所属村", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="persons")
+    village = models.ForeignKey("villages.Village", verbose_name="所属村", on_delete=models.PROTECT,
+                                related_name="persons")
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number],
                                  error_messages={"unique": "该身份证号已登记，同一人不能重复录入。"})
     gender = models.CharField("性别", max_length=8, choices=Gender.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices, blank=True,
                              help_text="当前所处阶段；由发展阶段记录自动更新")
     is_mobile = models.BooleanField("流动党员", default=False)
@@ -148,7 +172,7 @@ class StageChange(MonthlyRecord):
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="stage_changes")
     stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices)
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=[validate_not_future])
     note = models.CharField("备注", max_length=200, blank=True)
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
 
@@ -170,6 +194,12 @@ class StageChange(MonthlyRecord):
 
     def __str__(self):
         return f"{self.person} {self.get_stage_display()} {self.date}"
+
+    def clean(self):
+        if self.person_id and self.date:
+            problem = applicant_age_problem(self.person.birth_date, self.stage, self.date)
+            if problem:
+                raise ValidationError({"date": problem})
 
     def save(self, *args, **kwargs):
         # The person's current stage follows their dated changes; a change moved to
@@ -201,7 +231,7 @@ class ReserveCadre(models.Model):
     person = models.OneToOneField(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="reserve_cadre")
     has_seedling_file = models.BooleanField("已建立育苗档案", default=False, help_text="“金种子”工程育苗档案")
     is_secretary_successor = models.BooleanField("村书记后备人选", default=False)
-    since = models.DateField("纳入日期")
+    since = models.DateField("纳入日期", validators=[validate_not_future])
     until = models.DateField("退出日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
@@ -240,7 +270,7 @@ class TrainingForm(models.TextChoices):
 class CadreTraining(models.Model):
     reserve_cadre = models.ForeignKey(ReserveCadre, verbose_name="后备干部", on_delete=models.CASCADE,
                                       related_name="trainings")
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=[validate_not_future])
     title = models.CharField("培训内容", max_length=200)
     form = models.CharField("形式", max_length=16, choices=TrainingForm.choices)
     hours = models.DecimalField("学时", max_digits=5, decimal_places=1, default=0, validators=[MinValueValidator(0)])
@@ -279,8 +309,8 @@ class Talent(models.Model):
     name = models.CharField("姓名", max_length=50)
     kind = models.CharField("人才类别", max_length=32, choices=TalentKind.choices)
     field = models.CharField("产业或专业", max_length=100, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
-    since = models.DateField("纳入日期")
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
+    since = models.DateField("纳入日期", validators=[validate_not_future])
     until = models.DateField("退出日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 

@@ -1,16 +1,26 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
-import datetime
 
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from import_export.fields import Field
 
 from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
+from records.validators import future_date_problem
 from villages.models import Source
 from villages.resources import VillageWidget
 
 from .id_numbers import id_number_problem
-from .models import STAGE_RANK, Gender, Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
+from .models import (
+    STAGE_RANK,
+    Gender,
+    Person,
+    ReserveCadre,
+    Stage,
+    StageChange,
+    Talent,
+    TalentKind,
+    applicant_age_problem,
+)
 
 
 class IdNumberWidget(TextWidget):
@@ -71,7 +81,7 @@ class PersonResource(LedgerResource):
 
     name = Field("name", "姓名", TextWidget(max_length=50, required=True))
     id_number = Field("id_number", "身份证号", IdNumberWidget())
-    village = Field("village_id", "所属村", VillageWidget())
+    village = Field("village_id", "所属村", VillageWidget(required=True))
     gender = Field("gender", "性别", ChoiceWidget(Gender.choices, "性别"), readonly=True)
     birth_date = Field("birth_date", "出生日期", DateWidget(), readonly=True)
     phone = Field("phone", "联系电话", TextWidget(max_length=20))
@@ -112,8 +122,12 @@ class PersonResource(LedgerResource):
             return None, []  # the same stage as now, or none: nothing to record
         if day is None:
             return None, [("stage_date", "发展阶段与系统中的当前阶段不同，须填写阶段日期（进入该阶段的日期）")]
-        if day > datetime.date.today():
-            return None, [("stage_date", "阶段日期不能晚于今天")]
+        future = future_date_problem(day)
+        if future:
+            return None, [("stage_date", future)]
+        too_young = applicant_age_problem(values.get("birth_date"), stage, day)
+        if too_young:
+            return None, [("stage_date", too_young)]
         top_rank = current["_top_rank"] if current else None
         if top_rank is not None and STAGE_RANK[stage] <= top_rank:
             reached = Stage(Stage.values[top_rank]).label

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from records.validators import validate_not_future
 from township.access import Scope
 from villages.models import YEAR_VALIDATORS
 
@@ -70,12 +71,12 @@ class Problem(models.Model):
                                 on_delete=models.PROTECT, related_name="problems", help_text="留空表示镇级问题")
     campaign = models.ForeignKey(Campaign, verbose_name="专项活动", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="problems")
-    found_date = models.DateField("查摆日期")
+    found_date = models.DateField("查摆日期", validators=[validate_not_future])
     description = models.TextField("问题描述")
     owner = models.CharField("整改责任人", max_length=50, blank=True)
     deadline = models.DateField("整改时限", null=True, blank=True)
     rectified = models.BooleanField("已整改", default=False)
-    rectified_date = models.DateField("整改完成日期", null=True, blank=True)
+    rectified_date = models.DateField("整改完成日期", null=True, blank=True, validators=[validate_not_future])
     rectification = models.TextField("整改措施", blank=True)
 
     objects = ProblemQuerySet.as_manager()
@@ -110,7 +111,7 @@ class Bulletin(models.Model):
     township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
                                  related_name="bulletins")
     kind = models.CharField("类型", max_length=16, choices=BulletinKind.choices)
-    date = models.DateField("发布日期")
+    date = models.DateField("发布日期", validators=[validate_not_future])
     issue_number = models.PositiveIntegerField("期号", null=True, blank=True)
     title = models.CharField("标题", max_length=200)
 
@@ -138,7 +139,7 @@ class SupervisionVisit(models.Model):
                                  related_name="supervision_visits")
     village = models.ForeignKey("villages.Village", verbose_name="村", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="supervision_visits")
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=[validate_not_future])
     kind = models.CharField("类型", max_length=16, choices=SupervisionKind.choices)
     findings = models.TextField("发现的问题", blank=True)
     guidance = models.TextField("指导意见", blank=True)

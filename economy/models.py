@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from simple_history.models import HistoricalRecords
 
+from records.validators import validate_phone
 from township.access import Scope
 from villages.models import MonthlyRecord, Source
 
@@ -156,7 +157,7 @@ class Enterprise(models.Model):
     name = models.CharField("企业名称", max_length=100)
     industry = models.CharField("行业", max_length=50, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
 
     history = HistoricalRecords()
     SCOPE = Scope(township="township", village=None)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from import_export import resources
 from import_export.fields import Field
@@ -259,6 +260,32 @@ def _unescape(value):
     return value
 
 
+def field_validators(resource, attr) -> list:
+    """The validators declared on the model field a column writes (a phone number's form, a date not after
+    today: records.validators), so an import refuses what a form refuses. Django's own validators of the field
+    (its length, its digits) are the widgets' business and give their messages there."""
+    try:
+        model_field = resource.model._meta.get_field(attr)
+    except FieldDoesNotExist:
+        return []
+    return list(getattr(model_field, "_validators", []))
+
+
+def _validated(value, validators):
+    """`value` when every validator accepts it; ValueError with their Chinese messages otherwise."""
+    if value is None or value == "" or not validators:
+        return value
+    messages = []
+    for validator in validators:
+        try:
+            validator(value)
+        except ValidationError as exc:
+            messages.extend(exc.messages)
+    if messages:
+        raise ValueError("；".join(messages))
+    return value
+
+
 def _find_header(rows, resource, limit=HEADER_SEARCH_ROWS):
     """(row number, {position: Field}) of the first row carrying the key columns (titles may sit above)."""
     by_header = {}
@@ -333,6 +360,7 @@ def _preview_rows(resource, rows, result, progress):
 
     columns = sorted(mapping.items())
     position_of = {f.attribute: p for p, f in columns}
+    checks = {f.attribute: field_validators(resource, f.attribute) for _p, f in columns}
     step_attrs = resource.step_attrs
     attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
@@ -355,7 +383,7 @@ def _preview_rows(resource, rows, result, progress):
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
-                row_values[f.attribute] = f.widget.clean(raw)
+                row_values[f.attribute] = _validated(f.widget.clean(raw), checks[f.attribute])
             except ValueError as exc:
                 problems.append(CellProblem(number, position, f.column_name, str(exc)))
                 row_ok = False

@@ -58,6 +58,20 @@ def field_label(model, name):
 # ---------------------------------------------------------------- forms
 
 
+BLANK_REQUIRED, BLANK_OPTIONAL = "请选择", "（不选）"
+
+
+def _label_blank_choice(field):
+    """A select's empty choice in words ("请选择", or "（不选）" where leaving it empty means something),
+    never Django's "---------"."""
+    label = BLANK_REQUIRED if field.required else BLANK_OPTIONAL
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = label
+    elif isinstance(field, forms.ChoiceField):
+        field.choices = [(value, label if value == "" else text) for value, text in field.choices]
+
+
 class RecordForm(forms.ModelForm):
     """A ModelForm whose choices are limited to what the user may see.
 
@@ -77,6 +91,7 @@ class RecordForm(forms.ModelForm):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             if isinstance(field, forms.DateTimeField):
                 field.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            _label_blank_choice(field)
         own_village_id = access.confined_village_id(user)
         if own_village_id is not None and "village" in self.fields:
             # A secretary's records are always their own village's, never township-level ones.

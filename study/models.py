@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from records.validators import validate_not_future
 from township.access import Scope
 from villages.models import MonthlyRecord, Source
 
@@ -73,7 +74,7 @@ class StudyActivity(MonthlyRecord):
     village = models.ForeignKey("villages.Village", verbose_name="组织单位（村）", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="study_activities",
                                 help_text="留空表示由镇党委组织")
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=[validate_not_future])
     kind = models.CharField("形式", max_length=24, choices=StudyKind.choices)
     topic = models.CharField("主题", max_length=200)
     attendance = models.PositiveIntegerField("参加人数", default=0)
@@ -125,7 +126,7 @@ class OrgLifeEvent(MonthlyRecord):
 
     branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,
                                related_name="org_life_events")
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=[validate_not_future])
     kind = models.CharField("类型", max_length=24, choices=OrgLifeKind.choices)
     topic = models.CharField("主题", max_length=200)
     attendance = models.PositiveIntegerField("参加人数", default=0)

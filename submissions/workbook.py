@@ -17,7 +17,9 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from cadres.models import Gender, Person, Stage
+from django.utils import timezone
+
+from cadres.models import Gender, Person, Stage, applicant_age_problem
 from cadres.resources import IdNumberWidget
 from economy.models import IncomeCategory
 from ledgers.cells import (
@@ -30,6 +32,7 @@ from ledgers.cells import (
     normalise_header,
 )
 from ledgers.spreadsheets import ODS, XLS, XLSX, Limits, SpreadsheetError, Workbook, is_blank
+from records.validators import future_date_problem
 from study.models import OrgLifeKind, StudyKind
 
 
@@ -208,7 +211,7 @@ def read_workbook(data: bytes, *, village, year, month, limits: Limits | None = 
     `progress(percent)` is called after each sheet.
     """
     result = ParseResult()
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if datetime.date(year, month, 1) > today:
         result.errors.append(problem("", None, "", f"{year}年{month}月尚未开始，不能上报该月报表"))
     try:
@@ -227,7 +230,7 @@ def read_workbook(data: bytes, *, village, year, month, limits: Limits | None = 
                 if spec.name not in book.sheet_names:
                     result.errors.append(problem(spec.name, None, "", f"缺少工作表“{spec.name}”，请使用系统下载的模板"))
                     continue
-                result.rows[spec.key] = _read_sheet(book, spec, year, month, result.errors)
+                result.rows[spec.key] = _read_sheet(book, spec, year, month, result.errors, today)
                 if progress:
                     progress(10 + index * 20)
     except SpreadsheetError as exc:
@@ -269,7 +272,7 @@ def _check_info(book, village, year, month, result):
             ))
 
 
-def _read_sheet(book, spec, year, month, errors):
+def _read_sheet(book, spec, year, month, errors, today):
     rows = iter(book.rows(spec.name))
     header_number, header = None, None
     for number, values in rows:
@@ -308,7 +311,7 @@ def _read_sheet(book, spec, year, month, errors):
             except ValueError as exc:
                 err(title, str(exc))
                 cells[title] = None  # the row rules skip what could not be read; the row is refused anyway
-        parsed = row_rule(cells, err, year, month)
+        parsed = row_rule(cells, err, _Period(year, month, today))
         if not row_errors:
             key = DUPLICATE_KEYS.get(spec.key)
             if key:
@@ -326,49 +329,65 @@ def _read_sheet(book, spec, year, month, errors):
     return out
 
 
-def _in_month(day, column, err, year, month):
-    """The date as ISO text when it lies in the reported month; else a problem and None."""
+@dataclass(frozen=True)
+class _Period:
+    year: int
+    month: int
+    today: datetime.date
+
+
+def _in_month(day, column, err, period):
+    """The date as ISO text when it lies in the reported month and not after today; else a problem and None."""
     if day is None:
         return None
-    if (day.year, day.month) != (year, month):
-        err(column, f"日期{day:%Y-%m-%d}不在所报月份（{year}年{month}月）内")
+    if (day.year, day.month) != (period.year, period.month):
+        err(column, f"日期{day:%Y-%m-%d}不在所报月份（{period.year}年{period.month}月）内")
+        return None
+    future = future_date_problem(day, period.today)
+    if future:
+        err(column, f"{future}（{day:%Y-%m-%d}）")
         return None
     return day.isoformat()
 
 
-def _income(cells, err, year, month):
+def _income(cells, err, period):
     return {"category": cells["收入类别"], "amount": str(cells["金额（元）"]), "note": cells["备注"]}
 
 
-def _pipeline(cells, err, year, month):
+def _pipeline(cells, err, period):
     id_number = cells["身份证号"]
+    date = _in_month(cells["日期"], "日期", err, period)
     if id_number:
         derived = Person.derived_from_id_number(id_number)
         if cells["性别"] and cells["性别"] != derived["gender"]:
             err("性别", "性别与身份证号不一致")
         if cells["出生日期"] and cells["出生日期"] != derived["birth_date"]:
             err("出生日期", "出生日期与身份证号不一致")
+        if date:
+            too_young = applicant_age_problem(derived["birth_date"], cells["发展阶段"], cells["日期"])
+            if too_young:
+                err("日期", too_young)
     return {
         "name": cells["姓名"],
         "id_number": id_number,
         "stage": cells["发展阶段"],
-        "date": _in_month(cells["日期"], "日期", err, year, month),
+        "date": date,
         "note": cells["备注"],
     }
 
 
-def _org_life(cells, err, year, month):
+def _org_life(cells, err, period):
     return {
-        "date": _in_month(cells["日期"], "日期", err, year, month),
+        "date": _in_month(cells["日期"], "日期", err, period),
         "kind": cells["类型"],
         "topic": cells["主题"],
         "attendance": cells["参加人数"],
     }
 
 
-def _study(cells, err, year, month):
+def _study(cells, err, period):
     return {
-        "date": _in_month(cells["日期"], "日期", err, year, month),
+        "date": _in_month(cells["日期"], "日期", err, period),
         "kind": cells["形式"],
         "topic": cells["主题"],
         "attendance": cells["参加人数"],

@@ -121,8 +121,8 @@ def test_unknown_village_and_other_townships_village(township, village_a, other_
     ]
 
 
-def test_person_registered_in_another_township_is_an_error(township, other_township, village_a):
-    Person.objects.create(township=other_township, name="外镇人", id_number=id_number(1))
+def test_person_registered_in_another_township_is_an_error(township, other_township, other_village, village_a):
+    Person.objects.create(township=other_township, village=other_village, name="外镇人", id_number=id_number(1))
     result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *person_rows(2)]))
     assert messages(result) == ["第3行 B列（身份证号）：该记录已在其他镇登记，不能由本镇导入，请联系该镇核实"]
     assert Person.objects.filter(township=township).count() == 0
@@ -212,7 +212,7 @@ def test_failing_row_leaves_database_untouched(township, village_a):
 def test_write_error_rolls_back_everything(township, village_a, staff):
     result = importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *person_rows(4)]))
     # Someone registers the last person between preview and confirm: the unique key fails the whole write.
-    Person.objects.create(township=township, name="抢先", id_number=id_number(3))
+    Person.objects.create(township=township, village=village_a, name="抢先", id_number=id_number(3))
     with pytest.raises(Exception):  # noqa: B017 - IntegrityError from the database
         importing.confirm(PersonResource(township=township), result, user=staff)
     assert list(Person.objects.values_list("name", flat=True)) == ["抢先"]
@@ -287,7 +287,7 @@ def test_a_stage_change_by_import_is_a_dated_step(township, village_a, staff):
 
 @pytest.mark.parametrize("stage, day, expected", [
     ("发展对象", None, "第2行：发展阶段与系统中的当前阶段不同，须填写阶段日期（进入该阶段的日期）"),
-    ("发展对象", datetime.date.today() + datetime.timedelta(days=1), "第2行 H列（阶段日期）：阶段日期不能晚于今天"),
+    ("发展对象", datetime.date.today() + datetime.timedelta(days=1), "第2行 H列（阶段日期）：日期不能晚于今天"),
     ("发展对象", datetime.date(2022, 8, 31),
      "第2行 H列（阶段日期）：阶段日期不能早于该人员最近一次发展阶段记录的日期（2022-09-01）"),
     ("入党申请人", datetime.date(2023, 1, 1),

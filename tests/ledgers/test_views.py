@@ -200,7 +200,7 @@ def test_export_then_import_round_trip_is_unchanged(staff, township, village_a, 
                                                     client_for, fmt):
     import datetime
 
-    people = [make_person(n, village=village_a if n % 2 else None, stage="member", note="-负号开头",
+    people = [make_person(n, village=village_a if n % 2 else village_b, stage="member", note="-负号开头",
                           is_mobile=bool(n % 3), phone="+8613800000000") for n in range(6)]
     ReserveCadre.objects.create(village=village_a, person=people[1], since=datetime.date(2022, 1, 5),
                                 has_seedling_file=True)
