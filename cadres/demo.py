@@ -13,6 +13,12 @@ from .models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
 
 REGION = "640122"
 RESERVE_REGION = "640121"  # another county code, so demo 身份证号 never collide
+MEMBER_REGION = "640181"  # the members who joined before the system (a third code)
+
+
+def members_of(order):
+    """How many Party members the demo's village number `order` (1–12) has: 33 to 66, as its roster says."""
+    return 30 + order * 3
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = ["建军", "海燕", "志强", "秀兰", "国庆", "丽娟", "文斌", "晓红", "永福", "春梅", "学军", "玉兰", "明亮",
          "桂英", "振华", "淑芬", "红霞", "德胜", "小龙", "佳慧"]
@@ -75,6 +81,8 @@ def load(township):
     villages = list(township.villages.order_by("order"))
     if not Person.objects.filter(township=township, stage_changes__isnull=False).exists():
         _load_pipeline(township, villages)
+    if not Person.objects.filter(township=township, id_number__startswith=MEMBER_REGION).exists():
+        _load_members(township, villages)
     if not ReserveCadre.objects.filter(village__township=township).exists():
         _load_reserve_cadres(township, villages)
     if not Talent.objects.filter(township=township).exists():
@@ -138,3 +146,26 @@ def _load_talent(township, villages):
             ))
             i += 1
     bulk_create_with_history(talents, Talent)
+
+
+def _load_members(township, villages):
+    """The members who joined before the system, so that each village's roster holds members_of(order) Party members
+    (the pipeline's own probationary and full members count too). Their one recorded step is 正式党员, dated
+    before 2022: the report's counts of 2022–2023 (转正, 吸收预备党员, 积极分子) do not change."""
+    people, joined = [], []
+    i = 0
+    for order, village in enumerate(villages, start=1):
+        missing = members_of(order) - Person.objects.filter(village=village).party_members().count()
+        for _n in range(max(missing, 0)):
+            person = _person(township, village, i, 1950 + i % 42, 900, region=MEMBER_REGION)
+            people.append(person)
+            joined.append(datetime.date(min(person.birth_date.year + 24 + i % 16, 2021), 1 + i % 12, 1))
+            i += 1
+    bulk_create_with_history(people, Person)
+    saved = dict(Person.objects.filter(township=township, id_number__startswith=MEMBER_REGION)
+                 .values_list("id_number", "id"))
+    bulk_create_with_history([
+        StageChange(person_id=saved[person.id_number], stage=Stage.MEMBER, date=day)
+        for person, day in zip(people, joined, strict=True)
+    ], StageChange)
+    Person.objects.filter(pk__in=saved.values()).refresh_stages()

@@ -52,12 +52,20 @@ def _years_after(day, years):
         return day.replace(year=day.year + years, month=3, day=1)
 
 
+# Party members (党员): full and probationary members. The one definition of "党员N名" (village pages, the
+# 党员 filter of the list, the demo's dues).
+PARTY_MEMBER_STAGES = (Stage.PROBATIONARY, Stage.MEMBER)
+
 # The pipeline's order: on one date the later step wins (积极分子 and 发展对象 may share a day).
 STAGE_RANK = {stage: rank for rank, stage in enumerate(Stage.values)}
 REFRESH_BATCH = 2000
 
 
 class PersonQuerySet(models.QuerySet):
+    def party_members(self):
+        """People whose current stage makes them Party members: 预备党员 and 正式党员."""
+        return self.filter(stage__in=PARTY_MEMBER_STAGES)
+
     def under_age(self, age, on):
         """People younger than `age` years on the date `on` (from the birth date of the 身份证号)."""
         born_after = _years_before(on, age)

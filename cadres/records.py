@@ -1,10 +1,10 @@
 from django.db.models import Q
 
-from records.filters import ChoiceFilter, DateFilter, on_record
+from records.filters import BooleanFilter, ChoiceFilter, DateFilter, on_record
 from records.registry import RecordType, register
 
 from .forms import PersonForm, PersonSerializer
-from .models import CadreTraining, Person, ReserveCadre, Stage, StageChange, Talent, at_stage_on
+from .models import PARTY_MEMBER_STAGES, CadreTraining, Person, ReserveCadre, Stage, StageChange, Talent, at_stage_on
 
 GROUP = "党员与干部"
 
@@ -34,6 +34,8 @@ register(RecordType(
     extra_filters={
         "stage": ChoiceFilter(label="发展阶段", choices=Stage.choices, condition=_stage),
         "on": DateFilter(label="阶段截至日期", condition=lambda _day, _others: Q()),
+        "party_member": BooleanFilter(label="党员（含预备党员）", condition=lambda yes, _others: (
+            Q(stage__in=PARTY_MEMBER_STAGES) if yes else ~Q(stage__in=PARTY_MEMBER_STAGES))),
     },
 ))
 register(RecordType(

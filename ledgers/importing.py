@@ -417,14 +417,6 @@ def _preview_rows(resource, rows, result, progress):
     all_attrs = list(dict.fromkeys(attrs + [a for _n, _k, v, _s in parsed[:1] for a in v]))
     result.attrs = all_attrs
     for number, key_value, row_values, step_values in parsed:
-        if locked:
-            month = resource.month_of(row_values)
-            village_id = resource.village_of(row_values)
-            if month and (village_id, *month) in locked:
-                message = f"{month[0]}年{month[1]}月的月报已审核锁定，不能导入该月的记录"
-                problems.append(CellProblem(number, None, "", message))
-                invalid.add(number)
-                continue
         current = stored.get(key_value)
         if current is not None and township_id is not None and current["_township"] != township_id:
             position = position_of.get(key[0])
@@ -442,16 +434,35 @@ def _preview_rows(resource, rows, result, progress):
                 continue
             if step is not None:
                 result.steps.append((number, key_value, step))
+        changed = {a: v for a, v in row_values.items() if a in current and current[a] != v} if current else {}
+        if current is not None and not changed and step is None:
+            # Unchanged: nothing to write, so an approved month's lock has nothing to refuse.
+            result.unchanged += 1
+            continue
+        if locked and _in_locked_month(resource, locked, row_values, current):
+            month = resource.month_of(row_values)
+            message = f"{month[0]}年{month[1]}月的月报已审核锁定，不能导入该月的记录"
+            problems.append(CellProblem(number, None, "", message))
+            invalid.add(number)
+            continue
         if current is None:
             result.creates.append((number, tuple(row_values.get(a) for a in all_attrs)))
-            continue
-        changed = {a: v for a, v in row_values.items() if a in current and current[a] != v}
-        if changed or step is not None:
-            result.updates.append((number, current["pk"], changed))
         else:
-            result.unchanged += 1
+            result.updates.append((number, current["pk"], changed))
     result.invalid_rows = len(invalid)
     problems.sort(key=lambda p: (p.row, -1 if p.column is None else p.column))
+
+
+def _in_locked_month(resource, locked, row_values, current) -> bool:
+    """Whether a row that would write lies in an approved month, as the file has it or as it is stored (a
+    change that moves a record out of a locked month changes that month too)."""
+    for values in (row_values, current):
+        if values is None:
+            continue
+        month = resource.month_of(values)
+        if month and (resource.village_of(values), *month) in locked:
+            return True
+    return False
 
 
 def _header(resource, attr):

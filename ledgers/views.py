@@ -151,7 +151,7 @@ def job_status(request, pk):
     progress = services.read_progress(job)
     total = progress.get("total")
     done = progress.get("done") or 0
-    return JsonResponse({
+    answer = {
         "status": job.status,
         "status_label": job.get_status_display(),
         "running": job.is_running,
@@ -159,7 +159,12 @@ def job_status(request, pk):
         "done": done,
         "total": total,
         "percent": round(100 * done / total) if total else None,
-    })
+    }
+    if job.previewed_at is not None:
+        # What the check found, as the job page states it: rows to add, to update, unchanged, with problems.
+        answer.update(new=job.new_rows, updated=job.updated_rows, unchanged=job.unchanged_rows,
+                      invalid=job.invalid_rows, problems=job.error_count)
+    return JsonResponse(answer)
 
 
 @login_required

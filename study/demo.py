@@ -83,8 +83,9 @@ def load(township):
     for year, kinds in ACTIVITIES.items():
         for kind, (count, attendance, essays) in kinds.items():
             for n in range(count):
-                # Spread over the year, never on a date that does not exist.
-                date = datetime.date(year, 1 + (n * 5) % 12, 1 + (n * 3) % 28)
+                # Spread evenly over the year, one day per event of a kind: the ledger's key (日期、形式、主题、
+                # 组织单位) never repeats, as it would not in a real ledger.
+                date = datetime.date(year, 1, 1) + datetime.timedelta(days=n * 365 // count)
                 village = None if kind in TOWNSHIP_KINDS or not villages else villages[n % len(villages)]
                 activities.append(StudyActivity(
                     township=township, village=village, date=date, kind=kind, topic=TOPICS[kind],

@@ -18,7 +18,7 @@ class VillageAdmin(admin.ModelAdmin):
 
 @admin.register(PartyBranch)
 class PartyBranchAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "village", "secretary_name", "member_count"]
+    list_display = ["name", "village", "secretary_name"]
     list_filter = ["village__township"]
     list_select_related = ["village"]
 

@@ -34,9 +34,7 @@ def load(stdout=None):
     township, _ = Township.objects.get_or_create(name=TOWNSHIP_NAME)
     for order, name in enumerate(VILLAGE_NAMES, start=1):
         village, _ = Village.objects.update_or_create(township=township, name=name, defaults={"order": order})
-        branch, _ = PartyBranch.objects.get_or_create(
-            village=village, name=f"{name}党支部", defaults={"member_count": 30 + order * 3}
-        )
+        branch, _ = PartyBranch.objects.get_or_create(village=village, name=f"{name}党支部")
         stars_2022, stars_2023, target_2024 = STARS[name]
         StarRating.objects.update_or_create(branch=branch, year=2022, defaults={"stars": stars_2022})
         StarRating.objects.update_or_create(

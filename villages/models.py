@@ -82,7 +82,11 @@ class PartyBranch(models.Model):
     village = models.ForeignKey(Village, verbose_name="所属村", on_delete=models.PROTECT, related_name="branches")
     name = models.CharField("党组织名称", max_length=100)
     secretary_name = models.CharField("支部书记", max_length=50, blank=True)
-    member_count = models.PositiveIntegerField("党员人数", default=0)
+    # Retired: how many Party members a village has is counted from its people
+    # (cadres.models.PersonQuerySet.party_members), so the village page and the member list agree.
+    # The numbers typed so far stay in the database for one release (nothing typed is lost); nothing
+    # reads or writes them, and a later migration drops the column.
+    member_count = models.PositiveIntegerField("原登记党员人数（已停用）", default=0, editable=False)
 
     history = HistoricalRecords()
     SCOPE = Scope(township="village__township", village="village")

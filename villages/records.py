@@ -9,7 +9,7 @@ register(RecordType(
     model=PartyBranch,
     slug="branches",
     group="村与党支部",
-    list_fields=["name", "village", "secretary_name", "member_count"],
+    list_fields=["name", "village", "secretary_name"],
     filter_fields=["village"],
     search_fields=["name", "secretary_name"],
 ))

@@ -1,7 +1,7 @@
 """Import/export resources of branches and star ratings."""
 from import_export.fields import Field
 
-from ledgers.cells import CountWidget, IntegerWidget, NameLookupWidget, TextWidget
+from ledgers.cells import IntegerWidget, NameLookupWidget, TextWidget
 from ledgers.importing import LedgerResource, register
 
 from .models import PartyBranch, StarRating, Village
@@ -27,11 +27,10 @@ class PartyBranchResource(LedgerResource):
     village = Field("village_id", "所属村", VillageWidget(required=True))
     name = Field("name", "党组织名称", TextWidget(max_length=100, required=True))
     secretary_name = Field("secretary_name", "支部书记", TextWidget(max_length=50))
-    member_count = Field("member_count", "党员人数", CountWidget())
 
     class Meta:
         model = PartyBranch
-        fields = ("village", "name", "secretary_name", "member_count")
+        fields = ("village", "name", "secretary_name")
         import_id_fields = ("village", "name")
 
 

@@ -224,9 +224,8 @@ SPECS = [
     Spec(
         "branches",
         make=lambda c, n: PartyBranchFactory(village=c.village, name=f"江南村第{n}党小组"),
-        payload=lambda c: {"village": c.village.pk, "name": "江南村第二党支部", "secretary_name": "钱七",
-                           "member_count": 30},
-        edit=("member_count", 31),
+        payload=lambda c: {"village": c.village.pk, "name": "江南村第二党支部", "secretary_name": "钱七"},
+        edit=("secretary_name", "孙八"),
     ),
     Spec(
         "star-ratings",

@@ -1,0 +1,18 @@
+"""Template tags for what shared pages show of a village's people (the village page is the villages app's, which
+reads no cadres code)."""
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from ..models import Person
+
+register = template.Library()
+
+
+@register.simple_tag
+def party_members(village):
+    """{count, href}: the village's Party members (PersonQuerySet.party_members) and the list that shows them."""
+    return {
+        "count": Person.objects.filter(village=village).party_members().count(),
+        "href": f"{reverse('records:persons-list')}?{urlencode({'village': village.pk, 'party_member': 'true'})}",
+    }
