@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import ProtectedError, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -50,6 +51,11 @@ def display_value(obj, name, user=None, record_type: RecordType | None = None):
 
 def field_label(model, name):
     return model._meta.get_field(name).verbose_name
+
+
+def _is_date(model, name):
+    """Whether a column holds dates: its cells never wrap (1995-03-15, not 1995-/03-15)."""
+    return isinstance(model._meta.get_field(name), models.DateField)
 
 
 # ---------------------------------------------------------------- filters
@@ -219,9 +225,11 @@ class RecordListView(RecordView):
         filterset, qs = self.filtered(request.GET)
         qs = qs.order_by(*(rt.ordering or rt.model._meta.ordering or ["-pk"]), "pk")
         page = Paginator(qs, settings.RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+        columns = [{"label": field_label(rt.model, name), "date": _is_date(rt.model, name)} for name in rt.list_fields]
         rows = [
             (obj, reverse(f"records:{rt.slug}-detail", args=[obj.pk]),
-             [display_value(obj, name, request.user, rt) for name in rt.list_fields])
+             [(column, display_value(obj, name, request.user, rt)) for column, name in zip(columns, rt.list_fields,
+                                                                                           strict=True)])
             for obj in page.object_list
         ]
         query = request.GET.copy()
@@ -231,7 +239,7 @@ class RecordListView(RecordView):
             page=page,
             summary=self.summary(qs, page.paginator.count),
             rows=rows,
-            columns=[field_label(rt.model, name) for name in rt.list_fields],
+            columns=columns,
             query=query.urlencode(),
         ))
 

@@ -65,13 +65,32 @@ def test_secretary_reports_the_missing_month(page, live_server, demo, watch, vie
     shot(page, f"secretary-3-errors-{viewport}")
     assert_no_horizontal_overflow(page)
 
-    # Corrected: the preview says what will change, and nothing is written until the confirm.
-    page.get_by_role("link", name="返回列表").click()
-    upload(page, "通昌村月报（改正）.xlsx", fill(template, month_rows(year, month)))
+    # Corrected, uploaded again from the error page itself (same village and month, nothing to choose). While the
+    # file travels the button is disabled and says what is happening.
+    reupload = page.locator("#reupload")
+    assert f"重新上传通昌村{year}年{month}月报表" in reupload.inner_text()
+    corrected = fill(template, month_rows(year, month))
+    reupload.locator("input[type=file]").set_input_files(
+        files=[{"name": "通昌村月报（改正）.xlsx", "mimeType": XLSX, "buffer": corrected}])
+    # Held back in the page (a listener after the product's own), so the busy state can be looked at.
+    reupload.locator("form").evaluate("form => form.addEventListener('submit', event => event.preventDefault())")
+    button = reupload.get_by_role("button", name="重新上传并检查")
+    button.click()
+    reupload.locator(".busy").wait_for(state="visible")
+    assert button.is_disabled() and "正在上传并检查" in reupload.locator(".busy").inner_text()
+    shot(page, f"secretary-3b-uploading-{viewport}")
+    with page.expect_navigation():
+        reupload.locator("form").evaluate("form => form.submit()")
+    page.wait_for_load_state("networkidle")
+    # The preview says what will change, row by row, and nothing is written until the confirm.
     assert page.locator("#submission-status").inner_text() == "待确认"
     changes = {row[0]: row[1:] for row in table_rows(card(page, "确认后将作如下变更").locator("table"))}
-    assert changes == {"集体经济收入": ["2", "0", "0"], "党员发展": ["1", "0", "0"],
-                       "组织生活": ["1", "0", "0"], "学习活动": ["1", "0", "0"]}
+    assert changes == {"集体经济收入": ["2", "0", "0", "0"], "党员发展": ["1", "0", "0", "0"],
+                       "组织生活": ["1", "0", "0", "0"], "学习活动": ["1", "0", "0", "0"]}
+    rows = page.locator("#changes li.row-change")
+    assert rows.count() == 5 and "新增" in rows.first.inner_text()
+    assert "土地流转" in page.locator("#changes").inner_text()
+    assert Submission.objects.filter(village__name="通昌村", status="superseded").count() == 1
     assert not VillageMonth.objects.filter(village__name="通昌村", year=year, month=month, status="submitted").exists()
     shot(page, f"secretary-4-preview-{viewport}")
     assert_no_horizontal_overflow(page)

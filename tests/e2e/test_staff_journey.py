@@ -22,14 +22,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def secretary_reports(village, year, month):
+def secretary_reports(village, year, month, **rows):
     """sec03 reports the month through the product's services (his browser journey is the secretary test)."""
     from submissions import services
     from submissions.workbook import build_template
     from township.models import User
 
     user = User.objects.get(username="sec03")
-    data = fill(build_template(village=village, year=year, month=month), month_rows(year, month))
+    data = fill(build_template(village=village, year=year, month=month), month_rows(year, month, **rows))
     submission = services.submission_create(village=village, year=year, month=month, user=user,
                                             uploaded_file=SimpleUploadedFile("通昌村月报.xlsx", data))
     submission = services.submission_preview(submission=submission)
@@ -87,9 +87,28 @@ def test_staff_reviews_edits_and_imports(page, live_server, demo, watch, viewpor
     assert "退回原因：党员发展表缺少入党申请书日期" in page.content()
     assert VillageMonth.objects.get(village=village, year=year, month=month).status == "returned"
 
-    # …the secretary uploads again and confirms; now it is approved and the month locks.
-    secretary_reports(village, year, month)
-    open_submission(page, "通昌村", year, month, "已上报")
+    # …the secretary corrects one figure, uploads again and confirms. Staff find it in the 待审核 queue, see the
+    # changed row old → new above the buttons, and approve it: the month locks.
+    secretary_reports(village, year, month, theme_day_attendance=25)
+    follow_nav(page, "首页")
+    card(page, "月度报表").get_by_role("link", name="1 份报表待审核").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#uploads h2").inner_text() == "待审核的报表"
+    queue = table_rows(page.locator("#submission-list"))
+    assert len(queue) == 1 and queue[0][0] == "通昌村" and "待审核" in queue[0][2]
+    shot(page, f"staff-4a-queue-{viewport}")
+    assert_no_horizontal_overflow(page)
+    page.locator("#submission-list").get_by_role("link", name=f"{year}年{month}月").click()
+    page.wait_for_load_state("networkidle")
+    replaced = page.locator("#changes li.row-change.replace")
+    assert replaced.count() == 1
+    assert "第2行" in replaced.inner_text() and "参加人数" in replaced.inner_text()
+    assert replaced.locator("dd.changed del").inner_text() == "23"
+    assert replaced.locator("dd.changed ins").inner_text() == "25"
+    changes_box = page.locator("#changes").bounding_box()
+    assert changes_box["y"] < page.locator("#review").bounding_box()["y"]  # old → new above the buttons
+    shot(page, f"staff-4b-review-changes-{viewport}")
+    assert_no_horizontal_overflow(page)
     page.get_by_role("button", name="审核通过并锁定").click()
     page.wait_for_load_state("networkidle")
     assert "已审核通过，该月已锁定" in page.locator("ul.messages").inner_text()

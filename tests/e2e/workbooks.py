@@ -7,7 +7,7 @@ import openpyxl
 from cadres.id_numbers import make_id_number
 
 
-def month_rows(year, month, *, mistakes=False):
+def month_rows(year, month, *, mistakes=False, theme_day_attendance=23):
     """A village's month, row by row per sheet; with `mistakes`, an unknown 收入类别 and a bad 身份证号."""
     day = datetime.date(year, month, 1)
     activist = make_id_number("640122", datetime.date(1995, 6, 18), 7, True)
@@ -19,7 +19,7 @@ def month_rows(year, month, *, mistakes=False):
             ["土地流转", "42000.50", ""],
         ],
         "党员发展": [["马小军", "男", None, activist, "入党积极分子", day.replace(day=8), "返乡创业青年"]],
-        "组织生活": [[day.replace(day=12), "主题党日", "学习贯彻党的二十大精神", 23]],
+        "组织生活": [[day.replace(day=12), "主题党日", "学习贯彻党的二十大精神", theme_day_attendance]],
         "学习活动": [[day.replace(day=15), "集中学习", "乡村振兴政策宣讲", 31, 6]],
     }
 
