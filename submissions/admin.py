@@ -7,7 +7,7 @@ from .models import MonthTransition, Notice, Submission
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["village", "year", "month", "status", "uploaded_by", "uploaded_at"]
     list_filter = ["status", "year"]
-    readonly_fields = ["errors", "changes", "parsed"]
+    readonly_fields = ["errors", "changes", "change_summary", "fingerprint", "parsed"]
 
 
 @admin.register(MonthTransition)

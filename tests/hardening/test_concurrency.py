@@ -101,14 +101,37 @@ def test_two_uploads_of_the_same_month_confirmed_at_once(attempt, village_a, sec
     second = _previewed(village_a, secretary_a, "22222.00")
     outcomes = _race(lambda: services.submission_confirm(submission=first, user=secretary_a),
                      lambda: services.submission_confirm(submission=second, user=secretary_a))
-    # Serialised by the month's lock: both may go through, one after the other, the later replacing the earlier.
-    assert all(isinstance(o, Submission) or _refused(o) for o in outcomes), outcomes
+    # The newer upload superseded the older preview: only the newer one can win, whichever thread runs first.
+    assert _refused(outcomes[0]) and outcomes[0].code == "superseded", outcomes
+    assert isinstance(outcomes[1], Submission), outcomes
     current = list(Submission.objects.for_month(village_a.pk, YEAR, MONTH).current())
-    assert len(current) == 1
-    amount = "11111.00" if current[0].pk == first.pk else "22222.00"
+    assert [s.pk for s in current] == [second.pk]
     rows = _month_rows(village_a)
-    assert sorted(str(a) for _, a in rows["income"]) == sorted([amount, "3000.00"])
+    assert sorted(str(a) for _, a in rows["income"]) == ["22222.00", "3000.00"]
     assert rows["stage_changes"] == 2 and rows["org_life"] == 1 and rows["study"] == 1
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_confirm_racing_a_newer_upload_of_the_month(attempt, village_a, secretary_a):
+    older = _previewed(village_a, secretary_a, "11111.00")
+    data = _workbook(village_a, "22222.00")
+    confirm, upload = _race(
+        lambda: services.submission_confirm(submission=older, user=secretary_a),
+        lambda: services.submission_create(village=village_a, year=YEAR, month=MONTH, user=secretary_a,
+                                           uploaded_file=ContentFile(data, name="月报.xlsx")))
+    assert isinstance(upload, Submission), upload
+    older.refresh_from_db()
+    if isinstance(confirm, Submission):  # the confirm took the month's lock first: the upload came after it
+        assert older.status == SubmissionStatus.SUBMITTED
+        assert sorted(str(a) for _, a in _month_rows(village_a)["income"]) == ["11111.00", "3000.00"]
+    else:  # the upload came first: the older preview is superseded and nothing was written
+        assert _refused(confirm) and confirm.code == "superseded", confirm
+        assert older.status == SubmissionStatus.SUPERSEDED
+        assert _month_rows(village_a)["income"] == []
+    # Either way the new upload is the month's latest, and its preview can be confirmed.
+    newer = services.submission_preview(submission=upload)
+    assert services.submission_confirm(submission=newer, user=secretary_a).status == SubmissionStatus.SUBMITTED
+    assert sorted(str(a) for _, a in _month_rows(village_a)["income"]) == ["22222.00", "3000.00"]
 
 
 @pytest.mark.parametrize("attempt", range(3))
