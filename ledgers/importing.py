@@ -383,7 +383,10 @@ def _preview_rows(resource, rows, result, progress):
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
-                row_values[f.attribute] = _validated(f.widget.clean(raw), checks[f.attribute])
+                value = f.widget.clean(raw)
+                if checks[f.attribute]:
+                    value = _validated(value, checks[f.attribute])
+                row_values[f.attribute] = value
             except ValueError as exc:
                 problems.append(CellProblem(number, position, f.column_name, str(exc)))
                 row_ok = False

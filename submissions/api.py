@@ -252,8 +252,9 @@ class SubmissionConfirm(_ActionView):
         submission = self._submission(request, pk)
         access.check_upload_workbook(request.user)
         if not tasks.runs_inline():
-            if not submission.is_clean_preview:
-                raise Conflict("只有检查无误、尚未上报的报表才能确认上报。")
+            refusal = services.confirm_refusal(submission)  # the worker checks again under the month's lock
+            if refusal is not None:
+                raise Conflict(refusal.message, refusal.code)
             tasks.queue_confirm(submission, request.user)
             return Response({"id": submission.pk, "status": SubmissionStatus.CONFIRMING},
                             status=status.HTTP_202_ACCEPTED)

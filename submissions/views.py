@@ -264,8 +264,9 @@ def confirm(request, pk):
     submission = rules.submission_for(user, pk)
     access.check_upload_workbook(user)
     if not tasks.runs_inline():
-        if not submission.is_clean_preview:
-            messages.error(request, "只有检查无误、尚未上报的报表才能确认上报。")
+        refusal = services.confirm_refusal(submission)  # the worker checks again under the month's lock
+        if refusal is not None:
+            messages.error(request, refusal.message)
         else:
             tasks.queue_confirm(submission, user)
             messages.info(request, "正在提交，请稍候。")

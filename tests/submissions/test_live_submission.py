@@ -195,3 +195,17 @@ def test_the_return_notice_ends_with_one_full_stop(api_for, village_a, secretary
     api_for(staff).post(f"/api/submissions/{pk}/return/", {"reason": "金额单位有误。"})
     message = Notice.objects.get(user=secretary_a, kind="returned").message
     assert "。。" not in message and "原因：金额单位有误。请修改后重新上传。" in message
+
+
+def test_with_a_worker_a_superseded_preview_is_refused_before_it_is_queued(settings, api_for, village_a, secretary_a,
+                                                                           upload_api, workbook_for):
+    older = _upload(upload_api, secretary_a, village_a, workbook_for, 100000)
+    _upload(upload_api, secretary_a, village_a, workbook_for, 200000)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from unittest import mock
+
+    with mock.patch("submissions.tasks.confirm_submission_task.delay") as delay:
+        response = api_for(secretary_a).post(f"/api/submissions/{older}/confirm/")
+    assert response.status_code == 409 and "该月已有更新的报表" in response.json()["detail"]
+    delay.assert_not_called()
+    assert Submission.objects.get(pk=older).status == SubmissionStatus.SUPERSEDED
