@@ -119,6 +119,8 @@ def _index_context(request, form=None):
         "status_filters": STATUS_FILTERS,
         "filtered": bool(status or village_id or year or month),
         "locked_message": locked,
+        # Opened for one locked village-month (a grid cell, a notice): its lock instead of the upload form.
+        "locked_month": bool(locked and village_id and year and month and not form.is_bound),
         "pending": rules.submissions_for(user).filter(status=SubmissionStatus.SUBMITTED).count(),
     }
 

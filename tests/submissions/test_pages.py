@@ -93,7 +93,7 @@ def test_a_locked_month_shows_its_lock_instead_of_an_upload_button(client_for, v
     assert f"{MONTH}月已审核锁定，如需更正请联系镇党委" in page
     assert "上传月度报表</a>" not in page
     form = client.get(f"/submissions/?village={village_a.pk}&year={YEAR}&month={MONTH}").content.decode()
-    assert "已审核通过并锁定" in form
+    assert "已审核通过并锁定" in form and "上传并检查</button>" not in form and "上传其他月份的报表" in form
     detail = client.get(f"/submissions/{submitted.pk}/").content.decode()
     assert "已审核锁定，如需更正请联系镇党委" in detail and 'id="reupload"' not in detail
 
