@@ -24,8 +24,9 @@ class IdNumberWidget(TextWidget):
 
     def parse(self, value):
         if isinstance(value, int | float) and not isinstance(value, bool):
+            # The number read is not echoed: its first digits are the region and the birth date.
             raise ValueError(
-                f"身份证号被保存成了数字（读到 {value:.0f}），Excel 只保留15位有效数字，末尾可能已变成0。"
+                "身份证号被保存成了数字，Excel 只保留15位有效数字，末尾可能已变成0。"
                 "请把该列设为“文本”格式后重新填写"
             )
         text = as_text(value).upper()
