@@ -6,6 +6,8 @@ from import_export.fields import Field
 
 from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
+from ledgers.spreadsheets import SpreadsheetError
+from township import access, audit
 from villages.models import Source
 from villages.resources import VillageWidget
 
@@ -95,6 +97,27 @@ class PersonResource(LedgerResource):
         # The import writes in bulk, which skips Person.save().
         values.update(Person.derived_from_id_number(values["id_number"]))
         return []
+
+    def existing(self, keys, attrs):
+        # Past the day's limit of refused 身份证号 nothing is looked up: which rows are new would tell.
+        if self._importer() is not None and audit.is_throttled(self._importer()):
+            raise SpreadsheetError(audit.throttle_message())
+        return super().existing(keys, attrs)
+
+    def refused_elsewhere(self, key, current):
+        """Another township's person: the neutral answer, logged and notified to that township's staff."""
+        user = self._importer()
+        if user is None:
+            return access.ID_NUMBER_REFUSED
+        try:
+            return audit.registered_answer(user, id_number=key[0], holder_township_id=current["_township"],
+                                           holder_village_id=current.get("_village"),
+                                           where=getattr(self, "importing_where", ""))
+        except audit.IdNumberThrottled as exc:
+            raise SpreadsheetError(exc.message) from None
+
+    def _importer(self):
+        return getattr(self, "importing_user", None)
 
     def export_queryset(self, queryset):
         return queryset.annotate(stage_date=_latest_step_date())

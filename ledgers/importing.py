@@ -143,6 +143,11 @@ class LedgerResource(resources.ModelResource):
             return set()
         return self.model.locked_months(township_id=self.township.pk)
 
+    def refused_elsewhere(self, key, current) -> str:
+        """The message of a row whose record belongs to another township. Neutral: where a record is registered
+        is not this township's to learn (cadres' 党员花名册 also logs the refused 身份证号, township.audit)."""
+        return "该记录无法由本镇导入，请联系镇党委核实"
+
     def export_queryset(self, queryset):
         """The records to export, with whatever the export columns need annotated."""
         return queryset
@@ -401,7 +406,7 @@ def _preview_rows(resource, rows, result, progress):
         if current is not None and township_id is not None and current["_township"] != township_id:
             position = position_of.get(key[0])
             problems.append(CellProblem(number, position, _header(resource, key[0]),
-                                        "该记录已在其他镇登记，不能由本镇导入，请联系该镇核实"))
+                                        resource.refused_elsewhere(key_value, current)))
             invalid.add(number)
             continue
         step = None

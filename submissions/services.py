@@ -103,13 +103,15 @@ def _progress(submission_id):
     return report
 
 
-def month_changes(*, village, year, month, rows) -> tuple[dict, list]:
-    """({sheet name: {added, replaced, removed}}, problems) of writing `rows` over the month as it is now."""
+def month_changes(*, village, year, month, rows, uploaded_by=None, where="") -> tuple[dict, list]:
+    """({sheet name: {added, replaced, removed}}, problems) of writing `rows` over the month as it is now.
+
+    `uploaded_by`: whose 身份证号 a refusal is logged against (cadres.services.plan_month_pipeline)."""
     changes, problems = {}, []
     changes[INCOME.name] = economy_services.month_income_changes(
         village=village, year=year, month=month, rows=rows.get(INCOME.key, []))
     plan = cadres_services.plan_month_pipeline(village=village, year=year, month=month,
-                                               rows=rows.get(PIPELINE.key, []))
+                                               rows=rows.get(PIPELINE.key, []), uploaded_by=uploaded_by, where=where)
     for number, (column, message) in plan.problems.items():
         problems.append(problem(PIPELINE.name, number, column, message))
     changes[PIPELINE.name] = plan.counts()
@@ -142,7 +144,9 @@ def submission_preview(*, submission, today=None) -> Submission:
     errors, changes = list(result.errors), {}
     if not errors:
         changes, problems = month_changes(village=village, year=submission.year, month=submission.month,
-                                          rows=result.rows)
+                                          rows=result.rows, uploaded_by=submission.uploaded_by,
+                                          where=f"月度报表：{month_label(village, submission.year, submission.month)}"
+                                                f"（报表{submission.pk}）")
         errors.extend(problems)
     submission.errors = errors
     submission.changes = changes if not errors else {}

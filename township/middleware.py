@@ -1,5 +1,7 @@
-"""Security headers the pages live with."""
+"""Security headers the pages live with, and the request path the audit of refused 身份证号 records."""
 from django.conf import settings
+
+from township import audit
 
 # No inline scripts anywhere (data goes through json_script); styles may be inline
 # because ECharts and the admin set style attributes.
@@ -23,3 +25,18 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = getattr(settings, "CONTENT_SECURITY_POLICY", None) or policy
         response.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+class RequestAuditMiddleware:
+    """The request's path for the refusals of 身份证号 its view causes (a form's clean() has no request at hand),
+    and those refusals written once the view's transaction has ended, committed or rolled back (township.audit)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tokens = audit.start_request(request.path)
+        try:
+            return self.get_response(request)
+        finally:
+            audit.end_request(tokens)

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "township.middleware.ContentSecurityPolicyMiddleware",
+    "township.middleware.RequestAuditMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -228,6 +229,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# A user who is refused this many 身份证号 in a day (registered, but not for them to know: township/audit.py)
+# may register none until the next day.
+ID_NUMBER_REFUSALS_PER_DAY = int(os.environ.get("ID_NUMBER_REFUSALS_PER_DAY", "10"))
 
 # Records per page on list pages.
 RECORDS_PER_PAGE = 50

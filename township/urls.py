@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from records import registry as records
 from records.api import build_viewset
 from records.views import record_urlpatterns
+from township import views as township_views
 from township.api_auth import ThrottledObtainAuthToken
 from township.health import HealthView
 from villages import views as village_views
@@ -26,6 +27,8 @@ urlpatterns = [
     path("submissions/", include("submissions.urls")),
     path("reports/", include("reports.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("privacy/id-number-refusals/", township_views.id_number_refusals, name="id-number-refusals"),
+    path("privacy/id-number-refusals/read/", township_views.id_number_notices_read, name="id-number-notices-read"),
     path("admin/", admin.site.urls),
     path("healthz/", HealthView.as_view(), name="healthz"),
     path("api/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),

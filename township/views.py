@@ -1,5 +1,12 @@
-"""Error pages in Chinese."""
-from django.shortcuts import render
+"""Error pages in Chinese, and the log of refused 身份证号."""
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from township import access, audit
 
 
 def permission_denied(request, exception=None):
@@ -17,3 +24,38 @@ def locked_out(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": LOCKOUT_MESSAGE}, status=429)
     return render(request, "registration/locked_out.html", {"message": LOCKOUT_MESSAGE}, status=429)
+
+
+# ---------------------------------------------------------------- refused 身份证号 (township.audit)
+
+REFUSALS_PER_PAGE = 100
+
+
+@login_required
+@require_GET
+def id_number_refusals(request):
+    """The log of refused 身份证号 held by the user's township: who, when, where, the masked number, why."""
+    from township.models import IdNumberNotice, IdNumberRefusal
+
+    user = request.user
+    if not access.can_read_id_number_audit(user):
+        raise Http404("页面不存在或无权查看")
+    refusals = access.visible(user, IdNumberRefusal.objects.select_related("township"))
+    page = Paginator(refusals, REFUSALS_PER_PAGE).get_page(request.GET.get("page"))
+    unread = set(IdNumberNotice.objects.filter(user=user, read_at__isnull=True, refusal__in=page.object_list)
+                 .values_list("refusal_id", flat=True))
+    return render(request, "township/id_number_refusals.html", {
+        "page": page, "unread": unread, "limit": audit.daily_limit(),
+    })
+
+
+@login_required
+@require_POST
+def id_number_notices_read(request):
+    """Mark the user's notices of refused 身份证号 read."""
+    from township.models import IdNumberNotice
+
+    if not access.can_read_id_number_audit(request.user):
+        raise Http404("页面不存在或无权查看")
+    IdNumberNotice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("id-number-refusals")

@@ -139,6 +139,10 @@ EXPECT = {
     "ledgers:job-status": {"GET": "L 404 404 403 ok 404 403 403"},
     "ledgers:job-confirm": {"GET": "L 405 405 405 405 405 405 405", "POST": "L 404 404 403 ok 404 403 403"},
     "ledgers:job-errors": {"GET": "L 404 404 403 ok 404 403 403"},
+    # ------------------------------------------------------------ refused 身份证号: the township's staff and leaders
+    # read the log of their own township's numbers (the other township's staff read theirs, empty here).
+    "id-number-refusals": {"GET": "L 404 404 ok ok ok 404 ok"},
+    "id-number-notices-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L 404 404 ok ok ok 404 ok"},
     # ------------------------------------------------------------ API
     "api-token": {"POST": "ok ok ok ok ok ok ok ok"},  # 400 without credentials; the login throttle has its own test
     # The schema and its viewers describe the API and hold no records.
