@@ -193,6 +193,30 @@ def sees_personal_data(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role))
 
 
+def downloads_raw_uploads(user) -> bool:
+    """Whether `user`'s role may download uploaded files as they came (township staff, secretaries, superusers);
+    which ones is may_download_raw_upload's decision. For templates: leaders and county users get no link."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role or user.is_secretary))
+
+
+def may_download_raw_upload(user, obj) -> bool:
+    """Whether `user` may download the file `obj` was uploaded as (a monthly workbook, a ledger).
+
+    The file holds 身份证号 and phone numbers as typed, which no mask reaches: only who sees them whole
+    for its township (its staff, superusers) and the secretary of the village it came from, who uploaded
+    that village's numbers. Leaders, county users and other villages get 404 (the caller raises it)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.is_staff_role:
+        return user.township_id is not None and township_id_of(obj) == user.township_id
+    if user.is_secretary:
+        village_id = village_id_of(obj)
+        return village_id is not None and village_id == user.village_id
+    return False
+
+
 # ---------------------------------------------------------------- whether a 身份证号 is registered
 
 # What everyone but the holder's staff reads when a 身份证号 cannot be registered, whatever the reason:
