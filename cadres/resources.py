@@ -8,6 +8,7 @@ from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWid
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
 from ledgers.spreadsheets import SpreadsheetError
 from township import access, audit
+from villages import locks
 from villages.models import Source
 from villages.resources import VillageWidget
 
@@ -119,6 +120,15 @@ class PersonResource(LedgerResource):
     def _importer(self):
         return getattr(self, "importing_user", None)
 
+    def _people_with_locked_steps(self, locked):
+        """The ids of the township's people with a step in an approved month (one query, once per preview)."""
+        if getattr(self, "_locked_people", None) is None:
+            steps = StageChange.objects.filter(person__township=self.township).values_list(
+                "person_id", "person__village_id", "date")
+            self._locked_people = {person for person, village, day in steps
+                                   if (village, day.year, day.month) in locked}
+        return self._locked_people
+
     def export_queryset(self, queryset):
         return queryset.annotate(stage_date=_latest_step_date())
 
@@ -131,6 +141,11 @@ class PersonResource(LedgerResource):
         return StageChange.locked_months(township_id=self.township.pk)
 
     def step_of(self, values, step_values, current, locked):
+        moved = current is not None and "village_id" in values and values["village_id"] != current["_village"]
+        if moved and current["pk"] in self._people_with_locked_steps(locked):
+            # bulk_update skips the model's lock (villages/locks.py): asked here, as the form and the API are.
+            person = Person(pk=current["pk"], township_id=self.township.pk)
+            return None, [("village_id", locks.dependents_lock_message(person, moving=True))]
         stage, day = step_values.get("stage") or "", step_values.get("stage_date")
         if not stage or stage == (current["_stage"] if current else ""):
             return None, []  # the same stage as now, or none: nothing to record

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import ProtectedError, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -278,10 +279,13 @@ class RecordFormView(RecordView):
         if form.is_valid():
             try:
                 access.check_write(request.user, form.instance)
+                # Moving a record that rows of an approved month hang on is refused by the model's lock
+                # (villages/locks.py) as it saves; the savepoint keeps the page's transaction usable.
+                with transaction.atomic():
+                    obj = form.save()
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                obj = form.save()
                 messages.success(request, f"{self.record_type.label}已保存。")
                 return HttpResponseRedirect(self.url("detail", obj))
         return self.render_form(form, instance, status=400)
@@ -300,7 +304,9 @@ class RecordDeleteView(RecordFormView):
     def post(self, request, pk):
         obj = self.get_instance(pk)
         try:
-            obj.delete()
+            # Refused (MonthLocked, a 403 with the lock message) when rows of an approved month hang on it.
+            with transaction.atomic():
+                obj.delete()
         except ProtectedError:
             messages.error(request, f"该{self.record_type.label}仍被其他记录引用，不能删除。")
             return HttpResponseRedirect(self.url("detail", obj))
