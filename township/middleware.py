@@ -1,5 +1,10 @@
 """Security headers the pages live with, and the request path the audit of refused 身份证号 records."""
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import resolve_url
 
 from township import audit
 
@@ -40,3 +45,29 @@ class RequestAuditMiddleware:
             return self.get_response(request)
         finally:
             audit.end_request(tokens)
+
+
+IDLE_KEY = "last_request_at"
+IDLE_TOUCH_SECONDS = 60  # the session is written at most once a minute to record activity
+
+
+class SessionIdleTimeoutMiddleware:
+    """End a login session after SESSION_IDLE_HOURS without a request: pages go to the login page, which says why;
+    the API answers as to an anonymous user. API tokens have their own expiry (township/api_auth.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(IDLE_KEY)
+            if last is not None and now - last > settings.SESSION_IDLE_HOURS * 3600:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    return redirect_to_login(request.get_full_path(), login_url=f"{resolve_url(settings.LOGIN_URL)}"
+                                                                              "?idle=1")
+            elif last is None or now - last >= IDLE_TOUCH_SECONDS:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)

@@ -60,6 +60,21 @@ class User(AbstractUser):
             ),
         ]
 
+    def save(self, *args, **kwargs):
+        # set_password() leaves the new password in _password until the save: the API tokens issued under the old
+        # one end with it (sessions end by themselves: their hash no longer matches), as they do on deactivation.
+        password_changed = self._password is not None
+        super().save(*args, **kwargs)
+        if (password_changed or not self.is_active) and self.pk is not None:
+            self.revoke_api_tokens()
+
+    def revoke_api_tokens(self) -> int:
+        """Delete every API token of the user; returns how many there were."""
+        from knox.models import get_token_model
+
+        deleted, _ = get_token_model().objects.filter(user_id=self.pk).delete()
+        return deleted
+
     @property
     def is_staff_role(self):
         return self.role == Role.STAFF

@@ -4,6 +4,7 @@ With nothing set it runs on SQLite with Celery tasks executed eagerly, so a
 newcomer needs only Python. DATABASE_URL and CELERY_BROKER_URL switch to
 PostgreSQL and Redis with a real worker (the production path).
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -43,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "township.middleware.ContentSecurityPolicyMiddleware",
     "township.middleware.RequestAuditMiddleware",
+    "township.middleware.SessionIdleTimeoutMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,8 +166,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Expiring, revocable tokens whose database row holds only a digest (township/api_auth.py). First, so that
+        # a refused or expired token answers 401 with WWW-Authenticate: Token.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -218,6 +222,16 @@ if not DEBUG:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this many hours without a request (township.middleware.SessionIdleTimeoutMiddleware);
+# the login page says so. The cookie lives as long, renewed while the user works.
+SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", "8"))
+SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 3600)
+# API tokens (django-rest-knox) end after API_TOKEN_TTL_HOURS; logging in again gives a new one.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", "8"))),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

@@ -8,7 +8,7 @@ from records import registry as records
 from records.api import build_viewset
 from records.views import record_urlpatterns
 from township import views as township_views
-from township.api_auth import ThrottledObtainAuthToken
+from township.api_auth import ThrottledObtainAuthToken, TokenLogout, TokenLogoutAll
 from township.health import HealthView
 from villages import views as village_views
 from villages.api import VillageViewSet
@@ -20,7 +20,7 @@ for record_type in records.all_types():
 
 urlpatterns = [
     path("", village_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", township_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("villages/", include("villages.urls")),
     path("records/", include((record_urlpatterns(records.all_types()), "records"))),
@@ -32,6 +32,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", HealthView.as_view(), name="healthz"),
     path("api/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
+    path("api/auth/logout/", TokenLogout.as_view(), name="api-logout"),
+    path("api/auth/logoutall/", TokenLogoutAll.as_view(), name="api-logout-all"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

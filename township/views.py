@@ -1,4 +1,6 @@
 """Error pages in Chinese, and the log of refused 身份证号."""
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -7,6 +9,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from township import access, audit
+
+
+class LoginView(auth_views.LoginView):
+    """The login page, which says how long a session lasts without use (SessionIdleTimeoutMiddleware)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        hours = settings.SESSION_IDLE_HOURS
+        return super().get_context_data(**kwargs, idle_hours=int(hours) if float(hours).is_integer() else hours,
+                                        idle_ended="idle" in self.request.GET)
 
 
 def permission_denied(request, exception=None):

@@ -19,7 +19,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -67,7 +67,8 @@ def wsgi_keeps_the_test_connection():
 @pytest.fixture
 def tokens(staff, secretary_a, village_b, wsgi_keeps_the_test_connection):
     # Two villages and their users, no more: the fixture runs once per operation and role.
-    return {"staff": Token.objects.create(user=staff).key, "secretary_a": Token.objects.create(user=secretary_a).key}
+    return {"staff": AuthToken.objects.create(user=staff)[1],
+            "secretary_a": AuthToken.objects.create(user=secretary_a)[1]}
 
 
 def _fuzz(case, token):

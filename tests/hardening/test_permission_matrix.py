@@ -146,6 +146,9 @@ EXPECT = {
     "id-number-notices-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L 404 404 ok ok ok 404 ok"},
     # ------------------------------------------------------------ API
     "api-token": {"POST": "ok ok ok ok ok ok ok ok"},  # 400 without credentials; the login throttle has its own test
+    # Revoke API tokens: only a token authenticates there (tests/township/test_tokens.py), not a session.
+    "api-logout": {"POST": "A A A A A A A A"},
+    "api-logout-all": {"POST": "A A A A A A A A"},
     # The schema and its viewers describe the API and hold no records.
     "api-schema": {"GET": "ok ok ok ok ok ok ok ok"},
     "api-docs": {"GET": "ok ok ok ok ok ok ok ok"},
