@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -35,10 +36,12 @@ urlpatterns = [
     path("api/auth/logout/", TokenLogout.as_view(), name="api-logout"),
     path("api/auth/logoutall/", TokenLogoutAll.as_view(), name="api-logout-all"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The viewers are pages: an anonymous visitor is sent to the login page (the schema itself answers 401).
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("api/submissions/", include("submissions.api_urls")),
     path("api/reports/", include("reports.api_urls")),
     path("api/", include(router.urls)),
 ]
+handler400 = "township.views.bad_request"
 handler403 = "township.views.permission_denied"

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,7 +28,15 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", {"message": message}, status=403)
 
 
-LOCKOUT_MESSAGE = "登录失败次数过多，该账号已被暂时锁定，请15分钟后再试；如忘记密码，请联系镇党委工作人员重置。"
+LOCKOUT_MESSAGE = ("登录失败次数过多，该账号（或本网络地址）已被暂时锁定，请15分钟后再试；"
+                   "如忘记密码，请联系镇党委工作人员重置。")
+
+
+def bad_request(request, exception=None):
+    """handler400: the Chinese 400 page; a body over DATA_UPLOAD_MAX_MEMORY_SIZE gets the 413 page."""
+    if isinstance(exception, RequestDataTooBig):
+        return render(request, "413.html", {"message": "提交的内容超过了大小上限，已拒绝接收。"}, status=413)
+    return render(request, "400.html", {"message": "请求无法处理，请检查后重试。"}, status=400)
 
 
 def locked_out(request, original_response=None, credentials=None):

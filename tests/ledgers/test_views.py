@@ -133,7 +133,7 @@ def test_broken_file_is_a_message_not_a_500(staff, client_for, django_capture_on
 def test_upload_too_large(staff, client_for, settings, django_capture_on_commit_callbacks):
     settings.LEDGER_IMPORT_MAX_BYTES = 1000
     response = upload(client_for(staff), "persons", b"x" * 5000, capture=django_capture_on_commit_callbacks)
-    assert response.status_code == 400 and "文件太大" in response.content.decode()
+    assert response.status_code == 413 and "文件太大" in response.content.decode()  # as the monthly upload
 
 
 # ---------------------------------------------------------------- export
@@ -246,7 +246,7 @@ def test_upload_with_too_large_content_length_is_a_message(staff, client_for, se
     client = client_for(staff)
     response = client.post(reverse("ledgers:upload", args=["persons"]),
                            {"file": SimpleUploadedFile("big.xlsx", b"x" * 200_000)})
-    assert response.status_code == 400 and "文件太大" in response.content.decode()
+    assert response.status_code == 413 and "文件太大" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
