@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import logging
 import os
 import subprocess
@@ -228,3 +229,44 @@ def test_start_up_refuses_a_key_check_deploy_would_flag(secret_key):
 def test_start_up_accepts_a_real_key():
     result = _check("k3y-" + "x7Qz9" * 12)
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------- the Word file and the workbook's messages
+
+
+def test_the_word_file_carries_no_personal_number(client_for, leader, staff, village_a):
+    """The annual report names records, never a 身份证号, a phone number or a birth date, for staff either."""
+    import re
+    import zipfile
+
+    from tests.cadres.factories import PersonFactory, StageChangeFactory, TalentFactory
+
+    person = PersonFactory(village=village_a, township=village_a.township, id_number=ID, phone=PHONE)
+    StageChangeFactory(person=person, stage="activist", date=datetime.date(2023, 3, 15))
+    TalentFactory(village=village_a, township=village_a.township, phone="13700001111")
+    for user in (leader, staff):
+        response = client_for(user).get(reverse("reports:docx", args=[2023]))
+        assert response.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(response.content)) as document:
+            text = " ".join(document.read(name).decode("utf-8", "replace") for name in document.namelist()
+                            if name.endswith(".xml"))
+        assert ID not in text and ID[:14] not in text and PHONE not in text and "13700001111" not in text
+        assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", text)
+        assert "1992-03-15" not in text and "1992年3月15日" not in text
+
+
+def test_a_number_typed_as_a_number_is_not_echoed_in_the_workbook_problems(secretary_a, village_a):
+    from django.core.files.base import ContentFile
+
+    from submissions import services
+    from tests.hardening.conftest import workbook_bytes
+
+    rows = {"党员发展": [["张三", "男", "", int(ID[:17] + "0"), "入党积极分子", "2023-03-10", ""]]}
+    submission = services.submission_create(
+        village=village_a, year=2023, month=3, user=secretary_a,
+        uploaded_file=ContentFile(workbook_bytes(village_a, rows=rows), name="月报.xlsx"))
+    services.submission_preview(submission=submission)
+    submission.refresh_from_db()
+    text = json.dumps(submission.errors, ensure_ascii=False)
+    assert "保存成了数字" in text
+    assert ID[:14] not in text and ID[6:14] not in text
