@@ -333,6 +333,11 @@ class RecordHistoryView(RecordView):
                      self._history_value(rt, change.field, change.new))
                     for change in delta.changes
                 ]
+                if not access.sees_personal_data(request.user):
+                    # A masked change that masks alike (the same last four) is not shown: whether the number
+                    # changed would tell a reader who typed a candidate whether it was the stored one.
+                    masked_labels = {field_label(rt.model, name) for name in rt.masked_fields}
+                    diffs = [d for d in diffs if not (d[0] in masked_labels and d[1] == d[2])]
             changes.append({"entry": newer, "diffs": diffs})
         return render(request, "records/history.html", self.context(
             obj=obj, changes=changes, detail_url=self.url("detail", obj),

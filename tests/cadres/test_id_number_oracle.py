@@ -186,3 +186,18 @@ def test_a_secretary_of_the_holding_township_is_not_told_either(registered, clie
     assert ID_NUMBER_REFUSED in body
     assert IdNumberRefusal.objects.get().reason == RefusalReason.SAME_TOWNSHIP
     assert IdNumberNotice.objects.count() == 1
+
+
+def test_the_history_does_not_tell_a_secretary_whether_a_masked_number_changed(client_for, staff, secretary_a,
+                                                                               village_a):
+    """Two numbers with the same last four mask alike: the history shows no change between them."""
+    person = PersonFactory(village=village_a, township=village_a.township, id_number=HERE)
+    twins = [n for n in (make_id_number("640102", datetime.date(1992, m, d), 25, True)
+                         for m in range(1, 13) for d in range(1, 29)) if n[-4:] == HERE[-4:] and n != HERE]
+    client_for(staff).post(reverse("records:persons-update", args=[person.pk]),
+                           {"village": village_a.pk, "name": person.name, "id_number": twins[0]})
+    person.refresh_from_db()
+    assert person.id_number == twins[0]
+    history = reverse("records:persons-history", args=[person.pk])
+    assert "身份证号：" not in client_for(secretary_a).get(history).content.decode()
+    assert f"身份证号：{HERE} → {twins[0]}" in client_for(staff).get(history).content.decode()
