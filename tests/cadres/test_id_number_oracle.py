@@ -201,3 +201,39 @@ def test_the_history_does_not_tell_a_secretary_whether_a_masked_number_changed(c
     history = reverse("records:persons-history", args=[person.pk])
     assert "身份证号：" not in client_for(secretary_a).get(history).content.decode()
     assert f"身份证号：{HERE} → {twins[0]}" in client_for(staff).get(history).content.decode()
+
+
+def _use_up_refusals(user, township, settings):
+    IdNumberRefusal.objects.bulk_create([
+        IdNumberRefusal(user=user, username=user.username, path="/x/", masked_number="*" * 18,
+                        reason=RefusalReason.OTHER_TOWNSHIP, township=township)
+        for _ in range(settings.ID_NUMBER_REFUSALS_PER_DAY)])
+
+
+def test_past_the_limit_a_ledger_preview_classifies_no_number(registered, other_staff, other_township, settings):
+    from ledgers import services
+    from ledgers.models import ImportJob
+
+    _use_up_refusals(other_staff, other_township, settings)
+    csv = f"姓名,身份证号,所属村\n王五,{candidate(5)},\n".encode()
+    job = ImportJob.objects.create(township=other_township, user=other_staff, record_slug="persons",
+                                   file=ContentFile(csv, name="roster.csv"), file_name="roster.csv")
+    services.preview_job(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "今天不能再登记身份证号" in job.message
+    assert (job.new_rows, job.updated_rows, job.problems) == (0, 0, [])
+
+
+def test_past_the_limit_a_workbook_classifies_no_number(registered, secretary_a, village_a, settings):
+    from submissions import services
+    from tests.hardening.conftest import workbook_bytes
+
+    _use_up_refusals(secretary_a, village_a.township, settings)
+    rows = {"党员发展": [["王五", "男", "", candidate(6), "入党申请人", "2023-03-11", ""]]}
+    submission = services.submission_create(
+        village=village_a, year=2023, month=3, user=secretary_a,
+        uploaded_file=ContentFile(workbook_bytes(village_a, rows=rows), name="月报.xlsx"))
+    services.submission_preview(submission=submission)
+    submission.refresh_from_db()
+    assert len(submission.errors) == 1 and "今天不能再登记身份证号" in submission.errors[0]["message"]
+    assert not submission.changes
