@@ -332,41 +332,64 @@ class Values(defaultdict):
         super().__init__(lambda: defaultdict(dict))
 
 
-def _grouped_counts(slug, township_ids, years, values):
+def _grouped_counts(slug, township_ids, years, values, by_village=False):
     """Every COUNT and SUM figure on one record kind, for all townships and years: one query.
 
-    Grouped by village too where the kind has one, so each figure's per-village values come
-    with it (values[tid][year]["_by_village"][key] = {village id: value})."""
+    A figure's list filters that are plain equalities (年度, a kind, a stage, a flag) become
+    GROUP BY columns, so a row is read once whatever the number of figures; the others (在册日期,
+    土地类收入 …) are FILTER aggregates. Both are the list page's own conditions
+    (records.filters), so a figure is exactly what its source lists. With `by_village` (a
+    township's report, and incomes always: the village figures need them) the values of each
+    village come too (values[tid][year]["_by_village"][key] = {village id: value})."""
     record_type = record_types.get(slug)
     model = record_type.model
     township_path = record_filters.township_path(model)
-    village_path = record_filters.village_path(model)
+    village_path = record_filters.village_path(model) if by_village else None
+    wanted = []  # (figure, year, {dimension: value}, aggregate alias)
     aggregates = {}
+    dimensions = set()
     for figure in FIGURES:
         if figure.slug != slug or figure.kind not in (COUNT, SUM) or figure.params is None:
             continue
         if figure.key in YEAR_END_STAGE_COUNTS:  # counted by _year_end_stages, each person's stage once
             continue
         for year in years:
-            condition = record_filters.condition(record_type, {k: str(v) for k, v in figure.params(year).items()})
-            alias = f"f{len(aggregates)}"
-            aggregate = Count("pk", filter=condition) if figure.kind == COUNT else Sum(figure.field, filter=condition)
-            aggregates[alias] = (figure, year, aggregate)
-    if not aggregates:
+            params = {k: str(v) for k, v in figure.params(year).items()}
+            equal, other = record_filters.split_equalities(record_type, params)
+            dimensions.update(equal)
+            condition = record_filters.condition(record_type, params, only=other) if other else None
+            signature = (figure.kind, figure.field, tuple(sorted(other.items())))
+            if signature not in aggregates:
+                target = "pk" if figure.kind == COUNT else figure.field
+                function = Count if figure.kind == COUNT else Sum
+                aggregates[signature] = (f"a{len(aggregates)}", function(target, filter=condition)
+                                         if condition is not None else function(target))
+            wanted.append((figure, year, equal, aggregates[signature][0]))
+    if not wanted:
         return
-    group = [township_path] + ([village_path] if village_path else [])
-    rows = (model._default_manager.order_by().filter(**{f"{township_path}__in": township_ids})
-            .values(*group).annotate(**{alias: agg for alias, (_f, _y, agg) in aggregates.items()}))
+    dimensions = sorted(dimensions)
+    rows = model._default_manager.order_by().filter(**{f"{township_path}__in": township_ids})
+    year_dimension = record_filters.year_lookup(record_type)
+    if year_dimension in dimensions and all(year_dimension in equal for _f, _y, equal, _a in wanted):
+        # Every figure on this kind is of a year asked: read only those years' rows.
+        rows = rows.filter(**{f"{year_dimension}__in": years})
+    group = [township_path] + ([village_path] if village_path else []) + dimensions
+    rows = rows.values(*group).annotate(**{alias: aggregate for alias, aggregate in aggregates.values()})
     for tid in township_ids:
-        for _alias, (figure, year, _agg) in aggregates.items():
+        for figure, year, _equal, _alias in wanted:
             values[tid][year][figure.key] = 0
     for row in rows:
         tid = row[township_path]
-        for alias, (figure, year, _agg) in aggregates.items():
+        village = row[village_path] if village_path else None
+        for figure, year, equal, alias in wanted:
+            if any(row[dimension] != value for dimension, value in equal.items()):
+                continue
             value = row[alias] or 0
-            values[tid][year][figure.key] += value
-            if village_path and row[village_path] is not None:
-                values[tid][year].setdefault("_by_village", {}).setdefault(figure.key, {})[row[village_path]] = value
+            v = values[tid][year]
+            v[figure.key] += value
+            if village is not None:
+                per_village = v.setdefault("_by_village", {}).setdefault(figure.key, {})
+                per_village[village] = per_village.get(village, 0) + value
 
 
 def _year_end_stages(township_ids, years, values):
@@ -484,7 +507,7 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
         return values
     for slug in ("star-ratings", "study-activities", "problems", "bulletins", "persons", "stage-changes",
                  "reserve-cadres", "talents", "incomes"):
-        _grouped_counts(slug, township_ids, years, values)
+        _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
     _year_end_stages(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)
     _maps(township_ids, years, values)
