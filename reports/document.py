@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from . import drafting
 from .figures import compute_figures
-from .models import ItemSection, ItemStatus, Report
+from .models import ItemSection, ItemStatus, Report, ReportFinal
 
 # The reference's four sections, in its order; parts are what staff edit.
 SECTIONS = [
@@ -36,7 +36,8 @@ def title(township, year) -> str:
 
 def get_report(township, year) -> Report:
     """The township's report of the year (created on first use), with whether it is final read in the same query."""
-    report = (Report.objects.select_related("final_version").defer("final_version__figures", "final_version__sections")
+    report = (Report.objects.select_related("final_version")
+              .defer(*(f"final_version__{name}" for name in ReportFinal.FROZEN))
               .filter(township=township, year=year).first())
     if report is None:
         report, _ = Report.objects.get_or_create(township=township, year=year)
