@@ -11,6 +11,7 @@ text never says "0个" or "暂无记录". A year without any record says so once
 """
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from township.numbers import yuan
@@ -208,7 +209,7 @@ class Writer:
         clauses, last = [], None
         for event in events:
             verb = EVENT_VERBS.get(event["kind"], "开展")
-            exact = f"{event['date']} {event['title']}"
+            exact = f"{w.cn_date(datetime.date.fromisoformat(event['date']))} {event['title']}"
             if (last and last["kind"] == event["kind"] in ("document", "rule") and not last["note"]
                     and last["date"] == event["date"]):
                 clauses[-1].fig(self.figures, "township.work_events", w.titles([event["title"]]), exact=exact)
@@ -330,7 +331,8 @@ def _duty(wr: Writer) -> Para:
         stars.t("党组织参评，其中")
         shown = [(level, n) for level, n in (wr.value("stars.by_level") or {}).items() if n]
         for i, (level, n) in enumerate(shown):
-            stars.t(f"{w.cn_ordinal(int(level))}星级").add(wr.fig("stars.by_level", f"{n}个"))
+            name = f"{w.cn_ordinal(int(level))}星级"
+            stars.t(name).add(wr.fig("stars.by_level", f"{n}个", exact=f"{name}党组织{n}个"))
             stars.t("、" if i < len(shown) - 1 else "")
         if w.stated(wr.value("stars.share_3plus")):
             stars.t("，三星级及以上占").add(wr.fig("stars.share_3plus", w.percent(wr.value("stars.share_3plus"))))
