@@ -27,10 +27,12 @@ from economy.models import IncomeRecord
 from study.models import StudyActivity
 from township import access
 from township.numbers import yuan
+from villages import views as village_views
 from villages.models import StarRating, Township
 
 from . import document as doc
 from . import drafting, services
+from .dashboard import key_figures
 from .docx import build_docx
 from .figures import (
     BY_KEY,
@@ -118,6 +120,25 @@ def latest_year(township) -> int:
     ]
     years = [y for y in years if y]
     return max(years) if years else this_year
+
+
+@login_required
+def home_dashboard(request):
+    """The home page: the villages for every township user (a secretary lands on their village), and for those who
+    may read the report, the key figures of the latest year with records against their targets, with charts."""
+    user = request.user
+    if user.is_secretary:
+        return redirect("villages:detail", pk=user.village_id)
+    context = village_views.home_context(user)
+    try:
+        township = report_township(request)
+    except (Http404, PermissionDenied):
+        township = None  # a county user, or an administrator without a township: the villages only
+    if township is not None:
+        year = latest_year(township)
+        figures, previous = doc.figures_of(township, year)
+        context["dashboard"] = key_figures(figures, previous, year)
+    return render(request, "reports/home.html", context)
 
 
 @login_required
