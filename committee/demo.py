@@ -68,6 +68,9 @@ WORK_EVENTS = [
      "采取理论学习、集中观摩、外出学习的形式，让后备干部长知识开眼界"),
     ("2023-09-20", WorkEventKind.ACTIVITY, WorkArea.CAMPAIGN, "“四强”能力作风建设年观摩评比活动", True, [],
      "就全镇项目建设、产业发展、村级集体经济等重点工作进行督察，在互观互学中找准差距补短板"),
+    ("2023-04-23", WorkEventKind.MECHANISM, WorkArea.STUDY, "“二维码+”教育模式", False, [],
+     "设立“码上学习”，构建“码上”学习、“码上”教育的政策宣传“云阵地”，将码上学习设置在集市、商超、村部等地点，"
+     "拓宽干部群众线上学习维度"),
     ("2022-02-12", WorkEventKind.MEETING, WorkArea.DUTY, "2022年基层党建工作安排部署会", False, [], ""),
 ]
 # 2023 village-months that were not reported (village order, month) and that were returned.

@@ -246,7 +246,6 @@ LECTURES = {"secretary_lecture": "“支部书记讲党课”", "thousand_lectur
 def _study(wr: Writer) -> Para:
     plans = wr.value("study.plans") or []
     opening = [Para().t("研究制定").add(wr.fig("study.plans", w.join(plans, "和")))] if plans else []
-    opening += wr.event_clauses(wr.events("study"))
     channels = [kind for kind in STUDY_CHANNELS if wr.has(f"study.kind_{kind}")]
     channel = Para()
     if channels:
@@ -277,7 +276,7 @@ def _study(wr: Writer) -> Para:
         lecture.t("常态化开展")
         for i, kind in enumerate(lectures):
             lecture.add(wr.fig(f"study.kind_{kind}", LECTURES[kind])).t("、" if i < len(lectures) - 1 else "")
-    return sentences([opening + counts, [lecture]])
+    return sentences([opening + counts, wr.event_clauses(wr.events("study")), [lecture]])
 
 
 def _campaign(wr: Writer) -> Para:
