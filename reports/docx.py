@@ -126,8 +126,8 @@ def _page_number(paragraph):
     set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4)
 
 
-class Writer:
-    """The document being written, with its line pitch."""
+class OfficialDocument:
+    """A Word document in the 公文 layout being written: the page, its grid and fonts, paragraphs and tables."""
 
     def __init__(self):
         self.document = Document()
@@ -260,7 +260,7 @@ def signature_indents(signer, date_text) -> tuple[Pt, Pt]:
 
 def build_docx(report_document, figures, previous=None, *, township, year, signed_on) -> bytes:
     """The .docx bytes of a report document (see reports.document.report_document)."""
-    out = Writer()
+    out = OfficialDocument()
     title = out.paragraph(report_document["title"], TITLE_FONT, SIZE_2, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     title.paragraph_format.line_spacing = Pt(36)
     out.paragraph(indent=False)  # the blank line under the title

@@ -114,6 +114,12 @@ class Para(list):
         self.extend(other)
         return self
 
+    def then(self, clause, sep="，"):
+        """Append a clause after this one (a change against last year, say) when both have words."""
+        if self and clause:
+            self.t(sep).add(clause)
+        return self
+
     @property
     def text(self):
         return "".join(segment["text"] for segment in self)
@@ -191,10 +197,9 @@ class Writer:
         if before is None:
             return self.fig(key, f"{label}{n}个")
         if before == 0:
-            return self.fig(key, f"{label}{n}个").t("，").add(
-                self._change_segment(key, "实现零的突破"))
+            return self.fig(key, f"{label}{n}个").then(self._change_segment(key, "实现零的突破"))
         if before == n:
-            return self.fig(key, f"{label}{n}个").t("，").add(self._change_segment(key, "与上年持平"))
+            return self.fig(key, f"{label}{n}个").then(self._change_segment(key, "与上年持平"))
         return self._change_segment(key, varied(label, before, "增加" if n > before else "减少", n))
 
     # ------------------------------------------------------------ work events
@@ -255,8 +260,7 @@ def _study(wr: Writer) -> Para:
             channel.add(wr.fig(key, wr.figures[key]["label"]))
             channel.t("、" if i < len(channels) - 1 else "等")
     concentrated = wr.count("study.concentrated_sessions", "集中学习", "次", rounded=True)
-    if concentrated and wr.growth("study.concentrated_sessions"):
-        concentrated.t("，").add(wr.growth("study.concentrated_sessions"))
+    concentrated.then(wr.growth("study.concentrated_sessions"))
     counts = [
         wr.count("study.central_group_sessions", "党委理论学习中心组", "次"),
         wr.count("study.central_group_seminars", "研讨交流", "次"),
@@ -286,8 +290,7 @@ def _campaign(wr: Writer) -> Para:
     opening = [Para().t("开展").add(wr.fig("township.campaigns", w.join(campaigns))).t("活动")] if campaigns else []
     opening += wr.event_clauses([e for e in events if e["kind"] in OPENING_KINDS])
     problems = wr.count("township.problems_found", "镇村查摆问题", "条", rounded=True)
-    if problems and wr.growth("township.problems_found"):
-        problems.t("，").add(wr.growth("township.problems_found"))
+    problems.then(wr.growth("township.problems_found"))
     later = wr.event_clauses([e for e in events if e["kind"] not in OPENING_KINDS])
     bulletins = [wr.count("township.bulletins", "", "期", after="工作专报"),
                  wr.count("township.weekly_previews", "", "次", after="一周工作预览"),
@@ -389,8 +392,7 @@ def _economy(wr: Writer) -> Para:
     if wr.has("economy.income_total"):
         total = Para().t("全镇村集体经济总收入").add(
             wr.fig("economy.income_total", w.wan(wr.value("economy.income_total"))))
-        if wr.growth("economy.income_total"):
-            total.t("，").add(wr.growth("economy.income_total"))
+        total.then(wr.growth("economy.income_total"))
         varied = w.Varied("{}由上年的{}个{}到{}个", "{}较上年的{}个{}至{}个")
         income = [total, wr.village_count("economy.villages_over_1m", "百万村", varied),
                   wr.village_count("economy.villages_over_2m", "两百万元村", varied)]
@@ -425,8 +427,7 @@ def _people(wr: Writer) -> Para:
     members = [wr.count("members.activists", "截至年底共储备入党积极分子", "名")]
     if wr.has("members.new_probationary"):
         admitted = wr.count("members.new_probationary", "吸收预备党员", "名")
-        if wr.difference("members.new_probationary", "名"):
-            admitted.t("，").add(wr.difference("members.new_probationary", "名"))
+        admitted.then(wr.difference("members.new_probationary", "名"))
         members.append(admitted)
     members.append(wr.count("members.converted", "转正党员", "名"))
     planned = wr.value("targets.planned_probationary")

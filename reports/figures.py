@@ -10,9 +10,12 @@ the completeness page states the reporting rate from the same village-month coun
 
 Cost: one grouped query per record kind for all the figures on it, for every year asked
 and every township asked at once (GROUP BY township), so this year and last year, or a
-county's townships, cost what one township's year does. Counts are ints, money is a
-string with two decimals (yuan), shares are percentages with one decimal; a figure whose
-records do not exist at all is None ("no data"), never a guessed number.
+county's townships, cost what one township's year does. A township's report adds its
+words: the titles of the year (study plans, campaigns, competitions) in one query, the
+work events, projects and alliances (villages and enterprises joined) one each, and the
+targets. Counts are ints, money is a string with two decimals (yuan), shares are
+percentages with one decimal; a figure whose records do not exist at all is None ("no
+data"), never a guessed number.
 """
 from __future__ import annotations
 

@@ -76,9 +76,7 @@ def people(n, *, rounded=False) -> str:
 
 def plain_number(value) -> str:
     """A decimal without trailing zeros: 140.0 → "140", 1.5 → "1.5"."""
-    value = Decimal(str(value))
-    text = format(value.normalize(), "f")
-    return text
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 # ---------------------------------------------------------------- money
