@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadres.models import Person, ReserveCadre, StageChange, Talent
-from committee.models import Bulletin, Problem
+from committee.models import Bulletin, Problem, WorkEvent
 from economy.models import Alliance, IncomeRecord, IndustryProject
 from reports.figures import compute_figures
 from reports.models import ReportItem
@@ -73,7 +73,7 @@ FORBIDDEN = [re.compile(pattern) for pattern in (r"暂无记录", r"(?<![\d.])0�
                                                  r"(?<![\d.])0\.0%")]
 
 COUNTED = [Person, StageChange, ReserveCadre, Talent, IncomeRecord, IndustryProject, Alliance, StudyActivity,
-           Problem, Bulletin, VillageMonth, ReportItem]
+           Problem, Bulletin, WorkEvent, VillageMonth, ReportItem]
 
 
 @pytest.fixture
