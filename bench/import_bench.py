@@ -4,14 +4,16 @@ For each row count (1,000, 10,000 and 100,000 by default) it writes a 党员花�
 .xlsx and times, in the same run and on the same file:
 
   (a) openpyxl load_workbook(read_only=True), iterating every row's values — the baseline;
-  (b) this product's preview (ledgers.services.preview_job: read, clean, match, keep the rows);
-  (c) its confirm (confirm_job: write every row with history in one transaction);
+  (b) this product's preview (ledgers.services.preview_job: read with python-calamine after the checks in
+      front of it, clean, match, keep the checked rows in the database as JSON);
+  (c) its confirm (confirm_job: write every row with history in one transaction, each 发展阶段 as a dated
+      StageChange with history, then the people's stage from their steps);
   (d) django-import-export's default ModelResource import of the file (per-row save, history by signal).
       (d) runs on at most --peer-cap rows (10,000 by default) and is extrapolated linearly beyond,
       which flatters it: its per-row cost grows with the table. (A cap already measured in the run is reused.)
 
 Peak memory is the process's peak resident set (RSS, sampled every 20 ms) during each phase;
-the process itself (Django, openpyxl, lxml loaded) holds about 110 MB before any phase.
+the process itself (Django, openpyxl, calamine loaded) holds about 110 MB before any phase.
 
 Runs on a throwaway test database: SQLite by default, PostgreSQL when DATABASE_URL is
 set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_bench). The last line
@@ -37,8 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "township.settings")
 
-HEADERS = ["姓名", "身份证号", "所属村", "性别", "出生日期", "联系电话", "发展阶段", "流动党员", "退役军人",
+HEADERS = ["姓名", "身份证号", "所属村", "性别", "出生日期", "联系电话", "发展阶段", "阶段日期", "流动党员", "退役军人",
            "致富带头人", "返乡创业青年", "备注"]
+STAGE_DATE = datetime.date(2020, 7, 1)  # 阶段日期: every 发展阶段 of a new person becomes a dated step
 VILLAGES = ["江南村", "联星村", "通昌村", "潘昶村", "银光村", "红星村", "金沙村", "新华村", "永丰村", "团结村",
             "光明村", "和平村"]
 
@@ -93,7 +96,7 @@ def ledger_bytes(rows: int) -> bytes:
         male = i % 2 == 0
         sheet.append([
             f"党员{i:06d}", make_id_number(region, born, i, male), VILLAGES[i % len(VILLAGES)],
-            "男" if male else "女", born, f"138{i:08d}", "正式党员" if i % 5 else "预备党员",
+            "男" if male else "女", born, f"138{i:08d}", "正式党员" if i % 5 else "预备党员", STAGE_DATE,
             "是" if i % 11 == 0 else "否", "否", "是" if i % 7 == 0 else "否", "否", f"备注{i}",
         ])
     buffer = io.BytesIO()
@@ -169,8 +172,10 @@ def peer_import(data, township_id):
 
 
 def clear_persons():
-    from cadres.models import Person
+    from cadres.models import Person, StageChange
 
+    StageChange.history.all().delete()
+    StageChange.objects.all().delete()
     Person.history.all().delete()
     Person.objects.all().delete()
 
@@ -248,9 +253,11 @@ def run(args, vendor):
         c_s, c_mb, _ = measure(lambda job=job: services.confirm_job(job_id=job.pk))
         job.refresh_from_db()
         assert job.status == "done", job.message
-        from cadres.models import Person
+        from cadres.models import Person, StageChange
 
-        assert Person.objects.count() == rows and Person.history.count() == rows
+        # Each person: created, then given the stage of the dated step (StageChange) the import recorded.
+        assert Person.objects.count() == rows and Person.history.count() == 2 * rows
+        assert StageChange.objects.count() == rows == StageChange.history.count()
 
         # Re-import of the same file: the preview finds every row unchanged.
         again = make_job(data, township, user)

@@ -8,7 +8,7 @@ import datetime
 
 from simple_history.utils import bulk_create_with_history
 
-from .id_numbers import birth_date_from_id, gender_from_id, make_id_number
+from .id_numbers import make_id_number
 from .models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
 
 REGION = "640122"
@@ -67,9 +67,8 @@ def _person(township, village, i, born_year, serial_base, region=REGION):
     id_number = make_id_number(region, born, serial_base + i, male=i % 3 != 0)
     return Person(
         township=township, village=village, name=_name(serial_base + i), id_number=id_number,
-        birth_date=birth_date_from_id(id_number), gender=gender_from_id(id_number),
         is_veteran=i % 9 == 0, is_wealth_leader=i % 5 == 0, is_returned_youth=i % 7 == 0,
-    )
+    ).derive_from_id_number()
 
 
 def load(township):
@@ -88,7 +87,6 @@ def _load_pipeline(township, villages):
     for count, born_from, steps in PIPELINE:
         for n in range(count):
             person = _person(township, villages[i % len(villages)], i, born_from + n % 9, 0)
-            person.stage = steps[-1][0]
             persons.append(person)
             steps_of.append(steps)
             i += 1
@@ -100,6 +98,7 @@ def _load_pipeline(township, villages):
         for stage, date in steps
     ]
     bulk_create_with_history(changes, StageChange)
+    Person.objects.filter(township=township, stage_changes__isnull=False).distinct().refresh_stages()
 
 
 def _load_reserve_cadres(township, villages):

@@ -1,20 +1,16 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
+import datetime
+
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from import_export.fields import Field
 
-from ledgers.importing import (
-    BooleanWidget,
-    ChoiceWidget,
-    DateWidget,
-    LedgerResource,
-    NameLookupWidget,
-    TextWidget,
-    as_text,
-    register,
-)
+from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
+from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
+from villages.models import Source
 from villages.resources import VillageWidget
 
-from .id_numbers import birth_date_from_id, gender_from_id, id_number_problem
-from .models import Gender, Person, ReserveCadre, Stage, Talent, TalentKind
+from .id_numbers import id_number_problem
+from .models import STAGE_RANK, Gender, Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
 
 
 class IdNumberWidget(TextWidget):
@@ -71,6 +67,7 @@ class PersonResource(LedgerResource):
     global_key = True
     aliases = {"身份证号码": "身份证号", "公民身份号码": "身份证号", "村": "所属村", "村名": "所属村",
                "电话": "联系电话", "手机号码": "联系电话"}
+    step_attrs = ("stage", "stage_date")
 
     name = Field("name", "姓名", TextWidget(max_length=50, required=True))
     id_number = Field("id_number", "身份证号", IdNumberWidget())
@@ -78,7 +75,9 @@ class PersonResource(LedgerResource):
     gender = Field("gender", "性别", ChoiceWidget(Gender.choices, "性别"), readonly=True)
     birth_date = Field("birth_date", "出生日期", DateWidget(), readonly=True)
     phone = Field("phone", "联系电话", TextWidget(max_length=20))
+    # Not written to the person: a 发展阶段 other than the current one becomes a dated step (StageChange).
     stage = Field("stage", "发展阶段", ChoiceWidget(Stage.choices, "发展阶段"))
+    stage_date = Field("stage_date", "阶段日期", DateWidget())
     is_mobile = Field("is_mobile", "流动党员", BooleanWidget())
     is_veteran = Field("is_veteran", "退役军人", BooleanWidget())
     is_wealth_leader = Field("is_wealth_leader", "致富带头人", BooleanWidget())
@@ -87,16 +86,87 @@ class PersonResource(LedgerResource):
 
     class Meta:
         model = Person
-        fields = ("name", "id_number", "village", "gender", "birth_date", "phone", "stage", "is_mobile",
+        fields = ("name", "id_number", "village", "gender", "birth_date", "phone", "stage", "stage_date", "is_mobile",
                   "is_veteran", "is_wealth_leader", "is_returned_youth", "note")
         import_id_fields = ("id_number",)
 
     def derive(self, values):
-        # Person.save() reads these from the 身份证号; bulk writes skip save(), so the import does it.
-        number = values["id_number"]
-        values["gender"] = gender_from_id(number)
-        values["birth_date"] = birth_date_from_id(number)
+        # The import writes in bulk, which skips Person.save().
+        values.update(Person.derived_from_id_number(values["id_number"]))
         return []
+
+    def export_queryset(self, queryset):
+        return queryset.annotate(stage_date=_latest_step_date())
+
+    def stored_annotations(self):
+        return {"_stage": F("stage"), "_village": F("village_id"), "_latest_step": _latest_step_date(),
+                "_top_rank": _top_stage_rank()}
+
+    def locked_months(self):
+        # A person has no month; the steps the import records do.
+        return StageChange.locked_months(township_id=self.township.pk)
+
+    def step_of(self, values, step_values, current, locked):
+        stage, day = step_values.get("stage") or "", step_values.get("stage_date")
+        if not stage or stage == (current["_stage"] if current else ""):
+            return None, []  # the same stage as now, or none: nothing to record
+        if day is None:
+            return None, [("stage_date", "发展阶段与系统中的当前阶段不同，须填写阶段日期（进入该阶段的日期）")]
+        if day > datetime.date.today():
+            return None, [("stage_date", "阶段日期不能晚于今天")]
+        top_rank = current["_top_rank"] if current else None
+        if top_rank is not None and STAGE_RANK[stage] <= top_rank:
+            reached = Stage(Stage.values[top_rank]).label
+            return None, [("stage", f"该人员已有“{reached}”阶段记录，发展阶段只能向后推进，"
+                                    f"不能登记为“{Stage(stage).label}”")]
+        latest = current["_latest_step"] if current else None
+        if latest is not None and day < latest:
+            return None, [("stage_date", f"阶段日期不能早于该人员最近一次发展阶段记录的日期（{latest:%Y-%m-%d}）")]
+        village_id = values["village_id"] if "village_id" in values else current["_village"] if current else None
+        if (village_id, day.year, day.month) in locked:
+            return None, [("stage_date", f"{day.year}年{day.month}月的月报已审核锁定，不能导入该月的发展阶段记录")]
+        return {"stage": stage, "date": day, "village_id": village_id}, []
+
+    def decode_step(self, step):
+        return {"stage": step["stage"], "date": StageChange._meta.get_field("date").to_python(step["date"]),
+                "village_id": Person._meta.get_field("village_id").to_python(step["village_id"])}
+
+    def write_steps(self, steps, *, pks, user, locked):
+        """Each step as a StageChange (source: import, with history), then the people's stage from their steps."""
+        from simple_history.utils import bulk_create_with_history
+
+        unknown = [key[0] for row, key, _step in steps if row not in pks]
+        person_ids = {}
+        for start in range(0, len(unknown), WRITE_BATCH):
+            chunk = unknown[start:start + WRITE_BATCH]
+            person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+        changes = []
+        for row, key, step in steps:
+            day = step["date"]
+            if (step["village_id"], day.year, day.month) in locked:
+                raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
+            person_id = pks[row] if row in pks else person_ids[key[0]]
+            changes.append(StageChange(person_id=person_id, stage=step["stage"], date=day, source=Source.IMPORT))
+        bulk_create_with_history(changes, StageChange, batch_size=WRITE_BATCH, default_user=user,
+                                 default_change_reason=CHANGE_REASON)
+        touched = sorted({change.person_id for change in changes})
+        for start in range(0, len(touched), WRITE_BATCH):
+            Person.objects.filter(pk__in=touched[start:start + WRITE_BATCH]).refresh_stages(
+                user=user, reason=CHANGE_REASON)
+
+
+def _latest_step_date():
+    """The date of the person's latest dated step (what 阶段日期 exports), as a subquery."""
+    steps = StageChange.objects.filter(person=OuterRef("pk")).order_by("-date")
+    return Subquery(steps.values("date")[:1])
+
+
+def _top_stage_rank():
+    """The furthest stage the person has a step for, as its rank in the pipeline (0 for 入党申请人)."""
+    rank = Case(*[When(stage=stage, then=Value(r)) for stage, r in STAGE_RANK.items()],
+                output_field=IntegerField())
+    steps = StageChange.objects.filter(person=OuterRef("pk")).annotate(rank=rank).order_by("-rank")
+    return Subquery(steps.values("rank")[:1])
 
 
 @register("reserve-cadres")

@@ -8,7 +8,6 @@ longer in the workbook is removed; stage changes entered through forms stay.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -17,8 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from records.history import delete_with_history
 from villages.models import Source, month_bounds
 
-from .id_numbers import birth_date_from_id, gender_from_id
-from .models import Person, Stage, StageChange, latest_stage
+from .models import Person, Stage, StageChange
 
 
 @dataclass
@@ -99,9 +97,7 @@ def replace_month_pipeline(*, village, year, month, rows, user) -> dict:
     for id_number in plan.new_persons:
         new_persons.append(Person(
             township_id=village.township_id, village=village, name=names[id_number], id_number=id_number,
-            # bulk_create skips Person.save(), which reads these from the 身份证号.
-            birth_date=birth_date_from_id(id_number), gender=gender_from_id(id_number),
-        ))
+        ).derive_from_id_number())  # bulk_create skips Person.save()
     if new_persons:
         bulk_create_with_history(new_persons, Person, default_user=user, default_change_reason=reason)
         persons.update({p.id_number: p for p in Person.objects.filter(id_number__in=plan.new_persons)})
@@ -118,24 +114,5 @@ def replace_month_pipeline(*, village, year, month, rows, user) -> dict:
     delete_with_history(plan.delete, StageChange, user=user, reason=reason)
     touched = {persons[row["id_number"]].pk for row in rows if row["id_number"] in persons}
     touched |= {change.person_id for change in plan.delete}
-    refresh_current_stage(person_ids=touched, user=user, reason=reason)
+    Person.objects.filter(pk__in=touched).refresh_stages(user=user, reason=reason)
     return plan.counts()
-
-
-def refresh_current_stage(*, person_ids, user, reason=""):
-    """Set Person.stage to each person's latest stage change by date (models.latest_stage), in a fixed
-    number of queries: the same rule as Person.refresh_stage, which forms and the API use."""
-    if not person_ids:
-        return
-    changes_by_person = defaultdict(list)
-    for change in StageChange.objects.filter(person_id__in=person_ids).only("person_id", "date", "stage"):
-        changes_by_person[change.person_id].append(change)
-    current = {person_id: latest_stage(changes) for person_id, changes in changes_by_person.items()}
-    changed = []
-    for person in Person.objects.filter(pk__in=person_ids):
-        stage = current.get(person.pk, "")
-        if person.stage != stage:
-            person.stage = stage
-            changed.append(person)
-    if changed:
-        bulk_update_with_history(changed, Person, ["stage"], default_user=user, default_change_reason=reason)

@@ -1,14 +1,8 @@
 """Import/export resources of the township's own work records."""
 from import_export.fields import Field
 
-from ledgers.importing import (
-    ChoiceWidget,
-    DateWidget,
-    IntegerWidget,
-    LedgerResource,
-    TextWidget,
-    register,
-)
+from ledgers.cells import ChoiceWidget, DateWidget, IntegerWidget, TextWidget
+from ledgers.importing import LedgerResource, register
 
 from .models import Bulletin, BulletinKind, WorkArea, WorkEvent, WorkEventKind
 

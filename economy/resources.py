@@ -1,14 +1,8 @@
 """Import/export resources of the collective-economy ledgers (集体经济收入台账 and targets)."""
 from import_export.fields import Field
 
-from ledgers.importing import (
-    ChoiceWidget,
-    DecimalWidget,
-    IntegerWidget,
-    LedgerResource,
-    TextWidget,
-    register,
-)
+from ledgers.cells import ChoiceWidget, DecimalWidget, IntegerWidget, TextWidget
+from ledgers.importing import LedgerResource, register
 from villages.resources import VillageWidget
 
 from .models import Enterprise, IncomeCategory, IncomeRecord, VillageIncomeTarget

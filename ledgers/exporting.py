@@ -15,7 +15,8 @@ from functools import partial
 
 from ledgers.importing import FORMULA_PREFIXES, resource_for
 from records.registry import RecordType
-from township.masking import mask_field, sees_personal_data
+from township.access import sees_personal_data
+from township.masking import mask_field
 
 MASKED_SUFFIX = "（身份证号等已打码，仅供查看，不能用于导入）"
 
@@ -55,6 +56,7 @@ def build_table(record_type: RecordType, queryset, user) -> Table:
         if not reveal and (is_id or base in record_type.masked_fields):
             maskers[index] = partial(mask_field, base)
     renderers = [f.widget.render for f in columns]
+    queryset = resource.export_queryset(queryset)
 
     def rows():
         for values in queryset.values_list(*attrs).iterator(chunk_size=2000):

@@ -1,4 +1,4 @@
-"""Ledger import: the widgets and base resource the apps' resources.py build on, and the engine.
+"""Ledger import: the base resource the apps' resources.py build on (their cells: ledgers.cells), and the engine.
 
 A ledger (党员花名册, 集体经济收入台账, ...) is read once (preview): every cell is
 cleaned by its column's widget, rows are matched on the resource's business key
@@ -6,6 +6,9 @@ against what is stored — with one query per 500 keys, never one per row — an
 classified as new, updated, unchanged or invalid, with every problem by Excel
 row and column in Chinese. The preview's result (a `Preview`) holds the rows to
 write; confirming writes all of them, with history, in one transaction, or none.
+A resource may turn some columns into a dated step beside the record instead of a
+field (党员花名册: 发展阶段 and 阶段日期 become a StageChange), written in the same
+transaction. Between preview and confirm the Preview is kept as JSON in the database.
 
 django-import-export's own `import_data()` costs about five queries a row and
 commits the valid rows of a file that has invalid ones; this engine keeps its
@@ -15,19 +18,19 @@ from __future__ import annotations
 
 import datetime
 import gc
-import re
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
-from import_export import resources, widgets
+from import_export import resources
 from import_export.fields import Field
 from openpyxl.utils.cell import get_column_letter
 
-from ledgers.spreadsheets import Limits, SpreadsheetError, UncomputedFormula, Workbook, is_blank
+from ledgers.cells import normalise_header
+from ledgers.spreadsheets import Limits, SpreadsheetError, Workbook, is_blank
 from township import access
 
 # Characters that make a spreadsheet treat a cell as a formula (see exporting.neutralise).
@@ -48,230 +51,6 @@ def import_limits() -> Limits:
     )
 
 
-# ---------------------------------------------------------------- widgets
-#
-# Each widget's clean() takes a cell as the spreadsheet reader gives it (text,
-# int, float, date, bool or None) and returns the model value, or raises
-# ValueError with a Chinese message that ends up beside the row and column.
-# render() gives the export value: a real number or date where the cell should
-# be one, so that an exported file reads back to the same values.
-
-
-def as_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date() if value.time() == datetime.time(0) else value
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-class LedgerWidget(widgets.Widget):
-    """Base: `required` decides whether a blank cell is an error.
-
-    `text_only`: the column holds numbers that must stay text (身份证号): templates and exports
-    format it as text, and exports mask it for everyone who may not see personal data."""
-
-    text_only = False
-
-    def __init__(self, *, required=False, blank=None):
-        super().__init__(coerce_to_string=False)
-        self.required = required
-        self.blank = blank
-
-    def bind(self, resource):
-        """Called once per import with the resource, for widgets that need the township's lookups."""
-
-    def clean(self, value, row=None, **kwargs):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if self.required:
-                raise ValueError("不能为空")
-            return self.blank
-        return self.parse(value)
-
-    def parse(self, value):
-        return value
-
-    def render(self, value, obj=None, **kwargs):
-        return value
-
-
-class TextWidget(LedgerWidget):
-    def __init__(self, max_length=None, **kwargs):
-        kwargs.setdefault("blank", "")
-        super().__init__(**kwargs)
-        self.max_length = max_length
-
-    def parse(self, value):
-        text = as_text(value)
-        if self.max_length and len(text) > self.max_length:
-            raise ValueError(f"不能超过{self.max_length}个字（当前{len(text)}个）")
-        return text
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class IntegerWidget(LedgerWidget):
-    def __init__(self, min_value=0, max_value=None, **kwargs):
-        super().__init__(**kwargs)
-        self.min_value, self.max_value = min_value, max_value
-
-    def parse(self, value):
-        if isinstance(value, bool):
-            raise ValueError("应为整数")
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ValueError("应为整数")
-            value = int(value)
-        if isinstance(value, str):
-            text = value.replace(",", "").replace("，", "").strip()
-            text = re.sub(r"(人|名|个|次|篇|月|年|星)$", "", text)
-            if not re.fullmatch(r"[+-]?\d+", text):
-                raise ValueError(f"“{value}”不是整数")
-            value = int(text)
-        if not isinstance(value, int):
-            raise ValueError("应为整数")
-        if self.min_value is not None and value < self.min_value:
-            raise ValueError(f"不能小于{self.min_value}")
-        if self.max_value is not None and value > self.max_value:
-            raise ValueError(f"不能大于{self.max_value}")
-        return value
-
-
-class DecimalWidget(LedgerWidget):
-    """Money in yuan (or any fixed-point number): never through float arithmetic."""
-
-    def __init__(self, places=2, max_digits=14, min_value=Decimal("0"), **kwargs):
-        super().__init__(**kwargs)
-        self.places, self.max_digits, self.min_value = places, max_digits, min_value
-        self.quantum = Decimal(1).scaleb(-places)
-
-    def parse(self, value):
-        if isinstance(value, bool):
-            raise ValueError("应为数字")
-        if isinstance(value, float):
-            text = repr(value)
-        elif isinstance(value, int | Decimal):
-            text = str(value)
-        else:
-            text = re.sub(r"[,，\s¥￥元]", "", str(value))
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}”不是数字") from None
-        if not number.is_finite():
-            raise ValueError(f"“{value}”不是数字")
-        rounded = number.quantize(self.quantum)
-        if rounded != number:
-            raise ValueError(f"最多{self.places}位小数")
-        if self.min_value is not None and rounded < self.min_value:
-            raise ValueError(f"不能小于{self.min_value}")
-        if len(rounded.as_tuple().digits) > self.max_digits:
-            raise ValueError("数值过大")
-        return rounded
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
-
-
-class DateWidget(LedgerWidget):
-    def parse(self, value):
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        if isinstance(value, str):
-            text = value.strip()
-            for fmt in _DATE_FORMATS:
-                try:
-                    return datetime.datetime.strptime(text, fmt).date()
-                except ValueError:
-                    continue
-        raise ValueError(f"“{as_text(value)}”不是有效日期，请填写如 2023-05-01 的日期")
-
-
-_TRUE = {"是", "√", "✓", "y", "yes", "true", "1", "有"}
-_FALSE = {"否", "×", "✗", "n", "no", "false", "0", "无"}
-
-
-class BooleanWidget(LedgerWidget):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("blank", False)
-        super().__init__(**kwargs)
-
-    def parse(self, value):
-        if isinstance(value, bool):
-            return value
-        text = as_text(value).lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"“{value}”应填“是”或“否”")
-
-    def render(self, value, obj=None, **kwargs):
-        return "是" if value else "否"
-
-
-class ChoiceWidget(LedgerWidget):
-    """A choice by its Chinese label (the stored code is accepted too)."""
-
-    def __init__(self, choices, label, **kwargs):
-        kwargs.setdefault("blank", "")
-        super().__init__(**kwargs)
-        self.label = label
-        self.labels = {str(code): str(text) for code, text in choices}
-        self.codes = {text: code for code, text in self.labels.items()}
-
-    def parse(self, value):
-        text = as_text(value)
-        if text in self.codes:
-            return self.codes[text]
-        if text in self.labels:
-            return text
-        raise ValueError(f"“{text}”不是有效的{self.label}，可填：{'、'.join(self.codes)}")
-
-    def render(self, value, obj=None, **kwargs):
-        return self.labels.get(value, value or "")
-
-
-class NameLookupWidget(LedgerWidget):
-    """A foreign key by name, within the importing township only (one query per import)."""
-
-    def __init__(self, model, label, *, name_field="name", township_path="township", **kwargs):
-        super().__init__(**kwargs)
-        self.model, self.label, self.name_field, self.township_path = model, label, name_field, township_path
-        self.by_name = self.by_id = None
-
-    def bind(self, resource):
-        self.resource = resource
-
-    def _load(self):
-        if self.by_name is None:
-            qs = self.model._default_manager.all()
-            if self.resource.township is not None:
-                qs = qs.filter(**{self.township_path: self.resource.township.pk})
-            pairs = list(qs.values_list(self.name_field, "pk"))
-            self.by_name = {str(name).strip(): pk for name, pk in pairs}
-            self.by_id = {pk: name for name, pk in pairs}
-
-    def parse(self, value):
-        self._load()
-        text = as_text(value)
-        try:
-            return self.by_name[text]
-        except KeyError:
-            raise ValueError(f"本镇没有名为“{text}”的{self.label}") from None
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        self._load()
-        return self.by_id.get(value, "")
-
-
 # ---------------------------------------------------------------- resources
 
 
@@ -289,6 +68,9 @@ class LedgerResource(resources.ModelResource):
     create_defaults: dict = {}  # e.g. {"source": "import"}
     global_key = False  # the key is unique across townships (身份证号): match without the township filter
     aliases: dict[str, str] = {}  # other header spellings → our column name
+    # Columns that are not written to the record but become a dated step beside it (党员花名册: 发展阶段 and
+    # 阶段日期 become a StageChange); see step_of() and write_steps().
+    step_attrs: tuple[str, ...] = ()
 
     def __init__(self, township=None, **kwargs):
         super().__init__(**kwargs)
@@ -327,12 +109,17 @@ class LedgerResource(resources.ModelResource):
         day = values.get(spec)
         return (day.year, day.month) if isinstance(day, datetime.date) else None
 
+    def stored_annotations(self) -> dict:
+        """Extra values read with each stored record (e.g. the date of a person's latest step), by name."""
+        return {}
+
     def existing(self, keys: list[tuple], attrs: list[str]) -> dict[tuple, dict]:
         """{key: stored values (with pk and _township)} for the keys of the file, a bounded number of queries."""
         model = self.model
         township_path = access.scope_of(model).township
-        fetch = ["pk", *sorted(set(attrs) | set(self.key))]
-        qs = model._default_manager.order_by()
+        extras = self.stored_annotations()
+        fetch = ["pk", *sorted(set(attrs) | set(self.key)), *extras]
+        qs = model._default_manager.order_by().annotate(**extras)
         found = {}
         if self.global_key and len(self.key) == 1:
             (name,) = self.key
@@ -357,7 +144,26 @@ class LedgerResource(resources.ModelResource):
         return self.model.locked_months(township_id=self.township.pk)
 
     def export_queryset(self, queryset):
+        """The records to export, with whatever the export columns need annotated."""
         return queryset
+
+    def decoder(self, attr, value):
+        """A value kept as JSON (ImportJob.checked_rows) back as the model value, through its field's to_python."""
+        return None if value is None else self.model._meta.get_field(attr).to_python(value)
+
+    def decode_step(self, step: dict) -> dict:
+        """A step kept as JSON back as step_of() made it."""
+        return step
+
+    def step_of(self, values: dict, step_values: dict, current: dict | None, locked: set):
+        """(step, problems) of a clean row: the dated step its step columns ask for beside the record (a dict,
+        or None for none) and (attribute, message) problems. `current` is what is stored, None for a new row."""
+        return None, []
+
+    def write_steps(self, steps: list, *, pks: dict, user, locked: set):
+        """Write the previewed steps, [(excel_row, key, step)], after the records and in the same transaction.
+
+        `pks`: {excel_row: id} of the records just written, where known."""
 
 
 # ---------------------------------------------------------------- the engine
@@ -388,7 +194,8 @@ class Preview:
     slug: str
     attrs: list[str] = field(default_factory=list)  # order of values in `creates`
     creates: list[tuple] = field(default_factory=list)  # (excel_row, values tuple)
-    updates: list[tuple] = field(default_factory=list)  # (excel_row, pk, {attr: value})
+    updates: list[tuple] = field(default_factory=list)  # (excel_row, pk, {attr: value}); {}: only a step
+    steps: list[tuple] = field(default_factory=list)  # (excel_row, key, step) written beside the records
     unchanged: int = 0
     invalid_rows: int = 0
     total_rows: int = 0
@@ -398,15 +205,51 @@ class Preview:
 
     @property
     def can_confirm(self):
-        return not self.file_error and not self.problems and bool(self.creates or self.updates)
+        return not self.file_error and not self.problems and bool(self.creates or self.updates or self.steps)
+
+    # -- kept in the database between preview and confirm (ImportJob.checked_rows and .problems)
+
+    def rows_json(self) -> dict:
+        """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields)."""
+        return {
+            "slug": self.slug, "attrs": self.attrs,
+            "creates": [[number, [_json(v) for v in values]] for number, values in self.creates],
+            "updates": [[number, pk, {a: _json(v) for a, v in changed.items()}]
+                        for number, pk, changed in self.updates],
+            "steps": [[number, [_json(v) for v in key], {a: _json(v) for a, v in step.items()}]
+                      for number, key, step in self.steps],
+            "unchanged": self.unchanged, "invalid_rows": self.invalid_rows, "total_rows": self.total_rows,
+            "notes": self.notes, "file_error": self.file_error,
+        }
+
+    def problems_json(self) -> list:
+        return [[p.row, p.column, p.header, p.message] for p in self.problems]
+
+    @classmethod
+    def from_json(cls, rows: dict, problems: list, resource: LedgerResource) -> Preview:
+        """The Preview that rows_json() and problems_json() were made of, each value through its model field."""
+        attrs = rows["attrs"]
+        decode = resource.decoder
+        return cls(
+            slug=rows["slug"], attrs=attrs,
+            creates=[(number, tuple(decode(a, v) for a, v in zip(attrs, values, strict=True)))
+                     for number, values in rows["creates"]],
+            updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
+                     for number, pk, changed in rows["updates"]],
+            steps=[(number, tuple(decode(a, v) for a, v in zip(resource.key, key, strict=True)),
+                    resource.decode_step(step)) for number, key, step in rows["steps"]],
+            unchanged=rows["unchanged"], invalid_rows=rows["invalid_rows"], total_rows=rows["total_rows"],
+            problems=[CellProblem(*problem) for problem in problems],
+            notes=rows["notes"], file_error=rows["file_error"],
+        )
 
 
-def _normalise_header(text) -> str:
-    if text is None:
-        return ""
-    text = str(text)
-    text = text.replace("(", "（").replace(")", "）").replace("*", "").replace("＊", "")
-    return re.sub(r"\s+", "", text)
+def _json(value):
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _unescape(value):
@@ -420,16 +263,16 @@ def _find_header(rows, resource, limit=HEADER_SEARCH_ROWS):
     """(row number, {position: Field}) of the first row carrying the key columns (titles may sit above)."""
     by_header = {}
     for f in resource.import_columns():
-        by_header[_normalise_header(f.column_name)] = f
+        by_header[normalise_header(f.column_name)] = f
     for alias, target in resource.aliases.items():
         for f in resource.import_columns():
             if f.column_name == target:
-                by_header[_normalise_header(alias)] = f
+                by_header[normalise_header(alias)] = f
     key_columns = {f.column_name for f in resource.import_columns() if f.attribute in resource.key}
     for number, values in rows:
         mapping = {}
         for position, header in enumerate(values):
-            f = by_header.get(_normalise_header(header))
+            f = by_header.get(normalise_header(header))
             if f is not None and f not in mapping.values():
                 mapping[position] = f
         if key_columns <= {f.column_name for f in mapping.values()}:
@@ -457,7 +300,7 @@ def preview(resource: LedgerResource, data: bytes, *, slug="", progress: Callabl
     """Read, clean and match a ledger file; never writes to the database."""
     result = Preview(slug=slug)
     try:
-        with _without_gc(), Workbook(data, limits or import_limits(), streaming=True) as book:
+        with _without_gc(), Workbook(data, limits or import_limits()) as book:
             if not book.sheet_names:
                 raise SpreadsheetError("工作簿中没有工作表。")
             _preview_rows(resource, book.rows(book.sheet_names[0]), result, progress)
@@ -478,7 +321,7 @@ def _preview_rows(resource, rows, result, progress):
     if ignored:
         result.notes.append(f"以下列不在{resource.ledger_title or '台账'}模板中，已忽略：{'、'.join(ignored)}")
     readonly = [f.column_name for f in resource.columns() if f.readonly and f.column_name in
-                {_normalise_header(h) for h in header_values if h}]
+                {normalise_header(h) for h in header_values if h}]
     if readonly:
         result.notes.append(f"{'、'.join(readonly)}由系统根据其他列计算，导入时不读取。")
     missing_required = [
@@ -490,7 +333,8 @@ def _preview_rows(resource, rows, result, progress):
 
     columns = sorted(mapping.items())
     position_of = {f.attribute: p for p, f in columns}
-    attrs = [f.attribute for _p, f in columns]
+    step_attrs = resource.step_attrs
+    attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
     problems = result.problems
     parsed = []  # (row number, values dict)
@@ -508,11 +352,6 @@ def _preview_rows(resource, rows, result, progress):
         width = len(values)
         for position, f in columns:
             raw = values[position] if position < width else None
-            if raw.__class__ is UncomputedFormula:
-                problems.append(CellProblem(number, position, f.column_name,
-                                            f"单元格是公式（{raw}）且没有计算结果，请复制后“粘贴为数值”再导入"))
-                row_ok = False
-                continue
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
@@ -520,6 +359,7 @@ def _preview_rows(resource, rows, result, progress):
             except ValueError as exc:
                 problems.append(CellProblem(number, position, f.column_name, str(exc)))
                 row_ok = False
+        step_values = {a: row_values.pop(a) for a in step_attrs if a in row_values}
         if row_ok:
             for attr, message in resource.derive(row_values):
                 position = position_of.get(attr)
@@ -536,19 +376,19 @@ def _preview_rows(resource, rows, result, progress):
             else:
                 seen[key_value] = number
         if row_ok:
-            parsed.append((number, key_value, row_values))
+            parsed.append((number, key_value, row_values, step_values))
         else:
             invalid.add(number)
     result.total_rows = count
     if count == 0:
         raise SpreadsheetError("表头下面没有数据行。")
 
-    stored = resource.existing([k for _n, k, _v in parsed], attrs) if parsed else {}
+    stored = resource.existing([k for _n, k, _v, _s in parsed], attrs) if parsed else {}
     locked = resource.locked_months()
     township_id = resource.township.pk if resource.township else None
-    all_attrs = list(dict.fromkeys(attrs + [a for _n, _k, v in parsed[:1] for a in v]))
+    all_attrs = list(dict.fromkeys(attrs + [a for _n, _k, v, _s in parsed[:1] for a in v]))
     result.attrs = all_attrs
-    for number, key_value, row_values in parsed:
+    for number, key_value, row_values, step_values in parsed:
         if locked:
             month = resource.month_of(row_values)
             village_id = resource.village_of(row_values)
@@ -558,17 +398,27 @@ def _preview_rows(resource, rows, result, progress):
                 invalid.add(number)
                 continue
         current = stored.get(key_value)
-        if current is None:
-            result.creates.append((number, tuple(row_values.get(a) for a in all_attrs)))
-            continue
-        if township_id is not None and current["_township"] != township_id:
+        if current is not None and township_id is not None and current["_township"] != township_id:
             position = position_of.get(key[0])
             problems.append(CellProblem(number, position, _header(resource, key[0]),
                                         "该记录已在其他镇登记，不能由本镇导入，请联系该镇核实"))
             invalid.add(number)
             continue
+        step = None
+        if step_attrs:
+            step, step_problems = resource.step_of(row_values, step_values, current, locked)
+            for attr, message in step_problems:
+                problems.append(CellProblem(number, position_of.get(attr), _header(resource, attr), message))
+            if step_problems:
+                invalid.add(number)
+                continue
+            if step is not None:
+                result.steps.append((number, key_value, step))
+        if current is None:
+            result.creates.append((number, tuple(row_values.get(a) for a in all_attrs)))
+            continue
         changed = {a: v for a, v in row_values.items() if a in current and current[a] != v}
-        if changed:
+        if changed or step is not None:
             result.updates.append((number, current["pk"], changed))
         else:
             result.unchanged += 1
@@ -601,6 +451,7 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
         defaults[resource.township_attr] = resource.township.pk
     attrs = result.attrs
     locked = resource.locked_months()
+    pks = {}  # excel row → id of its record
     with _without_gc(), transaction.atomic():
         for start in range(0, len(result.creates), WRITE_BATCH):
             chunk = result.creates[start:start + WRITE_BATCH]
@@ -611,13 +462,17 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
                 objs.append(model(**row, **defaults))
             bulk_create_with_history(objs, model, batch_size=WRITE_BATCH, default_user=user,
                                      default_change_reason=CHANGE_REASON)
+            # The new ids, where the database returns them (PostgreSQL, SQLite ≥ 3.35), for the rows' steps.
+            pks.update((number, obj.pk) for (number, _values), obj in zip(chunk, objs, strict=True) if obj.pk)
             done += len(chunk)
             if progress:
                 progress(done, total)
         for start in range(0, len(result.updates), WRITE_BATCH):
-            chunk = result.updates[start:start + WRITE_BATCH]
-            instances = model._default_manager.in_bulk([pk for _n, pk, _c in chunk])
+            batch = result.updates[start:start + WRITE_BATCH]
+            chunk = [update for update in batch if update[2]]  # {}: the row brings only a step, written below
+            instances = model._default_manager.in_bulk([pk for _n, pk, _c in chunk]) if chunk else {}
             objs, fields = [], set()
+            pks.update((number, pk) for number, pk, _changed in batch)
             for _number, pk, changed in chunk:
                 instance = instances.get(pk)
                 if instance is None:
@@ -627,11 +482,14 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
                 _check_lock(resource, locked, {a: getattr(instance, a, None) for a in attrs})
                 objs.append(instance)
                 fields.update(changed)
-            bulk_update_with_history(objs, model, fields=sorted(fields), batch_size=WRITE_BATCH,
-                                     default_user=user, default_change_reason=CHANGE_REASON)
-            done += len(chunk)
+            if objs:
+                bulk_update_with_history(objs, model, fields=sorted(fields), batch_size=WRITE_BATCH,
+                                         default_user=user, default_change_reason=CHANGE_REASON)
+            done += len(batch)
             if progress:
                 progress(done, total)
+        if result.steps:
+            resource.write_steps(result.steps, pks=pks, user=user, locked=locked)
     return len(result.creates), len(result.updates)
 
 

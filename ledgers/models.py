@@ -2,6 +2,8 @@
 from django.conf import settings
 from django.db import models
 
+from township.access import Scope
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
@@ -15,9 +17,12 @@ class ImportStatus(models.TextChoices):
 class ImportJob(models.Model):
     """One uploaded ledger file and what became of it.
 
-    The preview keeps the parsed, validated rows in a payload file under
-    MEDIA_ROOT, so confirming writes exactly what was previewed without
-    reading the spreadsheet a second time.
+    The preview keeps the checked rows (what a confirm writes) and the problems in the
+    database, as JSON that the model fields decode back to the same values
+    (importing.Preview.rows_json / from_json): confirming writes exactly what was
+    previewed without reading the spreadsheet again, on whichever machine runs it, and a
+    deploy between preview and confirm changes nothing. Progress is not kept here: a
+    confirm's transaction would hide it (see services.write_progress).
     """
 
     township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
@@ -27,7 +32,10 @@ class ImportJob(models.Model):
     record_slug = models.CharField("记录类型", max_length=50)
     file = models.FileField("上传文件", upload_to="imports/%Y/%m/")
     file_name = models.CharField("文件名", max_length=255)
-    payload_name = models.CharField("预览数据文件", max_length=255, blank=True)
+    checked_rows = models.JSONField("检查后的数据", null=True, blank=True, editable=False,
+                                    help_text="确认导入时写入的内容；导入完成后清空")
+    problems = models.JSONField("错误清单", default=list, blank=True, editable=False,
+                                help_text="[行, 列序号, 列名, 问题]")
     status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     message = models.TextField("说明", blank=True)
     total_rows = models.PositiveIntegerField("数据行数", default=0)
@@ -39,6 +47,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     previewed_at = models.DateTimeField("检查完成时间", null=True, blank=True)
     confirmed_at = models.DateTimeField("导入完成时间", null=True, blank=True)
+
+    SCOPE = Scope(township="township", village=None)
 
     class Meta:
         verbose_name = "台账导入"

@@ -1,13 +1,9 @@
 """Preview and confirm of an ImportJob (called by the Celery tasks, which take only the job id)."""
 from __future__ import annotations
 
-import json
 import logging
-import pickle
-import secrets
-from pathlib import Path
 
-from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,41 +13,39 @@ from .models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
-
-def _work_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports" / "work"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+PROGRESS_SECONDS = 24 * 60 * 60
 
 
-def progress_path(job_id) -> Path:
-    return _work_dir() / f"job-{job_id}.progress.json"
+def _progress_key(job) -> str:
+    # The upload time as well as the id: a restored or recreated database reuses ids, never both.
+    return f"ledgers:import-progress:{job.pk}:{job.created_at.timestamp():.6f}"
 
 
-def write_progress(job_id, *, stage, done, total=None):
-    """Progress goes to a small file, not the job row: the confirm's transaction would hide row updates."""
-    path = progress_path(job_id)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"stage": stage, "done": done, "total": total}), encoding="utf-8")
-    tmp.replace(path)
+def write_progress(job, *, stage, done, total=None):
+    """Progress goes to Django's cache, not the job row: a confirm's long transaction would hide row updates
+    from the status page until it ends. Redis in production (REDIS_URL) is shared by web and worker; the
+    embedded eager mode runs the task in the web process, whose memory cache then serves."""
+    cache.set(_progress_key(job), {"stage": stage, "done": done, "total": total}, PROGRESS_SECONDS)
 
 
-def read_progress(job_id) -> dict:
-    try:
-        return json.loads(progress_path(job_id).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def read_progress(job) -> dict:
+    """{stage, done, total} of a running job; for a finished one (or a cache the worker does not share),
+    what the job row says."""
+    progress = cache.get(_progress_key(job))
+    if progress:
+        return progress
+    if job.is_running:
+        return {"stage": job.get_status_display(), "done": 0, "total": None}
+    total = job.new_rows + job.updated_rows if job.status == ImportStatus.DONE else job.total_rows
+    return {"stage": job.get_status_display(), "done": total, "total": total}
 
 
-def load_preview(job: ImportJob) -> importing.Preview | None:
-    if not job.payload_name:
+def checked_preview(job: ImportJob) -> importing.Preview | None:
+    """The Preview the job's check produced, from the database; None when there is none (or no longer)."""
+    rows = ImportJob.objects.filter(pk=job.pk).values_list("checked_rows", flat=True).first()
+    if rows is None:
         return None
-    try:
-        with open(_work_dir() / job.payload_name, "rb") as stream:
-            # Our own file, written by preview_job under MEDIA_ROOT with a random name.
-            return pickle.load(stream)  # noqa: S301
-    except OSError:
-        return None
+    return importing.Preview.from_json(rows, job.problems, _resource(job))
 
 
 def _resource(job):
@@ -70,26 +64,24 @@ def import_job_start(*, township, user, record_slug, upload) -> ImportJob:
 
 
 def preview_job(*, job_id):
-    job = ImportJob.objects.select_related("township", "user").get(pk=job_id)
+    job = ImportJob.objects.select_related("township", "user").defer("checked_rows").get(pk=job_id)
     if job.status not in (ImportStatus.QUEUED, ImportStatus.PARSING):
         return
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PARSING)
-    write_progress(job.pk, stage="正在检查", done=0)
+    write_progress(job, stage="正在检查", done=0)
     try:
         with job.file.open("rb") as stream:
             data = stream.read()
         result = importing.preview(
             _resource(job), data, slug=job.record_slug,
-            progress=lambda n: write_progress(job.pk, stage="正在检查", done=n),
+            progress=lambda n: write_progress(job, stage="正在检查", done=n),
         )
     except Exception:
         logger.exception("import preview failed for job %s", job.pk)
         _fail(job, "检查文件时发生意外错误，请稍后重试或联系管理员。")
         return
-    name = f"job-{job.pk}-{secrets.token_hex(8)}.pickle"
-    with open(_work_dir() / name, "wb") as stream:
-        pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    job.payload_name = name
+    job.checked_rows = None if result.file_error else result.rows_json()
+    job.problems = result.problems_json()
     job.total_rows = result.total_rows
     job.new_rows = len(result.creates)
     job.updated_rows = len(result.updates)
@@ -100,7 +92,7 @@ def preview_job(*, job_id):
     job.status = ImportStatus.FAILED if result.file_error else ImportStatus.PREVIEW
     job.previewed_at = timezone.now()
     job.save()
-    write_progress(job.pk, stage="检查完成", done=result.total_rows, total=result.total_rows)
+    write_progress(job, stage="检查完成", done=result.total_rows, total=result.total_rows)
 
 
 def import_job_confirm(*, job: ImportJob) -> bool:
@@ -118,19 +110,18 @@ def import_job_confirm(*, job: ImportJob) -> bool:
 
 
 def confirm_job(*, job_id):
-    job = ImportJob.objects.select_related("township", "user").get(pk=job_id)
+    job = ImportJob.objects.select_related("township", "user").defer("checked_rows").get(pk=job_id)
     if job.status != ImportStatus.CONFIRMING:
         return
-    result = load_preview(job)
+    result = checked_preview(job)
     if result is None:
         _fail(job, "预览数据已丢失，请重新上传文件。")
         return
     total = len(result.creates) + len(result.updates)
-    write_progress(job.pk, stage="正在写入", done=0, total=total)
+    write_progress(job, stage="正在写入", done=0, total=total)
     try:
         importing.confirm(_resource(job), result, user=job.user,
-                          progress=lambda done, total: write_progress(job.pk, stage="正在写入", done=done,
-                                                                      total=total))
+                          progress=lambda done, total: write_progress(job, stage="正在写入", done=done, total=total))
     except importing.ImportChanged as exc:
         _fail(job, f"没有导入任何记录：{exc}")
         return
@@ -138,10 +129,12 @@ def confirm_job(*, job_id):
         logger.exception("import confirm failed for job %s", job.pk)
         _fail(job, "写入时发生错误，没有导入任何记录。可能是预览后数据已被他人修改，请重新上传文件。")
         return
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, confirmed_at=timezone.now())
-    write_progress(job.pk, stage="导入完成", done=total, total=total)
+    # The checked rows have been written: the uploaded file stays, the copy of its rows goes.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, confirmed_at=timezone.now(),
+                                               checked_rows=None)
+    write_progress(job, stage="导入完成", done=total, total=total)
 
 
 def _fail(job, message):
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=message)
-    write_progress(job.pk, stage="无法导入", done=0)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=message, checked_rows=None)
+    write_progress(job, stage="无法导入", done=0)

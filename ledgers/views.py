@@ -6,14 +6,14 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from ledgers import exporting, importing
+from ledgers.importing import CellProblem
 from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from ledgers.uploads import limit_upload_size
 from records import registry as records
@@ -65,20 +65,19 @@ def export(request, slug, fmt):
 # ---------------------------------------------------------------- import
 
 
-def _check_importer(user, record_type=None):
-    """Staff of a township import; leaders and secretaries only read (403)."""
-    if record_type is not None and not access.can_see_kind(user, record_type.model):
+def _check_importer(user, record_type):
+    """A kind the user has no business with is 404; then only staff of a township import (403)."""
+    if not access.can_see_kind(user, record_type.model):
         raise Http404("记录不存在或无权查看")
-    if not user.is_staff_role or user.township_id is None:
-        raise PermissionDenied("只有镇党委工作人员可以导入台账。")
+    access.check_import_ledgers(user)
 
 
 def _job_or_404(request, pk):
-    job = get_object_or_404(ImportJob.objects.select_related("user", "township"), pk=pk)
-    # A secretary sees nothing township-level, import jobs included (404, like every record kind of that level).
-    if job.township_id != request.user.township_id or request.user.is_secretary:
-        raise Http404("导入记录不存在")
-    _check_importer(request.user)
+    # A job is a township-level record (ImportJob.SCOPE): 404 for secretaries and other townships, then 403
+    # for who may see it but not import. The checked rows stay in the database until a confirm needs them.
+    jobs = ImportJob.objects.select_related("user", "township").defer("checked_rows")
+    job = access.get_visible_or_404(request.user, jobs, pk=pk)
+    access.check_import_ledgers(request.user)
     return job
 
 
@@ -111,13 +110,14 @@ def upload(request, slug):
         if request.upload_too_large:
             error = "文件太大，超过了上传上限。请分批导入。"
         elif "file" not in files:
-            error = "请选择要导入的文件（.xlsx、.xls 或 .csv）。"
+            error = "请选择要导入的文件（.xlsx、.xls、.ods 或 .csv）。"
         else:
             job = services.import_job_start(township=request.user.township, user=request.user,
                                             record_slug=slug, upload=files["file"])
             return redirect("ledgers:job", pk=job.pk)
     resource = resource_class()
-    jobs = ImportJob.objects.filter(township_id=request.user.township_id, record_slug=slug).select_related("user")[:10]
+    jobs = access.visible(request.user, ImportJob.objects.filter(record_slug=slug)).select_related("user").defer(
+        "checked_rows", "problems")[:10]
     return render(request, "ledgers/upload.html", {
         "record_type": record_type,
         "resource": resource,
@@ -127,18 +127,20 @@ def upload(request, slug):
     }, status=400 if error else 200)
 
 
+def _problems(job):
+    return [CellProblem(*problem) for problem in job.problems]
+
+
 @login_required
 def job_detail(request, pk):
     job = _job_or_404(request, pk)
     record_type = _record_type(job.record_slug)
-    result = services.load_preview(job) if not job.is_running else None
-    problems = result.problems[:ERRORS_ON_PAGE] if result else []
+    problems = _problems(job) if not job.is_running else []
     return render(request, "ledgers/job.html", {
         "job": job,
         "record_type": record_type,
-        "problems": problems,
-        "more_problems": max(0, len(result.problems) - ERRORS_ON_PAGE) if result else 0,
-        "notes": result.notes if result else [],
+        "problems": problems[:ERRORS_ON_PAGE],
+        "more_problems": max(0, len(problems) - ERRORS_ON_PAGE),
         "list_url": reverse(f"records:{record_type.slug}-list"),
     })
 
@@ -146,7 +148,7 @@ def job_detail(request, pk):
 @login_required
 def job_status(request, pk):
     job = _job_or_404(request, pk)
-    progress = services.read_progress(job.pk)
+    progress = services.read_progress(job)
     total = progress.get("total")
     done = progress.get("done") or 0
     return JsonResponse({
@@ -173,13 +175,12 @@ def job_confirm(request, pk):
 def job_errors(request, pk):
     """Every problem of the preview as a CSV the staff can work through in Excel."""
     job = _job_or_404(request, pk)
-    result = services.load_preview(job)
-    if result is None:
+    if job.previewed_at is None:
         raise Http404("没有检查结果")
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(["行号", "列", "列名", "问题"])
-    for problem in result.problems:
+    for problem in _problems(job):
         writer.writerow([problem.row, problem.column_letter, problem.header, exporting.neutralise(problem.message)])
     content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
     return _attachment(content, "text/csv; charset=utf-8", f"{job.file_name}_错误清单.csv")

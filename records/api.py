@@ -11,7 +11,7 @@ from rest_framework.settings import api_settings
 from records.filters import filterset_for
 from records.registry import RecordType
 from township import access
-from township.masking import mask_field, sees_personal_data
+from township.masking import mask_field
 
 
 class MonthLockedError(exceptions.APIException):
@@ -61,7 +61,7 @@ class RecordSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if not sees_personal_data(getattr(request, "user", None)):
+        if not access.sees_personal_data(getattr(request, "user", None)):
             for name in self.masked_fields:
                 if data.get(name):
                     data[name] = mask_field(name, data[name])
@@ -163,8 +163,9 @@ class RecordViewSet(viewsets.ModelViewSet):
         for name, value in serializer.validated_data.items():
             if name not in m2m:
                 setattr(instance, name, value)
-        if self.record_type.has_township_field and instance.pk is None and not self.request.user.is_superuser:
-            instance.township_id = self.request.user.township_id
+        user = self.request.user
+        if self.record_type.has_township_field and instance.pk is None and not access.chooses_township(user):
+            instance.township_id = user.township_id
         return instance
 
     def perform_create(self, serializer):
@@ -172,7 +173,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         _check(self.request.user, unsaved)
         _full_clean(unsaved)
         extra = {}
-        if self.record_type.has_township_field and not self.request.user.is_superuser:
+        if self.record_type.has_township_field and not access.chooses_township(self.request.user):
             extra["township_id"] = self.request.user.township_id
         serializer.save(**extra)
 

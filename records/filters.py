@@ -19,7 +19,6 @@ from django.db.models import Q
 from django_filters.constants import EMPTY_VALUES
 
 from township import access
-from township.masking import sees_personal_data
 
 from .registry import RecordType
 
@@ -181,7 +180,7 @@ def _build(record_type: RecordType):
     if record_type.search_fields:
         def filter_search(self, queryset, _name, value):
             paths = record_type.search_fields
-            if not sees_personal_data(getattr(self.request, "user", None)):
+            if not access.sees_personal_data(getattr(self.request, "user", None)):
                 # Searching a masked field would let a reader guess it digit by digit.
                 paths = [p for p in paths if p not in record_type.masked_fields]
             condition = Q()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from township import access
+
 _registry: dict[str, RecordType] = {}
 
 
@@ -63,7 +65,7 @@ class RecordType:
                 if getattr(f, "editable", False) and not f.auto_created and f.concrete
                 and f.name not in {"id", "created_at", "updated_at", "created_by"}
             ]
-        if "township" in names and user is not None and not user.is_superuser:
+        if "township" in names and user is not None and not access.chooses_township(user):
             names.remove("township")
         return names
 

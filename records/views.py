@@ -19,7 +19,7 @@ from django.views import View
 from records.filters import filterset_for
 from records.registry import RecordType
 from township import access
-from township.masking import mask_field, sees_personal_data
+from township.masking import mask_field
 from township.numbers import share, yuan
 
 # ---------------------------------------------------------------- display
@@ -31,7 +31,7 @@ def display_value(obj, name, user=None, record_type: RecordType | None = None):
     if field.many_to_many:
         return "、".join(str(item) for item in getattr(obj, name).all()) or "—"
     value = getattr(obj, name)
-    if record_type and name in record_type.masked_fields and not sees_personal_data(user):
+    if record_type and name in record_type.masked_fields and not access.sees_personal_data(user):
         return mask_field(name, value) or "—"
     if field.choices and value not in (None, ""):
         return getattr(obj, f"get_{name}_display")()
@@ -77,18 +77,19 @@ class RecordForm(forms.ModelForm):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             if isinstance(field, forms.DateTimeField):
                 field.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-        if user is not None and user.is_secretary and "village" in self.fields:
+        own_village_id = access.confined_village_id(user)
+        if own_village_id is not None and "village" in self.fields:
             # A secretary's records are always their own village's, never township-level ones.
             self.fields["village"].required = True
             self.fields["village"].empty_label = None
             if self.instance.pk is None:
-                self.fields["village"].initial = user.village_id
-        if self.instance.pk is None and user is not None and not user.is_superuser:
+                self.fields["village"].initial = own_village_id
+        if self.instance.pk is None and user is not None and not access.chooses_township(user):
             # Township-level records belong to the user's township, never one picked in the form.
             if any(f.name == "township" for f in self.instance._meta.fields) and "township" not in self.fields:
                 self.instance.township_id = user.township_id
         self.hidden_personal_fields = []
-        if self.instance.pk is not None and not sees_personal_data(user):
+        if self.instance.pk is not None and not access.sees_personal_data(user):
             for name in self.masked_fields:
                 stored = getattr(self.instance, name, "")
                 if name in self.fields and stored:
@@ -333,7 +334,7 @@ class RecordHistoryView(RecordView):
 
     def _history_value(self, rt, name, value):
         field = rt.model._meta.get_field(name)
-        if name in rt.masked_fields and not sees_personal_data(self.request.user):
+        if name in rt.masked_fields and not access.sees_personal_data(self.request.user):
             return mask_field(name, value) or "—"
         if value is None or value == "" or value == []:
             return "—"

@@ -25,6 +25,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from township import access
 from township.models import County
 from villages.models import Township
 
@@ -38,20 +39,13 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def county_scope(request):
-    """(county or None, townships) that `request.user` may read here; Http404 for everyone else."""
+    """(county or None, townships) that `request.user` may read here (township.access.county_of decides)."""
     user = request.user
-    if user.is_superuser:
-        wanted = request.GET.get("county")
-        if wanted:
-            if not str(wanted).isdigit():
-                raise Http404("县不存在")
-            county = get_object_or_404(County, pk=wanted)
-            return county, list(county.townships.order_by("name"))
-        return None, list(Township.objects.order_by("name"))
-    if getattr(user, "is_county", False) and user.county_id:
-        county = user.county
-        return county, list(county.townships.order_by("name"))
-    raise Http404("县级汇总不存在或无权查看")
+    wanted = request.GET.get("county")
+    county_id = access.county_of(user, wanted)
+    county = get_object_or_404(County, pk=county_id) if county_id is not None else None
+    townships = list(Township.objects.filter(pk__in=access.county_township_ids(user, wanted)).order_by("name"))
+    return county, townships
 
 
 # ---------------------------------------------------------------- figures
@@ -110,7 +104,7 @@ def _shown(value, unit):
 @login_required
 def county_index(request):
     """The county view of last year (the year an annual summary is written for)."""
-    if not (request.user.is_superuser or getattr(request.user, "is_county", False)):
+    if not access.can_read_county(request.user):
         raise Http404("全县汇总不存在或无权查看")
     return redirect("reports:county", year=datetime.date.today().year - 1)
 

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, DateField, Sum, Value
 from django.urls import reverse
 
-from cadres.models import Stage, TalentKind
+from cadres.models import Person, Stage, TalentKind, stage_on
 from committee.models import BulletinKind, Campaign, SupervisionKind, TownshipTarget, WorkEvent
 from economy.models import (
     Alliance,
@@ -215,6 +215,7 @@ YEAR_END_STAGE_KEYS = {
     Stage.CANDIDATE: "members.candidates", Stage.PROBATIONARY: "members.probationary",
     Stage.MEMBER: "members.full",
 }
+YEAR_END_STAGE_COUNTS = set(YEAR_END_STAGE_KEYS.values())
 STEP_KEYS = {
     Stage.APPLICANT: "members.new_applicants", Stage.ACTIVIST: "members.new_activists",
     Stage.CANDIDATE: "members.new_candidates", Stage.PROBATIONARY: "members.new_probationary",
@@ -383,6 +384,8 @@ def _grouped_counts(slug, township_ids, years, values):
     for figure in FIGURES:
         if figure.slug != slug or figure.kind not in (COUNT, SUM) or figure.params is None:
             continue
+        if figure.key in YEAR_END_STAGE_COUNTS:  # counted by _year_end_stages, each person's stage once
+            continue
         for year in years:
             condition = record_filters.condition(record_type, {k: str(v) for k, v in figure.params(year).items()})
             alias = f"f{len(aggregates)}"
@@ -403,6 +406,32 @@ def _grouped_counts(slug, township_ids, years, values):
             values[tid][year][figure.key] += value
             if village_path and row[village_path] is not None:
                 values[tid][year].setdefault("_by_village", {}).setdefault(figure.key, {})[row[village_path]] = value
+
+
+def _year_end_stages(township_ids, years, values):
+    """The year-end stage counts (members.activists …) for all townships and years in one query.
+
+    Each person's stage on 31 December is the same expression the persons list filters with
+    (cadres.models.stage_on, behind ?stage=…&on=…), computed once per person and year and grouped,
+    instead of once per stage as a filtered count would."""
+    annotations = {f"stage_{year}": stage_on(year_end(year)) for year in years}
+    rows = (Person.objects.order_by().filter(township_id__in=township_ids).annotate(**annotations)
+            .values("township_id", "village_id", *annotations).annotate(n=Count("pk")))
+    for tid in township_ids:
+        for year in years:
+            for key in YEAR_END_STAGE_KEYS.values():
+                values[tid][year][key] = 0
+    for row in rows:
+        for year in years:
+            stage = row[f"stage_{year}"]
+            if not stage:
+                continue
+            key = YEAR_END_STAGE_KEYS[stage]
+            v = values[row["township_id"]][year]
+            v[key] += row["n"]
+            if row["village_id"] is not None:
+                by_village = v.setdefault("_by_village", {}).setdefault(key, {})
+                by_village[row["village_id"]] = by_village.get(row["village_id"], 0) + row["n"]
 
 
 def _village_figures(township_ids, years, values, today, detail_year):
@@ -495,6 +524,7 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
     for slug in ("star-ratings", "study-activities", "problems", "bulletins", "supervision-visits", "persons",
                  "stage-changes", "reserve-cadres", "talents", "incomes"):
         _grouped_counts(slug, township_ids, years, values)
+    _year_end_stages(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)
     _maps(township_ids, years, values)
     for tid in township_ids:

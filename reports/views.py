@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,7 +40,7 @@ from .figures import (
     compute_figures,
     villages_counted,
 )
-from .models import ItemSection, Report, ReportItem
+from .models import ItemSection, ReportFinal, ReportItem
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -50,35 +49,15 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def report_township(request) -> Township:
-    """The township whose report `request.user` may read; PermissionDenied or Http404 otherwise."""
+    """The township whose report `request.user` may read (township.access.report_township_id decides)."""
     user = request.user
-    wanted = request.GET.get("township")
-    if user.is_superuser:
-        if wanted:
-            return get_object_or_404(Township, pk=wanted) if str(wanted).isdigit() else _not_found()
-        if user.township_id:
-            return user.township
-        raise Http404("请指定镇")
-    if user.is_secretary and not getattr(settings, "REPORTS_VISIBLE_TO_SECRETARIES", False):
-        raise PermissionDenied("年度工作总结仅供镇党委查看。")
-    township_id = user.township_id or (user.village.township_id if user.village_id else None)
-    if township_id is None or (wanted and str(wanted) != str(township_id)):
-        _not_found()
+    township_id = access.report_township_id(user, request.GET.get("township"))
     # The user's own township is cached on the user (the navigation shows it too): no second query.
-    return user.township if user.township_id == township_id else Township.objects.get(pk=township_id)
+    return user.township if user.township_id == township_id else get_object_or_404(Township, pk=township_id)
 
 
 def _not_found():
     raise Http404("年度工作总结不存在或无权查看")
-
-
-def can_edit(user) -> bool:
-    return user.is_superuser or user.is_staff_role
-
-
-def require_editor(user):
-    if not can_edit(user):
-        raise PermissionDenied("只有镇党委工作人员可以修改年度工作总结。")
 
 
 def check_year(year):
@@ -89,7 +68,7 @@ def check_year(year):
 def _report_for_write(request, year):
     """The report to change: township checked, staff only, and not final."""
     township = report_township(request)
-    require_editor(request.user)
+    access.check_edit_reports(request.user)
     check_year(year)
     report = doc.get_report(township, year)
     if report.final:
@@ -127,8 +106,8 @@ def home_dashboard(request):
     """The home page: the villages for every township user (a secretary lands on their village), and for those who
     may read the report, the key figures of the latest year with records against their targets, with charts."""
     user = request.user
-    if user.is_secretary:
-        return redirect("villages:detail", pk=user.village_id)
+    if not access.sees_township_dashboard(user):
+        return redirect(access.home_url_for(user))
     context = village_views.home_context(user)
     try:
         township = report_township(request)
@@ -183,7 +162,7 @@ def annual(request, year):
         "document": document, "figures": figures, "figure_rows": drafting.comparison_rows(figures, previous),
         "targets": drafting.targets_table(figures), "chart_data": chart_data(figures),
         "decided": document.get("decided", []), "log": list(report.log.select_related("user")[:20]),
-        "can_edit": can_edit(request.user), "item_sections": ItemSection.choices,
+        "can_edit": access.can_edit_reports(request.user), "item_sections": ItemSection.choices,
         "township_param": request.GET.get("township", ""),
     })
 
@@ -262,7 +241,7 @@ def finalize(request, year):
 @require_POST
 def reopen(request, year):
     township = report_township(request)
-    require_editor(request.user)
+    access.check_edit_reports(request.user)
     check_year(year)
     report = doc.get_report(township, year)
     if report.final:
@@ -316,9 +295,10 @@ def figures_api(request, year):
         raise exceptions.NotFound("年度工作总结不存在或无权查看") from exc
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise exceptions.NotFound("年度无效")
-    report = Report.objects.filter(township=township, year=year).first()
-    final = report.final if report else None
+    final = (ReportFinal.objects.defer("figures", "sections")
+             .filter(report__township=township, report__year=year).first())
     if final and request.query_params.get("live") != "1":
+        final.load_frozen()
         return Response({"township": township.name, "year": year, "final": True,
                          "finalized_at": final.finalized_at, "figures": final.figures})
     return Response({"township": township.name, "year": year, "final": bool(final), "live": True,

@@ -1,15 +1,8 @@
 """Import/export resources of study and organisational-life ledgers."""
 from import_export.fields import Field
 
-from ledgers.importing import (
-    ChoiceWidget,
-    DateWidget,
-    DecimalWidget,
-    IntegerWidget,
-    LedgerResource,
-    TextWidget,
-    register,
-)
+from ledgers.cells import ChoiceWidget, CountWidget, DateWidget, DecimalWidget, IntegerWidget, TextWidget
+from ledgers.importing import LedgerResource, register
 from villages.resources import BranchWidget, VillageWidget
 
 from .models import DuesPayment, OrgLifeEvent, OrgLifeKind, StudyActivity, StudyKind
@@ -45,8 +38,8 @@ class StudyActivityResource(LedgerResource):
     kind = Field("kind", "形式", ChoiceWidget(StudyKind.choices, "形式", required=True))
     topic = Field("topic", "主题", TextWidget(max_length=200, required=True))
     village = Field("village_id", "组织单位（村）", VillageWidget())
-    attendance = Field("attendance", "参加人数", IntegerWidget(min_value=0, blank=0))
-    essays = Field("essays", "心得体会篇数", IntegerWidget(min_value=0, blank=0))
+    attendance = Field("attendance", "参加人数", CountWidget())
+    essays = Field("essays", "心得体会篇数", CountWidget())
     note = Field("note", "备注", TextWidget(max_length=200))
 
     class Meta:
@@ -66,7 +59,7 @@ class OrgLifeEventResource(_BranchVillage, LedgerResource):
     date = Field("date", "日期", DateWidget(required=True))
     kind = Field("kind", "类型", ChoiceWidget(OrgLifeKind.choices, "类型", required=True))
     topic = Field("topic", "主题", TextWidget(max_length=200, required=True))
-    attendance = Field("attendance", "参加人数", IntegerWidget(min_value=0, blank=0))
+    attendance = Field("attendance", "参加人数", CountWidget())
 
     class Meta:
         model = OrgLifeEvent
@@ -83,8 +76,8 @@ class DuesPaymentResource(_BranchVillage, LedgerResource):
     branch = Field("branch_id", "党支部", BranchWidget())
     year = Field("year", "年度", IntegerWidget(min_value=2000, max_value=2100, required=True))
     month = Field("month", "月份", IntegerWidget(min_value=1, max_value=12, required=True))
-    expected_count = Field("expected_count", "应缴人数", IntegerWidget(min_value=0, required=True))
-    paid_count = Field("paid_count", "实缴人数", IntegerWidget(min_value=0, required=True))
+    expected_count = Field("expected_count", "应缴人数", CountWidget(required=True))
+    paid_count = Field("paid_count", "实缴人数", CountWidget(required=True))
     amount = Field("amount", "金额（元）", DecimalWidget(places=2, max_digits=12, required=True))
 
     class Meta:

@@ -144,7 +144,7 @@ class SubmissionListCreate(SizeLimitedMixin, generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         user = request.user
-        rules.check_upload(user)
+        access.check_upload_workbook(user)
         data = request.data
         if data.get("village") not in (None, ""):
             rules.village_for_upload(user, data.get("village"))
@@ -191,7 +191,7 @@ class SubmissionConfirm(_ActionView):
 
     def post(self, request, pk):
         submission = self._submission(request, pk)
-        rules.check_upload(request.user)
+        access.check_upload_workbook(request.user)
         if not tasks.runs_inline():
             if not submission.is_clean_preview:
                 raise Conflict("只有检查无误、尚未上报的报表才能确认上报。")
@@ -213,7 +213,7 @@ def _review_view(service_name, doc):
     class ReviewView(_ActionView):
         def post(self, request, pk):
             submission = self._submission(request, pk)
-            rules.check_review(request.user)
+            access.check_review_workbooks(request.user)
             reason = ReasonSerializer(data=request.data)
             reason.is_valid(raise_exception=True)
             service = getattr(services, service_name)

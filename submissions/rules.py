@@ -1,9 +1,9 @@
-"""Who may do what with monthly workbooks, on top of township.access.
+"""The monthly workbook's scoped reads, for its pages, API and tags.
 
+Who may upload or review is township.access's decision (can_upload_workbook,
+can_review_workbooks); these helpers only apply `access.visible` to this app's models.
 Not visible → Http404; visible but not allowed → PermissionDenied (403).
 """
-from django.core.exceptions import PermissionDenied
-
 from township import access
 from villages.models import Village
 
@@ -18,33 +18,15 @@ def submissions_for(user):
     return access.visible(user, Submission.objects.select_related("village", "uploaded_by"))
 
 
-def can_upload(user):
-    return user.is_authenticated and (user.is_superuser or user.is_staff_role or user.is_secretary)
-
-
-def can_review(user):
-    return user.is_authenticated and (user.is_superuser or user.is_staff_role)
-
-
 def village_for_upload(user, village_id):
     """The village `user` may upload for: 404 when not visible, 403 when the role may only read."""
     village = access.get_visible_or_404(user, villages_for(user), pk=village_id)
-    check_upload(user)
+    access.check_upload_workbook(user)
     return village
 
 
 def submission_for(user, pk):
     return access.get_visible_or_404(user, submissions_for(user), pk=pk)
-
-
-def check_upload(user):
-    if not can_upload(user):
-        raise PermissionDenied("您的角色只能查看，不能上传或确认月度报表。")
-
-
-def check_review(user):
-    if not can_review(user):
-        raise PermissionDenied("只有镇党委工作人员可以审核月度报表。")
 
 
 def parse_period(year, month):

@@ -10,7 +10,6 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -76,11 +75,6 @@ def _secretaries(village_id):
 
 def _staff(township_id):
     return list(User.objects.filter(role=Role.STAFF, township_id=township_id, is_active=True))
-
-
-def _require_staff(user):
-    if not (user.is_superuser or user.is_staff_role):
-        raise PermissionDenied("只有镇党委工作人员可以审核月度报表。")
 
 
 def month_label(village, year, month):
@@ -224,7 +218,7 @@ def _review_target(submission, expected_month_status, message):
 @transaction.atomic
 def submission_approve(*, submission, user, reason="") -> Submission:
     """Approve the village-month's current submission: the month is locked from now on."""
-    _require_staff(user)
+    access.check_review_workbooks(user)
     village_month, submission = _review_target(
         submission, VillageMonthStatus.SUBMITTED, "只有已上报、待审核的当前报表才能审核通过。")
     if submission.status != SubmissionStatus.SUBMITTED:
@@ -252,7 +246,7 @@ def _required_reason(reason, action):
 @transaction.atomic
 def submission_return(*, submission, user, reason) -> Submission:
     """Return the current submission to the village with a reason the secretary sees."""
-    _require_staff(user)
+    access.check_review_workbooks(user)
     reason = _required_reason(reason, "退回")
     village_month, submission = _review_target(
         submission, VillageMonthStatus.SUBMITTED, "只有已上报、待审核的当前报表才能退回；已审核的月份请先重新开放。")
@@ -272,7 +266,7 @@ def submission_return(*, submission, user, reason) -> Submission:
 @transaction.atomic
 def submission_reopen(*, submission, user, reason) -> Submission:
     """Unlock an approved month (logged with the reason); it stays reported until a new upload replaces it."""
-    _require_staff(user)
+    access.check_review_workbooks(user)
     reason = _required_reason(reason, "重新开放")
     village_month, submission = _review_target(
         submission, VillageMonthStatus.APPROVED, "只有已审核锁定的月份才能重新开放。")

@@ -57,14 +57,13 @@ def index(request):
     villages = list(rules.villages_for(user))
     year, month = _default_period()
     form = UploadForm(villages=villages, initial={"year": year, "month": month,
-                                                  "village": user.village_id if user.is_secretary else None})
+                                                  "village": access.confined_village_id(user)})
     submissions = rules.submissions_for(user).order_by("-uploaded_at", "-pk")
     selected_year = request.GET.get("year")
     if selected_year and selected_year.isdigit():
         submissions = submissions.filter(year=int(selected_year))
     return render(request, "submissions/index.html", {
         "form": form,
-        "can_upload": rules.can_upload(user),
         "submissions": submissions[:100],
         "max_mb": _max_mb(),
         "year": year,
@@ -75,7 +74,7 @@ def _too_large(request):
     messages.error(request, f"文件超过{_max_mb()}MB的上限，已拒绝接收。请删除多余内容后重新上传。")
     villages = list(rules.villages_for(request.user))
     return render(request, "submissions/index.html", {
-        "form": UploadForm(villages=villages), "can_upload": True, "submissions": [], "max_mb": _max_mb(),
+        "form": UploadForm(villages=villages), "submissions": [], "max_mb": _max_mb(),
     }, status=413)
 
 
@@ -91,7 +90,7 @@ size_limited = limit_upload_size("SUBMISSION_MAX_BYTES", 5 * 1024 * 1024, too_la
 @require_POST
 def upload(request):
     user = request.user
-    rules.check_upload(user)
+    access.check_upload_workbook(user)
     villages = list(rules.villages_for(user))
     form = UploadForm(request.POST, request.FILES, villages=villages)
     village_id = request.POST.get("village")
@@ -100,7 +99,7 @@ def upload(request):
         rules.village_for_upload(user, village_id)
     if not form.is_valid():
         return render(request, "submissions/index.html", {
-            "form": form, "can_upload": True, "submissions": [], "max_mb": _max_mb(),
+            "form": form, "submissions": [], "max_mb": _max_mb(),
         }, status=400)
     village = rules.village_for_upload(user, form.cleaned_data["village"])
     year, month = form.cleaned_data["year"], form.cleaned_data["month"]
@@ -110,7 +109,7 @@ def upload(request):
     except access.MonthLocked as exc:
         messages.error(request, str(exc))
         return render(request, "submissions/index.html", {
-            "form": form, "can_upload": True, "submissions": [], "max_mb": _max_mb(),
+            "form": form, "submissions": [], "max_mb": _max_mb(),
         }, status=409)
     tasks.queue_preview(submission)
     return redirect("submissions:detail", pk=submission.pk)
@@ -149,9 +148,8 @@ def detail(request, pk):
         "submission": submission,
         "village_month": village_month,
         "transitions": transitions,
-        "can_confirm": rules.can_upload(user) and submission.is_clean_preview
-        and not (village_month and village_month.is_locked),
-        "can_review": rules.can_review(user),
+        # Whether the submission can be confirmed as it stands; whether the user may is asked in the template.
+        "confirmable": submission.is_clean_preview and not (village_month and village_month.is_locked),
         "changes": list(submission.changes.items()) if submission.changes else [],
         "refresh": submission.is_busy,
     })
@@ -173,7 +171,7 @@ def download(request, pk):
 def confirm(request, pk):
     user = request.user
     submission = rules.submission_for(user, pk)
-    rules.check_upload(user)
+    access.check_upload_workbook(user)
     if not tasks.runs_inline():
         if not submission.is_clean_preview:
             messages.error(request, "只有检查无误、尚未上报的报表才能确认上报。")
@@ -206,7 +204,7 @@ REVIEW_ACTIONS = {
 def review(request, pk, action):
     user = request.user
     submission = rules.submission_for(user, pk)
-    rules.check_review(user)
+    access.check_review_workbooks(user)
     service, done = REVIEW_ACTIONS[action]
     try:
         service(submission=submission, user=user, reason=request.POST.get("reason", ""))

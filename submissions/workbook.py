@@ -4,19 +4,32 @@ The four sheets and their header rows are a contract with the villages
 (domain.md, "The monthly workbook"): keep them exactly. The template adds a fifth
 sheet, 填报说明, whose header area names the village, year and month; the upload
 checks it. Nothing here writes to the database.
+
+Each column is read by the same cell parser (ledgers.cells, and cadres.resources for
+身份证号) as the matching column of a ledger import, so a cell gives the same value or
+the same message in both. The rules of a monthly workbook come on top: a date within
+the reported month, one row per income category and per person and stage, gender and
+birth date agreeing with the 身份证号, and the 填报说明 header area.
 """
 from __future__ import annotations
 
 import datetime
 import io
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-from cadres.id_numbers import birth_date_from_id, gender_from_id, id_number_problem
-from cadres.models import Gender, Stage
+from cadres.models import Gender, Person, Stage
+from cadres.resources import IdNumberWidget
 from economy.models import IncomeCategory
-from ledgers.spreadsheets import Limits, SpreadsheetError, Workbook, is_blank
+from ledgers.cells import (
+    ChoiceWidget,
+    CountWidget,
+    DateWidget,
+    DecimalWidget,
+    LedgerWidget,
+    TextWidget,
+    normalise_header,
+)
+from ledgers.spreadsheets import ODS, XLS, XLSX, Limits, SpreadsheetError, Workbook, is_blank
 from study.models import OrgLifeKind, StudyKind
 
 
@@ -24,23 +37,50 @@ from study.models import OrgLifeKind, StudyKind
 class SheetSpec:
     key: str
     name: str
-    columns: tuple[str, ...]
-    required: tuple[str, ...]
+    cells: tuple[tuple[str, LedgerWidget], ...]  # (header, the cell parser of its column)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(title for title, _widget in self.cells)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(title for title, widget in self.cells if widget.required)
 
 
-INCOME = SheetSpec("income", "集体经济收入", ("收入类别", "金额（元）", "备注"), ("收入类别", "金额（元）"))
-PIPELINE = SheetSpec("pipeline", "党员发展", ("姓名", "性别", "出生日期", "身份证号", "发展阶段", "日期", "备注"),
-                     ("姓名", "身份证号", "发展阶段", "日期"))
-ORG_LIFE = SheetSpec("org_life", "组织生活", ("日期", "类型", "主题", "参加人数"), ("日期", "类型", "主题"))
-STUDY = SheetSpec("study", "学习活动", ("日期", "形式", "主题", "参加人数", "心得体会篇数"), ("日期", "形式", "主题"))
+INCOME = SheetSpec("income", "集体经济收入", (
+    ("收入类别", ChoiceWidget(IncomeCategory.choices, "收入类别", required=True)),
+    ("金额（元）", DecimalWidget(places=2, max_digits=14, required=True)),
+    ("备注", TextWidget(max_length=200)),
+))
+PIPELINE = SheetSpec("pipeline", "党员发展", (
+    ("姓名", TextWidget(max_length=50, required=True)),
+    ("性别", ChoiceWidget(Gender.choices, "性别")),
+    ("出生日期", DateWidget()),
+    ("身份证号", IdNumberWidget()),
+    ("发展阶段", ChoiceWidget(Stage.choices, "发展阶段", required=True)),
+    ("日期", DateWidget(required=True)),
+    ("备注", TextWidget(max_length=200)),
+))
+ORG_LIFE = SheetSpec("org_life", "组织生活", (
+    ("日期", DateWidget(required=True)),
+    ("类型", ChoiceWidget(OrgLifeKind.choices, "类型", required=True)),
+    ("主题", TextWidget(max_length=200, required=True)),
+    ("参加人数", CountWidget()),
+))
+STUDY = SheetSpec("study", "学习活动", (
+    ("日期", DateWidget(required=True)),
+    ("形式", ChoiceWidget(StudyKind.choices, "形式", required=True)),
+    ("主题", TextWidget(max_length=200, required=True)),
+    ("参加人数", CountWidget()),
+    ("心得体会篇数", CountWidget()),
+))
 SHEETS = (INCOME, PIPELINE, ORG_LIFE, STUDY)
 SHEET_NAMES = {spec.key: spec.name for spec in SHEETS}
 
 INFO_SHEET = "填报说明"
 INFO_LABELS = ("村名称", "年度", "月份")
 TEMPLATE_ROWS = 300  # rows prepared with drop-downs and formats in the template
-
-TEXT_LIMITS = {"备注": 200, "主题": 200, "姓名": 50}
 
 
 def problem(sheet, row, column, message):
@@ -121,101 +161,6 @@ def build_template(*, village, year, month) -> bytes:
     return out.getvalue()
 
 
-# ---------------------------------------------------------------- values
-
-
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-
-
-def parse_date(value):
-    """(date, None) or (None, message)."""
-    if isinstance(value, datetime.datetime):
-        return value.date(), None
-    if isinstance(value, datetime.date):
-        return value, None
-    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
-        # A date typed into a cell formatted as a number, or read from .xls as a serial.
-        return _EXCEL_EPOCH + datetime.timedelta(days=int(value)), None
-    if isinstance(value, str):
-        match = _DATE_TEXT.match(value.strip())
-        if match:
-            try:
-                return datetime.date(*(int(g) for g in match.groups())), None
-            except ValueError:
-                pass
-    return None, f"“{value}”不是有效日期，请填写如 2024-03-15"
-
-
-def parse_amount(value):
-    if isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, int | float):
-        text = repr(value) if isinstance(value, float) else str(value)
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-        text = text.removesuffix("元").strip()
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None, f"金额“{value}”不是数字"
-    if not amount.is_finite():
-        return None, f"金额“{value}”不是数字"
-    if amount < 0:
-        return None, "金额不能为负数"
-    if amount != amount.quantize(Decimal("0.01")):
-        return None, "金额最多保留两位小数"
-    if amount >= Decimal("1e12"):
-        return None, "金额过大，请核对单位（元）"
-    return amount.quantize(Decimal("0.01")), None
-
-
-def parse_count(value, title):
-    if value is None:
-        return 0, None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None, f"{title}“{value}”应为整数"
-    if value < 0:
-        return None, f"{title}不能为负数"
-    if value > 100000:
-        return None, f"{title}过大，请核对"
-    return value, None
-
-
-def _choice_map(choices):
-    mapping = {}
-    for value, label in choices.choices:
-        mapping[str(label)] = value
-        mapping[value] = value
-    return mapping
-
-
-CHOICES = {
-    "收入类别": (_choice_map(IncomeCategory), IncomeCategory),
-    "发展阶段": (_choice_map(Stage), Stage),
-    "类型": (_choice_map(OrgLifeKind), OrgLifeKind),
-    "形式": (_choice_map(StudyKind), StudyKind),
-}
-
-
-def parse_choice(value, title):
-    mapping, enum = CHOICES[title]
-    text = str(value).strip()
-    if text in mapping:
-        return mapping[text], None
-    return None, f"未知的{title}“{text}”，应为：{'、'.join(enum.labels)}"
-
-
-def _normalise_header(value):
-    if value is None:
-        return ""
-    return str(value).strip().replace("(", "（").replace(")", "）").replace(" ", "")
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -246,9 +191,9 @@ def read_workbook(data: bytes, *, village, year, month, limits: Limits | None = 
         return result
     try:
         with book:
-            if book.kind not in ("xlsx", "xls"):
+            if book.kind not in (XLSX, XLS, ODS):
                 result.errors.append(problem(
-                    "", None, "", "月度报表请上传 Excel 工作簿（.xlsx 或 .xls），不能上传单个 CSV 文件"))
+                    "", None, "", "月度报表请上传 Excel 工作簿（.xlsx、.xls 或 .ods），不能上传单个 CSV 文件"))
                 return result
             _check_info(book, village, year, month, result)
             for index, spec in enumerate(SHEETS, start=1):
@@ -274,7 +219,7 @@ def _check_info(book, village, year, month, result):
     for number, values in book.rows(INFO_SHEET):
         if number > 50:
             break
-        label = _normalise_header(values[0] if values else None)
+        label = normalise_header(values[0] if values else None)
         if label in INFO_LABELS and label not in found:
             found[label] = (number, values[1] if len(values) > 1 else None)
     expected = {"村名称": village.name, "年度": year, "月份": month}
@@ -309,7 +254,7 @@ def _read_sheet(book, spec, year, month, errors):
         return []
     positions = {}
     for index, value in enumerate(header):
-        name = _normalise_header(value)
+        name = normalise_header(value)
         if name in spec.columns and name not in positions:
             positions[name] = index
     missing = [c for c in spec.columns if c not in positions]
@@ -317,25 +262,26 @@ def _read_sheet(book, spec, year, month, errors):
         errors.append(problem(spec.name, header_number, column, f"缺少列“{column}”，请勿修改模板表头"))
     if missing:
         return []
-    parse_row = ROW_PARSERS[spec.key]
+    row_rule = ROW_RULES[spec.key]
     out = []
     seen = {}
     for number, values in rows:
         if is_blank(values):
             continue
-        cells = {c: (values[i] if i < len(values) else None) for c, i in positions.items()}
         row_errors = []
 
         def err(column, message, number=number, row_errors=row_errors):
             row_errors.append(problem(spec.name, number, column, message))
 
-        for column in spec.required:
-            if cells[column] is None:
-                err(column, f"{column}不能为空")
-        for column, limit in TEXT_LIMITS.items():
-            if column in cells and cells[column] is not None and len(str(cells[column])) > limit:
-                err(column, f"{column}不能超过{limit}个字")
-        parsed = parse_row(cells, err, year, month)
+        cells = {}
+        for title, widget in spec.cells:
+            index = positions[title]
+            try:
+                cells[title] = widget.clean(values[index] if index < len(values) else None)
+            except ValueError as exc:
+                err(title, str(exc))
+                cells[title] = None  # the row rules skip what could not be read; the row is refused anyway
+        parsed = row_rule(cells, err, year, month)
         if not row_errors:
             key = DUPLICATE_KEYS.get(spec.key)
             if key:
@@ -353,105 +299,57 @@ def _read_sheet(book, spec, year, month, errors):
     return out
 
 
-def _date_in_month(value, column, err, year, month):
-    if value is None:
+def _in_month(day, column, err, year, month):
+    """The date as ISO text when it lies in the reported month; else a problem and None."""
+    if day is None:
         return None
-    date, message = parse_date(value)
-    if message:
-        err(column, message)
+    if (day.year, day.month) != (year, month):
+        err(column, f"日期{day:%Y-%m-%d}不在所报月份（{year}年{month}月）内")
         return None
-    if (date.year, date.month) != (year, month):
-        err(column, f"日期{date:%Y-%m-%d}不在所报月份（{year}年{month}月）内")
-        return None
-    return date.isoformat()
+    return day.isoformat()
 
 
-def _choice(cells, column, err):
-    if cells[column] is None:
-        return None
-    value, message = parse_choice(cells[column], column)
-    if message:
-        err(column, message)
-    return value
+def _income(cells, err, year, month):
+    return {"category": cells["收入类别"], "amount": str(cells["金额（元）"]), "note": cells["备注"]}
 
 
-def _text(value):
-    return "" if value is None else str(value).strip()
-
-
-def _parse_income(cells, err, year, month):
-    category = _choice(cells, "收入类别", err)
-    amount = None
-    if cells["金额（元）"] is not None:
-        amount, message = parse_amount(cells["金额（元）"])
-        if message:
-            err("金额（元）", message)
-    return {"category": category, "amount": str(amount) if amount is not None else None,
-            "note": _text(cells["备注"])}
-
-
-def _parse_pipeline(cells, err, year, month):
-    raw_id = cells["身份证号"]
-    id_number = None
-    if raw_id is not None:
-        text = str(raw_id).strip().upper()
-        message = id_number_problem(text)
-        if message:
-            if isinstance(raw_id, int | float):
-                message += "（该单元格是数字格式，末尾数字可能已丢失，请将该列设为文本格式后重新输入）"
-            err("身份证号", message)
-        else:
-            id_number = text
+def _pipeline(cells, err, year, month):
+    id_number = cells["身份证号"]
     if id_number:
-        gender = cells["性别"]
-        if gender is not None and str(gender).strip() not in Gender.labels:
-            err("性别", f"性别应为“男”或“女”，当前为“{gender}”")
-        elif gender is not None and Gender(gender_from_id(id_number)).label != str(gender).strip():
+        derived = Person.derived_from_id_number(id_number)
+        if cells["性别"] and cells["性别"] != derived["gender"]:
             err("性别", "性别与身份证号不一致")
-        born = cells["出生日期"]
-        if born is not None:
-            date, message = parse_date(born)
-            if message:
-                err("出生日期", message)
-            elif date != birth_date_from_id(id_number):
-                err("出生日期", "出生日期与身份证号不一致")
+        if cells["出生日期"] and cells["出生日期"] != derived["birth_date"]:
+            err("出生日期", "出生日期与身份证号不一致")
     return {
-        "name": _text(cells["姓名"]),
+        "name": cells["姓名"],
         "id_number": id_number,
-        "stage": _choice(cells, "发展阶段", err),
-        "date": _date_in_month(cells["日期"], "日期", err, year, month),
-        "note": _text(cells["备注"]),
+        "stage": cells["发展阶段"],
+        "date": _in_month(cells["日期"], "日期", err, year, month),
+        "note": cells["备注"],
     }
 
 
-def _parse_attendance(cells, column, err):
-    value, message = parse_count(cells[column], column)
-    if message:
-        err(column, message)
-    return value
-
-
-def _parse_org_life(cells, err, year, month):
+def _org_life(cells, err, year, month):
     return {
-        "date": _date_in_month(cells["日期"], "日期", err, year, month),
-        "kind": _choice(cells, "类型", err),
-        "topic": _text(cells["主题"]),
-        "attendance": _parse_attendance(cells, "参加人数", err),
+        "date": _in_month(cells["日期"], "日期", err, year, month),
+        "kind": cells["类型"],
+        "topic": cells["主题"],
+        "attendance": cells["参加人数"],
     }
 
 
-def _parse_study(cells, err, year, month):
+def _study(cells, err, year, month):
     return {
-        "date": _date_in_month(cells["日期"], "日期", err, year, month),
-        "kind": _choice(cells, "形式", err),
-        "topic": _text(cells["主题"]),
-        "attendance": _parse_attendance(cells, "参加人数", err),
-        "essays": _parse_attendance(cells, "心得体会篇数", err),
+        "date": _in_month(cells["日期"], "日期", err, year, month),
+        "kind": cells["形式"],
+        "topic": cells["主题"],
+        "attendance": cells["参加人数"],
+        "essays": cells["心得体会篇数"],
     }
 
 
-ROW_PARSERS = {"income": _parse_income, "pipeline": _parse_pipeline, "org_life": _parse_org_life,
-               "study": _parse_study}
+ROW_RULES = {"income": _income, "pipeline": _pipeline, "org_life": _org_life, "study": _study}
 DUPLICATE_KEYS = {"income": lambda r: r["category"], "pipeline": lambda r: (r["id_number"], r["stage"])}
 DUPLICATE_MESSAGES = {
     "income": ("收入类别", "同一收入类别每月只能填一行（第{row}行已填写）"),

@@ -109,3 +109,31 @@ def api_for():
         return api
 
     return make
+
+
+@pytest.fixture
+def county_user(township):
+    """A county overseer (县级督导) whose county holds the test township (示范镇) only."""
+    from township.models import County
+
+    county = County.objects.create(name="示范县")
+    county.townships.add(township)
+    return UserFactory(username="county", role="county", county=county)
+
+
+@pytest.fixture
+def superuser(db):
+    """An administrator as `createsuperuser` makes one: no township, the model's default role."""
+    from township.models import User
+
+    return User.objects.create_superuser("admin", password="demo12345")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The counters of tests/counters.py, once, after the run (how many files, cases, races were tried)."""
+    from tests.counters import COUNTS
+
+    if COUNTS:
+        terminalreporter.section("counters")
+        for name, amount in sorted(COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {amount}")

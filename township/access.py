@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -71,11 +72,24 @@ def visible(user, queryset):
     return queryset.filter(**{_filter_path(scope.township): user.township_id})
 
 
-def county_township_ids(user):
-    """The ids of the townships a county user oversees, as a subquery."""
+def county_township_ids(user, wanted_county=None):
+    """The ids of the townships `user` reads as a county, as a subquery (one query whatever the county's size).
+
+    A county user's county's townships; a superuser's ?county= pick (`wanted_county`), or every
+    township when they pick none; Http404 for everyone else (county_of)."""
+    county_id = county_of(user, wanted_county)
+    if county_id is None:
+        from township.models import County
+
+        # The township model named by the county's own field: access.py imports no domain app.
+        return County._meta.get_field("townships").related_model._default_manager.values("pk")
+    return _county_township_links(county_id).values("township_id")
+
+
+def _county_township_links(county_id):
     from township.models import County
 
-    return County.townships.through.objects.filter(county_id=user.county_id).values("township_id")
+    return County.townships.through.objects.filter(county_id=county_id)
 
 
 def get_visible_or_404(user, queryset, **lookup):
@@ -148,6 +162,154 @@ def can_write_kind(user, model) -> bool:
     return False
 
 
+# ---------------------------------------------------------------- pages
+
+
+def sees_township_dashboard(user) -> bool:
+    """Whether `user` has the township pages (dashboard, the 村 menu); a secretary lands on their village instead."""
+    return bool(user and user.is_authenticated and not user.is_secretary)
+
+
+def confined_village_id(user):
+    """The id of the one village `user` is confined to (a secretary's), or None for users who see more."""
+    if user and user.is_authenticated and user.is_secretary:
+        return user.village_id
+    return None
+
+
+def chooses_township(user) -> bool:
+    """Whether `user` picks the township of a new township-level record (superusers, who have none of their
+    own to write into); everyone else's new records belong to their own township."""
+    return bool(user and user.is_authenticated and user.is_superuser)
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def sees_personal_data(user) -> bool:
+    """Whether `user` sees 身份证号 and phone numbers whole: township staff and superusers.
+
+    Everyone else (leaders, secretaries, county users) sees them masked (township.masking)."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role))
+
+
+# ---------------------------------------------------------------- monthly workbooks
+
+
+def can_upload_workbook(user) -> bool:
+    """Whether `user`'s role uploads and confirms monthly workbooks (for the villages `visible` gives them)."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role or user.is_secretary))
+
+
+def check_upload_workbook(user):
+    """Raise PermissionDenied unless `user`'s role uploads and confirms monthly workbooks."""
+    if not can_upload_workbook(user):
+        raise PermissionDenied("您的角色只能查看，不能上传或确认月度报表。")
+
+
+def can_review_workbooks(user) -> bool:
+    """Whether `user` approves, returns and reopens monthly workbooks: township staff and superusers."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role))
+
+
+def check_review_workbooks(user):
+    """Raise PermissionDenied unless `user` reviews monthly workbooks."""
+    if not can_review_workbooks(user):
+        raise PermissionDenied("只有镇党委工作人员可以审核月度报表。")
+
+
+# ---------------------------------------------------------------- reports
+
+REPORT_NOT_FOUND = "年度工作总结不存在或无权查看"
+
+
+def can_read_reports(user) -> bool:
+    """Whether the annual report is there for `user` without choosing a township (the navigation link).
+
+    Staff and leaders read their township's; secretaries only when REPORTS_VISIBLE_TO_SECRETARIES;
+    superusers any. County users reach their townships' reports from the county view (?township=)."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if user.is_secretary:
+        return bool(getattr(settings, "REPORTS_VISIBLE_TO_SECRETARIES", False))
+    return user.township_id is not None
+
+
+def can_edit_reports(user) -> bool:
+    """Whether `user` changes annual reports (edits, items, suggestions, final, reopen): staff and superusers."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role))
+
+
+def check_edit_reports(user):
+    """Raise PermissionDenied unless `user` changes annual reports."""
+    if not can_edit_reports(user):
+        raise PermissionDenied("只有镇党委工作人员可以修改年度工作总结。")
+
+
+def _id_or_404(wanted, message) -> int:
+    """`wanted` (a query parameter) as a positive id; Http404 for anything else ("abc", "²", 10**5000)."""
+    text = str(wanted)
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise Http404(message)
+    return int(text)
+
+
+def report_township_id(user, wanted=None) -> int:
+    """The id of the township whose annual report `user` reads; `wanted` is the ?township= parameter.
+
+    - superusers: the township asked for, else their own, else Http404 ("请指定镇");
+    - county users: the township asked for when it is one of their county's, else Http404;
+    - secretaries: PermissionDenied unless REPORTS_VISIBLE_TO_SECRETARIES, then their village's township;
+    - staff and leaders: their own township; asking for another one is Http404.
+
+    The caller fetches the Township (get_object_or_404: an id that does not exist is a 404 there)."""
+    if not user or not user.is_authenticated:
+        raise Http404(REPORT_NOT_FOUND)
+    if user.is_superuser:
+        if wanted:
+            return _id_or_404(wanted, REPORT_NOT_FOUND)
+        if user.township_id:
+            return user.township_id
+        raise Http404("请指定镇")
+    if user.is_county:
+        # Like a leader of each of the county's townships: the county view links to their reports.
+        if not wanted or user.county_id is None:
+            raise Http404("请指定镇")
+        township_id = _id_or_404(wanted, REPORT_NOT_FOUND)
+        if not _county_township_links(user.county_id).filter(township_id=township_id).exists():
+            raise Http404(REPORT_NOT_FOUND)
+        return township_id
+    if user.is_secretary and not getattr(settings, "REPORTS_VISIBLE_TO_SECRETARIES", False):
+        raise PermissionDenied("年度工作总结仅供镇党委查看。")
+    township_id = user.township_id or (user.village.township_id if user.village_id else None)
+    if township_id is None or (wanted and str(wanted) != str(township_id)):
+        raise Http404(REPORT_NOT_FOUND)
+    return township_id
+
+
+# ---------------------------------------------------------------- county view
+
+
+def can_read_county(user) -> bool:
+    """Whether the county view (全县汇总) exists for `user`: superusers and county users; 404 for everyone else."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_county))
+
+
+def county_of(user, wanted=None):
+    """The id of the county whose view `user` reads; `wanted` is the ?county= parameter.
+
+    A superuser's pick (None when they pick none: every township); a county user's own county,
+    whatever they ask for; Http404 for everyone else. The caller fetches the County
+    (get_object_or_404: an id that does not exist is a 404 there)."""
+    if user and user.is_authenticated and user.is_superuser:
+        return _id_or_404(wanted, "县不存在") if wanted else None
+    if can_read_county(user) and user.county_id is not None:
+        return user.county_id
+    raise Http404("县级汇总不存在或无权查看")
+
+
 def month_lock_message(obj) -> str | None:
     """The Chinese lock message when the record's village-month has been approved, else None.
 
@@ -175,6 +337,22 @@ def check_write(user, obj):
         elif township_id_of(obj) != user.township_id:
             raise PermissionDenied("只能修改本镇的记录。")
     check_month_open(obj)
+
+
+# ---------------------------------------------------------------- ledgers
+
+
+def can_import_ledgers(user) -> bool:
+    """Whether `user` may import ledgers (台账导入) and see import jobs: the staff of a township, for it."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff_role
+                and user.township_id is not None)
+
+
+def check_import_ledgers(user):
+    """Raise PermissionDenied unless `user` may import ledgers: leaders (and county users) only read (403);
+    who may not see a job at all gets 404 first, from get_visible_or_404 (ImportJob's SCOPE)."""
+    if not can_import_ledgers(user):
+        raise PermissionDenied("只有镇党委工作人员可以导入台账。")
 
 
 def home_url_for(user):

@@ -9,6 +9,7 @@ from records.api import build_viewset
 from records.views import record_urlpatterns
 from reports import views as report_views
 from township.api_auth import ThrottledObtainAuthToken
+from township.health import HealthView
 from villages.api import VillageViewSet
 
 router = DefaultRouter()
@@ -28,6 +29,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("admin/", admin.site.urls),
+    path("healthz/", HealthView.as_view(), name="healthz"),
     path("api/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

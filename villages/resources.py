@@ -1,7 +1,8 @@
 """Import/export resources of branches and star ratings."""
 from import_export.fields import Field
 
-from ledgers.importing import IntegerWidget, LedgerResource, NameLookupWidget, TextWidget, register
+from ledgers.cells import CountWidget, IntegerWidget, NameLookupWidget, TextWidget
+from ledgers.importing import LedgerResource, register
 
 from .models import PartyBranch, StarRating, Village
 
@@ -26,7 +27,7 @@ class PartyBranchResource(LedgerResource):
     village = Field("village_id", "所属村", VillageWidget(required=True))
     name = Field("name", "党组织名称", TextWidget(max_length=100, required=True))
     secretary_name = Field("secretary_name", "支部书记", TextWidget(max_length=50))
-    member_count = Field("member_count", "党员人数", IntegerWidget(min_value=0, blank=0))
+    member_count = Field("member_count", "党员人数", CountWidget())
 
     class Meta:
         model = PartyBranch

@@ -22,8 +22,7 @@ def unread_notices(context, limit=10):
 
 @register.simple_tag(takes_context=True)
 def village_month_summary(context, village):
-    """What a village page shows about reporting: last month's status and deadline, and upload rights."""
-    user = context["request"].user
+    """What a village page shows about reporting: last month's status and its deadline."""
     year, month = previous_month(timezone.localdate())
     village_month = VillageMonth.objects.filter(village=village, year=year, month=month).first()
     return {
@@ -32,7 +31,6 @@ def village_month_summary(context, village):
         "status": village_month.get_status_display() if village_month else VillageMonthStatus.NOT_SUBMITTED.label,
         "return_reason": village_month.return_reason if village_month and village_month.status == "returned" else "",
         "deadline": deadline_for(year, month),
-        "can_upload": rules.can_upload(user),
     }
 
 
@@ -45,5 +43,4 @@ def township_month_summary(context):
     total = villages.count()
     reported = VillageMonth.objects.filter(village__in=villages, year=year, month=month).reported().count()
     pending = rules.submissions_for(user).filter(status=SubmissionStatus.SUBMITTED).count()
-    return {"year": year, "month": month, "total": total, "reported": reported, "pending": pending,
-            "can_review": rules.can_review(user)}
+    return {"year": year, "month": month, "total": total, "reported": reported, "pending": pending}

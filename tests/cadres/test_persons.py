@@ -205,3 +205,22 @@ def test_reserve_cadre_must_be_a_person_of_the_village(client_for, staff, villag
                                       {"village": village_a.pk, "person": cadre.person_id, "since": "2023-05-01",
                                        "until": "2023-01-01"})
     assert response.status_code == 400 and "退出日期不能早于纳入日期" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_refresh_stages_takes_a_fixed_number_of_queries_and_keeps_history(village_a, staff, count,
+                                                                         django_assert_max_num_queries):
+    people = [PersonFactory(village=village_a, township=village_a.township, id_number=id_number_for(800 + n))
+              for n in range(count)]
+    StageChange.objects.bulk_create(
+        [StageChange(person=p, stage="activist", date=datetime.date(2023, 1, 5)) for p in people]
+        + [StageChange(person=p, stage="candidate", date=datetime.date(2023, 1, 5)) for p in people[::2]])
+    # people, their steps, one UPDATE per stage (two here) and the history INSERT
+    with django_assert_max_num_queries(5):
+        changed = Person.objects.filter(pk__in=[p.pk for p in people]).refresh_stages(user=staff, reason="测试")
+    assert len(changed) == count
+    stages = dict(Person.objects.values_list("pk", "stage"))
+    assert [stages[p.pk] for p in people[:3]] == ["candidate", "activist", "candidate"]  # same day: the later step
+    record = people[0].history.first()
+    assert (record.stage, record.history_user, record.history_change_reason) == ("candidate", staff, "测试")
+    assert Person.objects.filter(pk__in=[p.pk for p in people]).refresh_stages() == []  # nothing left to change

@@ -59,7 +59,7 @@ def test_secretary_reports_the_missing_month(page, live_server, demo, watch, vie
     assert "发现 2 个问题" in page.locator("h2", has_text="问题").inner_text()
     problems = table_rows(page.locator("table.errors-table"))
     assert [row[:3] for row in problems] == [["集体经济收入", "2", "收入类别"], ["党员发展", "2", "身份证号"]]
-    assert "未知的收入类别“卖菜收入”" in problems[0][3]
+    assert "“卖菜收入”不是有效的收入类别" in problems[0][3]
     assert "校验" in problems[1][3] or "身份证号" in problems[1][3]
     assert page.get_by_role("button", name="确认上报").count() == 0
     shot(page, f"secretary-3-errors-{viewport}")

@@ -1,5 +1,6 @@
 """A fixture world for the hardening tests: one record of every registered type in 江南村 (or 示范镇),
-a submission, a report with an item, an import job and a notice, beside the role fixtures of tests/conftest.py."""
+a submission, a report with an item, an import job and a notice, beside the role fixtures of tests/conftest.py
+(the county user's 示范县 holds 示范镇; 邻镇 is in 邻县)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,13 +35,17 @@ def workbook_bytes(village, year=YEAR, month=MONTH, rows=None):
 
 
 @pytest.fixture
-def world(township, village_a, village_b, roles):
+def world(township, village_a, village_b, roles, county_user, superuser, other_township):
     from ledgers import services as import_services
     from ledgers.models import ImportJob, ImportStatus
     from reports import document as doc
     from reports.models import ItemSection, ReportItem
     from submissions import services
     from submissions.models import Notice, NoticeKind
+    from township.models import County
+
+    # The other township belongs to another county, which the county user must never see.
+    County.objects.create(name="邻县").townships.add(other_township)
 
     ctx = Ctx(township=township, village=village_a)
     made = {spec.slug: spec.make(ctx, 0) for spec in SPECS}
@@ -59,5 +64,6 @@ def world(township, village_a, village_b, roles):
                                    file_name="ledger.csv", status=ImportStatus.QUEUED)
     import_services.preview_job(job_id=job.pk)  # a job with a preview (and its problems) to look at
     job.refresh_from_db()
-    return World(township=township, village_a=village_a, village_b=village_b, users=roles, records=made,
+    users = {**roles, "county": county_user, "superuser": superuser}
+    return World(township=township, village_a=village_a, village_b=village_b, users=users, records=made,
                  submission=submission, notice=notice, report_item=item, import_job=job)

@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.counters import count
 from township.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,6 @@ schema = _load_schema().exclude(path="/api/auth/token/")
 # The coverage phase (every boundary value of every parameter: year=0.0, unknown properties…) found
 # most of the bugs, but costs minutes over ~150 operations; FUZZ_COVERAGE=1 turns it on (CI nightly, by hand).
 schema.config.phases.coverage.enabled = os.environ.get("FUZZ_COVERAGE") == "1"
-CASES = {"count": 0}
 # No shrinking: a failure is reported as found, which keeps a failing run short too.
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
@@ -72,7 +72,7 @@ def tokens(staff, secretary_a, village_b, wsgi_keeps_the_test_connection):
 
 def _fuzz(case, token):
     response = case.call(headers={"Authorization": f"Token {token}"})
-    CASES["count"] += 1
+    count("api fuzz: cases run")
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
 
@@ -86,9 +86,3 @@ def test_api_as_staff(case, tokens):
 @FUZZ_SETTINGS
 def test_api_as_secretary(case, tokens):
     _fuzz(case, tokens["secretary_a"])
-
-
-def test_report_fuzz_count(capsys):
-    """Not a check: prints how many fuzz cases ran in this session (for the closing note)."""
-    with capsys.disabled():
-        print(f"\n[api fuzz] cases run: {CASES['count']}")

@@ -20,6 +20,7 @@ from study.models import OrgLifeEvent, StudyActivity
 from submissions import services
 from submissions.models import MonthTransition, Submission, SubmissionStatus
 from submissions.workbook import build_template
+from tests.counters import count
 from tests.submissions.conftest import DEFAULT_ROWS, MONTH, YEAR, fill
 from villages.models import VillageMonth, VillageMonthStatus
 
@@ -28,7 +29,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="row locks (select_for_update) need PostgreSQL; CI runs this with DATABASE_URL"),
 ]
-RACES = {"count": 0}
 
 
 def _workbook(village, income):
@@ -64,7 +64,7 @@ def _race(*calls):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    RACES["count"] += 1
+    count("concurrency: races run")
     return outcomes
 
 
@@ -131,8 +131,3 @@ def test_confirm_racing_an_approve(attempt, village_a, secretary_a, staff):
         assert amounts == ["22222.00", "3000.00"]
         assert Submission.objects.get(pk=approved_candidate.pk).status == SubmissionStatus.SUPERSEDED
     assert _month_rows(village_a)["stage_changes"] == 2
-
-
-def test_report_race_count(capsys):
-    with capsys.disabled():
-        print(f"\n[concurrency] races run: {RACES['count']}")

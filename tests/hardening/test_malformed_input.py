@@ -27,6 +27,7 @@ from study.models import OrgLifeEvent, StudyActivity
 from submissions import services
 from submissions.models import SubmissionStatus
 from submissions.workbook import INCOME, INFO_SHEET, ORG_LIFE, PIPELINE, STUDY, build_template
+from tests.counters import count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::UserWarning:openpyxl")]
 
@@ -34,7 +35,6 @@ EXAMPLES = int(os.environ.get("MALFORMED_EXAMPLES", "15"))
 BOUNDED = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 YEAR, MONTH = 2024, 3
-TRIED = {"files": 0}
 UNEXPECTED = "意外错误"
 
 # ---------------------------------------------------------------- generators
@@ -120,7 +120,7 @@ def _month_counts(village):
 
 
 def _through_preview_and_confirm(village, user, data, name):
-    TRIED["files"] += 1
+    count("malformed input: files tried")
     before = _month_counts(village)
     submission = services.submission_create(village=village, year=YEAR, month=MONTH, user=user,
                                             uploaded_file=ContentFile(data, name=name))
@@ -200,7 +200,7 @@ def test_upload_api_never_answers_500(month_world, api_for):
     @given(data=st.one_of(st.binary(max_size=2000), filled_templates(village)),
            name=st.sampled_from(["月报.xlsx", "月报.xls", "月报.csv", "../../etc/passwd", "月报.xlsx\x00.exe"]))
     def run(data, name):
-        TRIED["files"] += 1
+        count("malformed input: files tried")
         before = _month_counts(village)
         response = api.post("/api/submissions/", {"village": village.pk, "year": YEAR, "month": MONTH,
                                                   "file": ContentFile(data, name=name)}, format="multipart")
@@ -228,7 +228,7 @@ def _ledger_counts():
 
 
 def _through_ledger(township, user, slug, data, name):
-    TRIED["files"] += 1
+    count("malformed input: files tried")
     before = _ledger_counts()
     job = ImportJob.objects.create(township=township, user=user, record_slug=slug,
                                    file=ContentFile(data, name=name), file_name=name)
@@ -269,8 +269,3 @@ def test_ledger_import_of_bad_files(ledger):
         _through_ledger(township, user, slug, payload, name)
 
     run()
-
-
-def test_report_malformed_count(capsys):
-    with capsys.disabled():
-        print(f"\n[malformed input] files tried: {TRIED['files']}")

@@ -5,6 +5,11 @@ without a line in EXPECT (or a record type not in one of the three sets below)
 fails test_every_route_has_a_declared_expectation. Only /admin/ is skipped (Django's
 own admin checks is_staff/permissions; no user of the product roles is is_staff).
 
+Columns (ROLE_ORDER): anonymous; the secretaries of 江南村 (whose records the world holds) and
+联星村; the township's leader and staff; the staff of another township; a county user whose
+county (示范县) holds the township; a superuser without a township of their own. County users
+and superusers choose a township's annual report with ?township=<id>, as the county view links them.
+
 Outcome codes, one per role in ROLE_ORDER:
   ok   the role passes (2xx, a redirect that is not to the login page, or 400/409 for a
        write whose empty or out-of-state payload the view then refuses, which means it got past access)
@@ -13,6 +18,10 @@ Outcome codes, one per role in ROLE_ORDER:
   403  visible but read-only;  404  not there for this role;  405  method not allowed
 
 Each write request runs inside a savepoint that is rolled back, so the world is the same for every request.
+
+KNOWN_WRONG lists the cells where the code still answers otherwise than the rule, in files
+this branch does not change (reports/views.py, ledgers/views.py): the walk accepts today's
+answer there and fails once the code gives the rule's, so the entry is deleted then.
 """
 from __future__ import annotations
 
@@ -26,11 +35,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from records import registry as records
+from tests.counters import count
 from tests.hardening.conftest import MONTH, YEAR, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
-ROLE_ORDER = ["anon", "secretary_a", "secretary_b", "leader", "staff", "other_staff"]
+ROLE_ORDER = ["anon", "secretary_a", "secretary_b", "leader", "staff", "other_staff", "county", "superuser"]
+CHOOSE_TOWNSHIP = {"county", "superuser"}  # no township of their own: they pick the report's with ?township=
 SKIPPED_PREFIXES = {
     "admin/": "Django admin: guarded by is_staff and model permissions, which no product role has",
 }
@@ -63,92 +74,100 @@ def _record_expectations(slug):
         return {}
     list_b = "404" if slug in TOWNSHIP_LEVEL else "ok"  # B's own list of B's records
     create_b = write_a  # a kind-level decision: same for both secretaries
+    # County users read like the leader (403 on writes); superusers do everything.
     page = {
-        f"records:{slug}-list": {"GET": f"L {see_a} {list_b} ok ok ok"},
-        f"records:{slug}-create": {m: f"L {write_a} {create_b} 403 ok ok" for m in ("GET", "POST")},
-        f"records:{slug}-detail": {"GET": f"L {see_a} {see_b} ok ok 404"},
-        f"records:{slug}-update": {m: f"L {write_a} 404 403 ok 404" for m in ("GET", "POST")},
-        f"records:{slug}-delete": {m: f"L {write_a} 404 403 ok 404" for m in ("GET", "POST")},
-        f"records:{slug}-history": {"GET": f"L {see_a} {see_b} ok ok 404"},
+        f"records:{slug}-list": {"GET": f"L {see_a} {list_b} ok ok ok ok ok"},
+        f"records:{slug}-create": {m: f"L {write_a} {create_b} 403 ok ok 403 ok" for m in ("GET", "POST")},
+        f"records:{slug}-detail": {"GET": f"L {see_a} {see_b} ok ok 404 ok ok"},
+        f"records:{slug}-update": {m: f"L {write_a} 404 403 ok 404 403 ok" for m in ("GET", "POST")},
+        f"records:{slug}-delete": {m: f"L {write_a} 404 403 ok 404 403 ok" for m in ("GET", "POST")},
+        f"records:{slug}-history": {"GET": f"L {see_a} {see_b} ok ok 404 ok ok"},
     }
     api = {
-        f"{slug}-list": {"GET": f"A {see_a} {list_b} ok ok ok", "POST": f"A {write_a} {create_b} 403 ok ok"},
-        f"{slug}-list.fmt": {"GET": f"A {see_a} {list_b} ok ok ok"},
-        f"{slug}-detail": {"GET": f"A {see_a} {see_b} ok ok 404",
-                           **{m: f"A {write_a} 404 403 ok 404" for m in ("PUT", "PATCH", "DELETE")}},
-        f"{slug}-detail.fmt": {"GET": f"A {see_a} {see_b} ok ok 404"},
+        f"{slug}-list": {"GET": f"A {see_a} {list_b} ok ok ok ok ok",
+                         "POST": f"A {write_a} {create_b} 403 ok ok 403 ok"},
+        f"{slug}-list.fmt": {"GET": f"A {see_a} {list_b} ok ok ok ok ok"},
+        f"{slug}-detail": {"GET": f"A {see_a} {see_b} ok ok 404 ok ok",
+                           **{m: f"A {write_a} 404 403 ok 404 403 ok" for m in ("PUT", "PATCH", "DELETE")}},
+        f"{slug}-detail.fmt": {"GET": f"A {see_a} {see_b} ok ok 404 ok ok"},
     }
     return {**page, **api}
 
 
-POST_ONLY_STAFF = {"GET": "L 405 405 405 405 405"}
+POST_ONLY_STAFF = {"GET": "L 405 405 405 405 405 405 405"}
 
 EXPECT = {
     # ------------------------------------------------------------ site
-    "home": {"GET": "L ok ok ok ok ok"},
-    "login": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok"},  # the form itself, no data
-    "logout": {"GET": "405 405 405 405 405 405", "POST": "L L L L L L"},  # logged out, back to the login page
-    "villages:list": {"GET": "L ok ok ok ok ok"},
-    "villages:detail": {"GET": "L ok 404 ok ok 404"},
+    "home": {"GET": "L ok ok ok ok ok ok ok"},
+    "login": {"GET": "ok ok ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok ok ok"},  # the form itself, no data
+    "logout": {"GET": "405 405 405 405 405 405 405 405", "POST": "L L L L L L L L"},  # back to the login page
+    "villages:list": {"GET": "L ok ok ok ok ok ok ok"},
+    "villages:detail": {"GET": "L ok 404 ok ok 404 ok ok"},
     # ------------------------------------------------------------ monthly workbook pages
-    "submissions:index": {"GET": "L ok ok ok ok ok"},
-    "submissions:upload": {"GET": "L 405 405 405 405 405", "POST": "L ok 404 403 ok 404"},
-    "submissions:template": {"GET": "L ok 404 ok ok 404"},
-    "submissions:completeness": {"GET": "L ok ok ok ok ok"},
-    "submissions:notice-read": {"GET": "L 405 405 405 405 405", "POST": "L ok 404 404 404 404"},
-    "submissions:detail": {"GET": "L ok 404 ok ok 404"},
-    "submissions:file": {"GET": "L ok 404 ok ok 404"},
-    "submissions:confirm": {"GET": "L 405 405 405 405 405", "POST": "L ok 404 403 ok 404"},
-    "submissions:approve": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404"},
-    "submissions:return": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404"},
-    "submissions:reopen": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404"},
+    "submissions:index": {"GET": "L ok ok ok ok ok ok ok"},
+    "submissions:upload": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
+    "submissions:template": {"GET": "L ok 404 ok ok 404 ok ok"},
+    "submissions:completeness": {"GET": "L ok ok ok ok ok ok ok"},
+    # A notice is its recipient's (secretary_a's) alone, whoever else may see the village.
+    "submissions:notice-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 404 404 404 404 404"},
+    "submissions:detail": {"GET": "L ok 404 ok ok 404 ok ok"},
+    "submissions:file": {"GET": "L ok 404 ok ok 404 ok ok"},
+    "submissions:confirm": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
+    "submissions:approve": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404 403 ok"},
+    "submissions:return": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404 403 ok"},
+    "submissions:reopen": {**POST_ONLY_STAFF, "POST": "L 403 404 403 ok 404 403 ok"},
     # ------------------------------------------------------------ annual report pages (own township only)
-    "reports:index": {"GET": "L 403 403 ok ok ok"},
-    "reports:annual": {"GET": "L 403 403 ok ok ok"},
-    "reports:docx": {"GET": "L 403 403 ok ok ok"},
-    "reports:figure-villages": {"GET": "L 403 403 ok ok ok"},
-    "reports:edit-part": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
-    "reports:add-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
-    "reports:delete-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok 404"},
-    "reports:decide": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
-    "reports:finalize": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
-    "reports:reopen": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok"},
-    "reports:county": {"GET": "L 404 404 404 404 404"},  # county users only
-    "reports:county-index": {"GET": "L 404 404 404 404 404"},
+    "reports:index": {"GET": "L 403 403 ok ok ok ok ok"},
+    "reports:annual": {"GET": "L 403 403 ok ok ok ok ok"},
+    "reports:docx": {"GET": "L 403 403 ok ok ok ok ok"},
+    "reports:figure-villages": {"GET": "L 403 403 ok ok ok ok ok"},
+    "healthz": {"GET": "ok ok ok ok ok ok ok ok"},  # for the load balancer: no login, nothing but ok
+    "reports:edit-part": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok 403 ok"},
+    "reports:add-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok 403 ok"},
+    "reports:delete-item": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok 404 403 ok"},
+    "reports:decide": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok 403 ok"},
+    "reports:finalize": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok 403 ok"},
+    "reports:reopen": {**POST_ONLY_STAFF, "POST": "L 403 403 403 ok ok 403 ok"},
+    "reports:county": {"GET": "L 404 404 404 404 404 ok ok"},  # county users and superusers only
+    "reports:county-index": {"GET": "L 404 404 404 404 404 ok ok"},
     # ------------------------------------------------------------ ledgers (import: staff; export: any reader)
-    "ledgers:export": {"GET": "L ok ok ok ok ok"},
-    "ledgers:upload": {"GET": "L 403 403 403 ok ok", "POST": "L 403 403 403 ok ok"},
-    "ledgers:template": {"GET": "L 403 403 403 ok ok"},
-    "ledgers:job": {"GET": "L 404 404 403 ok 404"},
-    "ledgers:job-status": {"GET": "L 404 404 403 ok 404"},
-    "ledgers:job-confirm": {"GET": "L 405 405 405 405 405", "POST": "L 404 404 403 ok 404"},
-    "ledgers:job-errors": {"GET": "L 404 404 403 ok 404"},
+    # Importing writes into one's own township: a superuser, who has none, reads but does not import.
+    "ledgers:export": {"GET": "L ok ok ok ok ok ok ok"},
+    "ledgers:upload": {"GET": "L 403 403 403 ok ok 403 403", "POST": "L 403 403 403 ok ok 403 403"},
+    "ledgers:template": {"GET": "L 403 403 403 ok ok 403 403"},
+    "ledgers:job": {"GET": "L 404 404 403 ok 404 403 403"},
+    "ledgers:job-status": {"GET": "L 404 404 403 ok 404 403 403"},
+    "ledgers:job-confirm": {"GET": "L 405 405 405 405 405 405 405", "POST": "L 404 404 403 ok 404 403 403"},
+    "ledgers:job-errors": {"GET": "L 404 404 403 ok 404 403 403"},
     # ------------------------------------------------------------ API
-    "api-token": {"POST": "ok ok ok ok ok ok"},  # 400 without credentials; the login throttle has its own test
+    "api-token": {"POST": "ok ok ok ok ok ok ok ok"},  # 400 without credentials; the login throttle has its own test
     # The schema and its viewers describe the API and hold no records.
-    "api-schema": {"GET": "ok ok ok ok ok ok"},
-    "api-docs": {"GET": "ok ok ok ok ok ok"},
-    "api-redoc": {"GET": "ok ok ok ok ok ok"},
-    "api-root": {"GET": "A ok ok ok ok ok"},
-    "api-root.fmt": {"GET": "A ok ok ok ok ok"},
-    "village-list": {"GET": "A ok ok ok ok ok", "POST": "A 405 405 405 405 405"},
-    "village-list.fmt": {"GET": "A ok ok ok ok ok"},
-    "village-detail": {"GET": "A ok 404 ok ok 404", "PUT": "A 405 405 405 405 405",
-                       "DELETE": "A 405 405 405 405 405"},
-    "village-detail.fmt": {"GET": "A ok 404 ok ok 404"},
-    "submissions-api:list": {"GET": "A ok ok ok ok ok", "POST": "A ok 404 403 ok 404"},
-    "submissions-api:template": {"GET": "A ok 404 ok ok 404"},
-    "submissions-api:completeness": {"GET": "A ok ok ok ok ok"},
-    "submissions-api:detail": {"GET": "A ok 404 ok ok 404", "DELETE": "A 405 405 405 405 405"},
-    "submissions-api:confirm": {"POST": "A ok 404 403 ok 404"},
-    "submissions-api:approve": {"POST": "A 403 404 403 ok 404"},
-    "submissions-api:return": {"POST": "A 403 404 403 ok 404"},
-    "submissions-api:reopen": {"POST": "A 403 404 403 ok 404"},
-    "reports-api:figures": {"GET": "A 403 403 ok ok ok"},
-    "reports-api:county-figures": {"GET": "A 404 404 404 404 404"},
+    "api-schema": {"GET": "ok ok ok ok ok ok ok ok"},
+    "api-docs": {"GET": "ok ok ok ok ok ok ok ok"},
+    "api-redoc": {"GET": "ok ok ok ok ok ok ok ok"},
+    "api-root": {"GET": "A ok ok ok ok ok ok ok"},
+    "api-root.fmt": {"GET": "A ok ok ok ok ok ok ok"},
+    "village-list": {"GET": "A ok ok ok ok ok ok ok", "POST": "A 405 405 405 405 405 405 405"},
+    "village-list.fmt": {"GET": "A ok ok ok ok ok ok ok"},
+    "village-detail": {"GET": "A ok 404 ok ok 404 ok ok", "PUT": "A 405 405 405 405 405 405 405",
+                       "DELETE": "A 405 405 405 405 405 405 405"},
+    "village-detail.fmt": {"GET": "A ok 404 ok ok 404 ok ok"},
+    "submissions-api:list": {"GET": "A ok ok ok ok ok ok ok", "POST": "A ok 404 403 ok 404 403 ok"},
+    "submissions-api:template": {"GET": "A ok 404 ok ok 404 ok ok"},
+    "submissions-api:completeness": {"GET": "A ok ok ok ok ok ok ok"},
+    "submissions-api:detail": {"GET": "A ok 404 ok ok 404 ok ok", "DELETE": "A 405 405 405 405 405 405 405"},
+    "submissions-api:confirm": {"POST": "A ok 404 403 ok 404 403 ok"},
+    "submissions-api:approve": {"POST": "A 403 404 403 ok 404 403 ok"},
+    "submissions-api:return": {"POST": "A 403 404 403 ok 404 403 ok"},
+    "submissions-api:reopen": {"POST": "A 403 404 403 ok 404 403 ok"},
+    "reports-api:figures": {"GET": "A 403 403 ok ok ok ok ok"},
+    "reports-api:county-figures": {"GET": "A 404 404 404 404 404 ok ok"},
 }
 for _rt in records.all_types():
     EXPECT.update(_record_expectations(_rt.slug))
+
+# (route, method, role) → what the code answers today where that is not the rule's answer in EXPECT.
+KNOWN_WRONG: dict = {}
 
 
 # ---------------------------------------------------------------- the routes
@@ -200,6 +219,9 @@ def test_every_route_has_a_declared_expectation():
     undeclared = slugs - TOWNSHIP_LEVEL - VILLAGE_READ - VILLAGE_WRITE
     assert not undeclared, f"record types in none of TOWNSHIP_LEVEL / VILLAGE_READ / VILLAGE_WRITE: {undeclared}"
     assert all(r.pattern.startswith("admin/") for r in skipped)
+    for (name, method, role), today in KNOWN_WRONG.items():
+        rule = EXPECT[name][method].split()[ROLE_ORDER.index(role)]
+        assert today != rule, f"KNOWN_WRONG {name} {method} {role} is the rule's answer: delete it"
 
 
 # ---------------------------------------------------------------- building requests
@@ -239,10 +261,17 @@ def _kwargs(route, world):
     return kw
 
 
-def build_url(route, world):
+def _reads_a_township_report(route):
+    return route.url_name.startswith("reports:") and "county" not in route.url_name or \
+        route.url_name == "reports-api:figures"
+
+
+def build_url(route, world, role=None):
     url = reverse(route.url_name, kwargs=_kwargs(route, world))
     if route.url_name in ("submissions:template", "submissions-api:template"):
         url += f"?village={world.village_a.pk}&year={YEAR}&month={MONTH}"
+    if role in CHOOSE_TOWNSHIP and _reads_a_township_report(route):
+        url += f"?township={world.township.pk}"
     return url
 
 
@@ -316,7 +345,7 @@ def walk(world, routes):
             expected = line.split()
             assert len(expected) == len(ROLE_ORDER), f"{route.name} {method}: {line!r}"
             for role, want in zip(ROLE_ORDER, expected, strict=True):
-                url = build_url(route, world)
+                url = build_url(route, world, role)
                 client = clients[role]
                 body, content_type = _body(route, world) if method != "GET" else (None, None)
                 with transaction.atomic():
@@ -327,8 +356,12 @@ def walk(world, routes):
                 got = classify(response)
                 if want == "A" and response.status_code in (401, 403):
                     got = "A"
-                if got != want:
-                    problems.append(f"{method} {url} as {role}: expected {want}, got {response.status_code} ({got})")
+                today = KNOWN_WRONG.get((route.name, method, role))
+                if today is not None and got == want:
+                    problems.append(f"{method} {url} as {role}: now {got} as the rule says; delete it from KNOWN_WRONG")
+                elif got != (today or want):
+                    problems.append(f"{method} {url} as {role}: expected {today or want}, "
+                                    f"got {response.status_code} ({got})")
                 if role == "anon" and want in ("A", "L"):
                     _assert_no_data(response, url)
                 if route.url_name == "logout" and method == "POST" and role != "anon":
@@ -351,11 +384,44 @@ ROUTE_GROUPS = {
 
 
 @pytest.mark.parametrize("group", list(ROUTE_GROUPS))
-def test_permission_matrix(group, world, capsys):
+def test_permission_matrix(group, world):
     routes, _ = all_routes()
     mine = [r for r in routes if ROUTE_GROUPS[group](r) and r.name in EXPECT]
     problems, tally = walk(world, mine)
-    with capsys.disabled():
-        print(f"\n[permission matrix:{group}] routes={len(mine)} requests={tally.requests} "
-              f"route×role×method={len(tally.combinations)}")
+    count("permission matrix: routes", len(mine))
+    count("permission matrix: requests", tally.requests)
+    count("permission matrix: route × role × method", len(tally.combinations))
     assert not problems, "\n".join(problems)
+
+
+def test_county_user_never_sees_another_countys_township(world, other_township, other_village):
+    """Every record of 邻镇 (in 邻县), by page and API, and 邻镇 asked for by name: 404 for 示范县's user, never 500."""
+    from submissions import services
+    from tests.records.specs import SPECS, Ctx
+
+    ctx = Ctx(township=other_township, village=other_village)
+    theirs = {spec.slug: spec.make(ctx, 1) for spec in SPECS}
+    submission = services.submission_create(
+        village=other_village, year=YEAR, month=MONTH, user=world.users["superuser"],
+        uploaded_file=SimpleUploadedFile("月报.xlsx", workbook_bytes(other_village)))
+    urls = [f"/villages/{other_village.pk}/", f"/api/villages/{other_village.pk}/",
+            f"/submissions/{submission.pk}/", f"/submissions/{submission.pk}/file/",
+            f"/api/submissions/{submission.pk}/",
+            f"/submissions/template/?village={other_village.pk}&year={YEAR}&month={MONTH}",
+            f"/reports/{YEAR}/?township={other_township.pk}",
+            f"/api/reports/{YEAR}/figures/?township={other_township.pk}"]
+    for slug, obj in theirs.items():
+        urls += [reverse(f"records:{slug}-detail", args=[obj.pk]), reverse(f"records:{slug}-history", args=[obj.pk]),
+                 reverse(f"records:{slug}-update", args=[obj.pk]), f"/api/{slug}/{obj.pk}/"]
+    client = Client()
+    client.force_login(world.users["county"])
+    seen = {url: client.get(url).status_code for url in urls}
+    assert {url: code for url, code in seen.items() if code != 404} == {}
+    # Lists and the county view hold only 示范县's township, whatever is asked for.
+    other_county = other_township.counties.get()
+    county_page = client.get(f"/api/reports/county/{YEAR}/figures/?county={other_county.pk}").json()
+    assert [t["name"] for t in county_page["townships"]] == [world.township.name]
+    for slug, obj in theirs.items():
+        listed = client.get(f"/api/{slug}/").json()
+        ids = {row["id"] for row in listed.get("results", listed)}
+        assert obj.pk not in ids, slug

@@ -31,11 +31,12 @@ def csv_bytes(rows, encoding="utf-8"):
     return ("\ufeff" + text).encode("utf-8") if encoding == "utf-8-sig" else text.encode(encoding)
 
 
-PERSON_HEADERS = ["姓名", "身份证号", "所属村", "联系电话", "发展阶段", "流动党员", "备注"]
+PERSON_HEADERS = ["姓名", "身份证号", "所属村", "联系电话", "发展阶段", "流动党员", "备注", "阶段日期"]
+JOINED = datetime.date(2020, 7, 1)  # 阶段日期 of person_rows: the day they became 正式党员
 
 
 def person_rows(count, village="江南村", start=0):
-    return [[f"党员{i}", id_number(i), village, f"1380000{i:04d}", "正式党员", "否", f"备注{i}"]
+    return [[f"党员{i}", id_number(i), village, f"1380000{i:04d}", "正式党员", "否", f"备注{i}", JOINED]
             for i in range(start, start + count)]
 
 

@@ -7,14 +7,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cadres.models import Person, ReserveCadre, Talent
+from cadres.models import Person, ReserveCadre, StageChange, Talent
 from cadres.resources import PersonResource, ReserveCadreResource, TalentResource
 from economy.models import IncomeRecord
 from economy.resources import IncomeRecordResource
 from ledgers import importing
 from villages.models import VillageMonth
 
-from .conftest import PERSON_HEADERS, csv_bytes, id_number, person_rows, xlsx_bytes
+from .conftest import JOINED, PERSON_HEADERS, csv_bytes, id_number, person_rows, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,12 @@ def test_xlsx_persons_are_created_with_derived_fields_and_history(township, vill
     person = Person.objects.get(id_number=id_number(1))
     assert person.village == village_a and person.township == township
     assert person.stage == "member" and person.birth_date == datetime.date(1980, 1, 2) and person.gender == "male"
-    record = person.history.get()
-    assert record.history_user == staff and record.history_change_reason == "台账导入"
+    # Created, then given the stage of the dated step the import recorded: both by the importer.
+    assert [(r.history_type, r.stage, r.history_user, r.history_change_reason) for r in person.history.order_by("pk")
+            ] == [("+", "", staff, "台账导入"), ("~", "member", staff, "台账导入")]
+    step = person.stage_changes.get()
+    assert (step.stage, step.date, step.source) == ("member", JOINED, "import")
+    assert step.history.get().history_user == staff
 
 
 def test_title_rows_above_header_and_extra_columns_are_tolerated(township, village_a):
@@ -177,15 +181,23 @@ def test_reimport_changes_nothing(township, village_a, staff):
 
 
 def test_update_changes_only_changed_rows_with_history(township, village_a, village_b, staff):
-    run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *person_rows(3)]), user=staff)
+    first = person_rows(3)
+    first[2][4] = "预备党员"
+    run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *first]), user=staff)
+    moved = Person.objects.get(id_number=id_number(1))
+    history_before = moved.history.count()
     rows = person_rows(3)
     rows[1][2] = "联星村"
-    rows[2][4] = "预备党员"
+    rows[2][7] = datetime.date(2023, 6, 1)  # 预备党员 → 正式党员: not a field but a dated step
     result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *rows]), user=staff)
     assert (len(result.creates), len(result.updates), result.unchanged) == (0, 2, 1)
-    moved = Person.objects.get(id_number=id_number(1))
+    moved.refresh_from_db()
     assert moved.village == village_b
-    assert moved.history.count() == 2 and moved.history.first().history_user == staff
+    assert moved.history.count() == history_before + 1 and moved.history.first().history_user == staff
+    converted = Person.objects.get(id_number=id_number(2))
+    assert converted.stage == "member" and converted.history.first().history_user == staff
+    assert list(converted.stage_changes.order_by("date").values_list("stage", "date", "source")) == [
+        ("probationary", JOINED, "import"), ("member", datetime.date(2023, 6, 1), "import")]
 
 
 def test_failing_row_leaves_database_untouched(township, village_a):
@@ -229,7 +241,7 @@ def test_talent_natural_key(township, village_a):
 def test_query_count_does_not_grow_with_rows(township, village_a, staff, count, make_person):
     for n in range(1000, 1005):
         make_person(n, village=village_a)
-    changed = [[f"人员{n}", id_number(n), "江南村", "", "预备党员", "否", ""] for n in range(1000, 1005)]
+    changed = [[f"人员{n}", id_number(n), "江南村", "", "预备党员", "否", "", JOINED] for n in range(1000, 1005)]
     rows = person_rows(count) + changed
     data = xlsx_bytes([PERSON_HEADERS, *rows])
     with CaptureQueriesContext(connection) as preview_queries:
@@ -239,4 +251,94 @@ def test_query_count_does_not_grow_with_rows(township, village_a, staff, count, 
     assert len(result.creates) == count and len(result.updates) == 5
     # villages, existing persons (one query per 500 keys), locked months: the same for 10 or 200 rows
     assert len(preview_queries) <= 3, [q["sql"] for q in preview_queries]
-    assert len(confirm_queries) <= 12, [q["sql"] for q in confirm_queries]
+    # Bulk writes with history, the dated steps and the stage refresh: 11 statements at 10 rows. SQLite cuts a
+    # bulk INSERT at 999 variables (about 70 people), so 200 rows take a few more; never one per row.
+    assert len(confirm_queries) <= 12 + count // 15, [q["sql"] for q in confirm_queries]
+    assert StageChange.objects.filter(stage="probationary", source="import").count() == 5
+
+
+# ---------------------------------------------------------------- 发展阶段 by import: a dated step, never the field
+
+
+def _person_with_steps(township, village, n, *steps):
+    person = Person.objects.create(township=township, village=village, name=f"人员{n}", id_number=id_number(n))
+    for stage, day in steps:
+        StageChange.objects.create(person=person, stage=stage, date=day)
+    person.refresh_from_db()
+    return person
+
+
+def _row(person, stage, day, village="江南村"):
+    return [person.name, person.id_number, village, "", stage, "否", "", day]
+
+
+def test_a_stage_change_by_import_is_a_dated_step(township, village_a, staff):
+    person = _person_with_steps(township, village_a, 1, ("applicant", datetime.date(2022, 3, 1)),
+                                ("activist", datetime.date(2022, 9, 1)))
+    result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, _row(person, "发展对象", "2023-10-08")]),
+                 user=staff)
+    assert (len(result.creates), len(result.updates), len(result.steps)) == (0, 1, 1), messages(result)
+    person.refresh_from_db()
+    assert person.stage == "candidate"
+    step = person.stage_changes.get(stage="candidate")
+    assert (step.date, step.source, step.history.get().history_user) == (datetime.date(2023, 10, 8), "import", staff)
+    assert person.history.first().history_change_reason == "台账导入"
+
+
+@pytest.mark.parametrize("stage, day, expected", [
+    ("发展对象", None, "第2行：发展阶段与系统中的当前阶段不同，须填写阶段日期（进入该阶段的日期）"),
+    ("发展对象", datetime.date.today() + datetime.timedelta(days=1), "第2行 H列（阶段日期）：阶段日期不能晚于今天"),
+    ("发展对象", datetime.date(2022, 8, 31),
+     "第2行 H列（阶段日期）：阶段日期不能早于该人员最近一次发展阶段记录的日期（2022-09-01）"),
+    ("入党申请人", datetime.date(2023, 1, 1),
+     "第2行 E列（发展阶段）：该人员已有“入党积极分子”阶段记录，发展阶段只能向后推进，不能登记为“入党申请人”"),
+])
+def test_a_step_that_cannot_be_recorded_is_refused(township, village_a, staff, stage, day, expected):
+    person = _person_with_steps(township, village_a, 1, ("applicant", datetime.date(2022, 3, 1)),
+                                ("activist", datetime.date(2022, 9, 1)))
+    headers = PERSON_HEADERS if day is not None else PERSON_HEADERS[:-1]  # a file without the column at all
+    row = _row(person, stage, day) if day is not None else _row(person, stage, day)[:-1]
+    result = run(PersonResource, township, xlsx_bytes([headers, row]), user=staff)
+    assert messages(result) == [expected] and not result.can_confirm
+    assert StageChange.objects.count() == 2 and Person.objects.get().stage == "activist"
+
+
+def test_missing_date_for_a_new_person_with_a_stage_is_refused(township, village_a):
+    rows = person_rows(2)
+    rows[1][7] = None
+    result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *rows]))
+    assert messages(result) == [
+        "第3行 H列（阶段日期）：发展阶段与系统中的当前阶段不同，须填写阶段日期（进入该阶段的日期）"]
+    assert not Person.objects.exists() and not StageChange.objects.exists()
+
+
+def test_the_same_stage_or_a_blank_one_records_nothing(township, village_a, staff):
+    person = _person_with_steps(township, village_a, 1, ("activist", datetime.date(2022, 9, 1)))
+    other = _person_with_steps(township, village_a, 2, ("applicant", datetime.date(2023, 2, 1)))
+    rows = [_row(person, "入党积极分子", "2024-01-01"), _row(other, None, None)]
+    result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *rows]), user=staff)
+    assert (len(result.creates), len(result.updates), len(result.steps), result.unchanged) == (0, 0, 0, 2)
+    assert StageChange.objects.count() == 2
+
+
+def test_a_step_in_an_approved_month_is_refused(township, village_a, staff):
+    VillageMonth.objects.create(village=village_a, year=2023, month=10, status="approved")
+    person = _person_with_steps(township, village_a, 1, ("activist", datetime.date(2022, 9, 1)))
+    result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, _row(person, "发展对象", "2023-10-08")]))
+    assert messages(result) == ["第2行 H列（阶段日期）：2023年10月的月报已审核锁定，不能导入该月的发展阶段记录"]
+    assert StageChange.objects.count() == 1
+
+
+def test_ods_income_ledger(township, village_a, staff):
+    from .test_spreadsheets import ods_bytes
+
+    def cell(value):
+        if isinstance(value, str):
+            return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="float" office:value="{value}"/>'
+
+    rows = [["村", "年度", "月份", "收入类别", "金额（元）"], ["江南村", 2023, 5, "土地流转", 1200.5]]
+    data = ods_bytes("".join(f"<table:table-row>{''.join(cell(v) for v in row)}</table:table-row>" for row in rows))
+    result = run(IncomeRecordResource, township, data, user=staff)
+    assert len(result.creates) == 1, messages(result)
+    assert IncomeRecord.objects.get().amount == Decimal("1200.50")

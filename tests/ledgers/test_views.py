@@ -8,12 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cadres.models import Person, ReserveCadre, Talent
+from cadres.models import Person, ReserveCadre, StageChange, Talent
 from economy.models import IncomeRecord
 from ledgers import importing
 from ledgers.models import ImportJob
 
-from .conftest import PERSON_HEADERS, id_number, person_rows, xlsx_bytes
+from .conftest import JOINED, PERSON_HEADERS, id_number, person_rows, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +85,14 @@ def test_upload_preview_confirm_through_pages(staff, village_a, client_for, djan
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ledgers:job-confirm", args=[job.pk]))
     job.refresh_from_db()
-    assert job.status == "done" and Person.objects.count() == 3
-    assert Person.history.filter(history_user=staff).count() == 3
+    assert job.status == "done" and Person.objects.count() == 3 and StageChange.objects.count() == 3
+    # Each person: created, then given the stage of the dated step the import recorded.
+    assert Person.history.filter(history_user=staff).count() == 6 == Person.history.count()
     assert client.get(reverse("ledgers:job-status", args=[job.pk])).json()["percent"] == 100
     # A second confirm of the same job writes nothing more.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ledgers:job-confirm", args=[job.pk]))
-    assert Person.objects.count() == 3 and Person.history.count() == 3
+    assert Person.objects.count() == 3 and Person.history.count() == 6 and StageChange.objects.count() == 3
 
 
 def test_confirm_reads_the_kept_rows_not_the_file(staff, village_a, client_for, django_capture_on_commit_callbacks):
@@ -185,13 +186,13 @@ def test_formula_injection_neutralised(staff, village_a, make_person, client_for
     make_person(1, village=village_a, note="=cmd|' /C calc'!A0")
     make_person(2, village=village_a, note="@SUM(1+1)")
     sheet, _ = read_xlsx(client_for(staff).get(reverse("ledgers:export", args=["persons", "xlsx"])).content)
-    notes = [sheet.cell(row=r, column=12) for r in (2, 3)]
+    notes = [sheet.cell(row=r, column=13) for r in (2, 3)]
     assert [c.value for c in notes] == ["'=cmd|' /C calc'!A0", "'@SUM(1+1)"]
     assert all(c.data_type == "s" for c in notes)
     content = client_for(staff).get(reverse("ledgers:export", args=["persons", "csv"])).content
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["姓名", "身份证号", "所属村"] and rows[1][11] == "'=cmd|' /C calc'!A0"
+    assert rows[0][:3] == ["姓名", "身份证号", "所属村"] and rows[1][12] == "'=cmd|' /C calc'!A0"
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -246,3 +247,118 @@ def test_upload_with_too_large_content_length_is_a_message(staff, client_for, se
                            {"file": SimpleUploadedFile("big.xlsx", b"x" * 200_000)})
     assert response.status_code == 400 and "文件太大" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_persons_with_dated_steps_export_and_import_back_unchanged(staff, township, village_a, client_for, fmt):
+    import datetime
+
+    from cadres.models import StageChange
+
+    for n, steps in enumerate([[("applicant", datetime.date(2021, 3, 1))],
+                               [("activist", datetime.date(2021, 4, 1)), ("candidate", datetime.date(2022, 5, 3))],
+                               []]):
+        person = Person.objects.create(township=township, village=village_a, name=f"人员{n}", id_number=id_number(n))
+        for stage, day in steps:
+            StageChange.objects.create(person=person, stage=stage, date=day)
+    content = client_for(staff).get(reverse("ledgers:export", args=["persons", fmt])).content
+    if fmt == "xlsx":
+        sheet, _ = read_xlsx(content)
+        rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    else:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    stage_at, date_at = rows[0].index("发展阶段"), rows[0].index("阶段日期")
+    assert rows[0][date_at - 1] == "发展阶段"  # 阶段日期 beside 发展阶段
+    exported = {row[0]: (row[stage_at] or "", str(row[date_at] or "")[:10]) for row in rows[1:]}
+    assert exported == {"人员0": ("入党申请人", "2021-03-01"), "人员1": ("发展对象", "2022-05-03"), "人员2": ("", "")}
+    result = importing.preview(importing.resource_for("persons")(township=township), content)
+    assert not result.problems and not result.file_error, [str(p) for p in result.problems]
+    assert (len(result.creates), len(result.updates), len(result.steps), result.unchanged) == (0, 0, 0, 3)
+
+
+# ---------------------------------------------------------------- the job's state lives in the database
+
+
+def test_checked_rows_round_trip_through_the_database_exactly(staff, township, village_a):
+    import datetime
+    import json
+
+    from cadres.models import StageChange
+    from ledgers import services
+
+    person = Person.objects.create(township=township, village=village_a, name="老党员", id_number=id_number(40))
+    StageChange.objects.create(person=person, stage="activist", date=datetime.date(2022, 9, 1))
+    files = {
+        "incomes": xlsx_bytes([["村", "年度", "月份", "收入类别", "金额（元）", "备注"],
+                               ["江南村", 2023, 5, "土地流转", "120,000.50", "租金"],
+                               ["江南村", 2023, 5, "其他", 0.1, ""]]),
+        "study-activities": xlsx_bytes([["日期", "形式", "主题", "组织单位（村）", "参加人数", "心得体会篇数"],
+                                        [datetime.date(2023, 5, 4), "集中学习", "学习", "江南村", "12人", 3]]),
+        "persons": xlsx_bytes([PERSON_HEADERS, *person_rows(2),
+                               [person.name, person.id_number, "江南村", "", "发展对象", "是", "", "2023-10-08"]]),
+    }
+    for slug, data in files.items():
+        resource = importing.resource_for(slug)(township=township)
+        before = importing.preview(resource, data, slug=slug)
+        assert before.can_confirm, [str(p) for p in before.problems]
+        job = ImportJob.objects.create(township=township, user=staff, record_slug=slug, file_name="x.xlsx",
+                                       checked_rows=json.loads(json.dumps(before.rows_json())),
+                                       problems=before.problems_json())
+        after = services.checked_preview(ImportJob.objects.get(pk=job.pk))
+        for name in ("attrs", "creates", "updates", "steps", "unchanged", "total_rows", "notes"):
+            assert getattr(after, name) == getattr(before, name), (slug, name)
+        values = [v for _n, row in after.creates for v in row] + [v for _n, _k, s in after.steps for v in s.values()]
+        originals = [v for _n, row in before.creates for v in row] + [
+            v for _n, _k, s in before.steps for v in s.values()]
+        assert [type(v) for v in values] == [type(v) for v in originals], slug  # Decimal stays Decimal, date date
+        if slug == "incomes":
+            amounts = [dict(zip(after.attrs, row, strict=True))["amount"] for _n, row in after.creates]
+            assert [str(a) for a in amounts] == ["120000.50", "0.10"]  # the places too, not only the value
+        if slug == "persons":
+            assert [(step["stage"], step["date"]) for _n, _k, step in after.steps] == [
+                ("member", JOINED), ("member", JOINED), ("candidate", datetime.date(2023, 10, 8))]
+
+
+def test_confirm_writes_what_the_database_holds(staff, village_a, client_for, django_capture_on_commit_callbacks,
+                                                settings):
+    from pathlib import Path
+
+    client = client_for(staff)
+    rows = [["村", "年度", "月份", "收入类别", "金额（元）", "备注"], ["江南村", 2023, 5, "土地流转", 1200, ""]]
+    upload(client, "incomes", xlsx_bytes(rows), capture=django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert job.status == "preview" and job.checked_rows["creates"][0][1][-2:] == ["1200.00", ""]
+    # Nothing on disk but the upload itself: web and worker need not share a folder for the preview.
+    assert [p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == [Path(job.file.name).name]
+    # What confirm writes comes from the row in the database, not from the file (changed here to prove it).
+    job.checked_rows["creates"][0][1][-2] = "1300.00"
+    job.save(update_fields=["checked_rows"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ledgers:job-confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and job.checked_rows is None
+    assert IncomeRecord.objects.get().amount == Decimal("1300.00")
+
+
+def test_status_reads_progress_from_the_cache_while_the_job_runs(staff, township, client_for):
+    from ledgers import services
+
+    job = ImportJob.objects.create(township=township, user=staff, record_slug="persons", file_name="x.xlsx",
+                                   status="confirming")
+    url = reverse("ledgers:job-status", args=[job.pk])
+    assert client_for(staff).get(url).json() == {
+        "status": "confirming", "status_label": "正在写入", "running": True, "stage": "正在写入", "done": 0,
+        "total": None, "percent": None}
+    services.write_progress(job, stage="正在写入", done=3000, total=12000)
+    body = client_for(staff).get(url).json()
+    assert (body["stage"], body["done"], body["total"], body["percent"], body["running"]) == (
+        "正在写入", 3000, 12000, 25, True)
+
+
+@pytest.mark.parametrize("role, allowed", [
+    ("staff", True), ("other_staff", True), ("leader", False), ("secretary_a", False),
+])
+def test_who_may_import_ledgers(roles, role, allowed):
+    from township import access
+
+    assert access.can_import_ledgers(roles[role]) is allowed

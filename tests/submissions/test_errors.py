@@ -40,31 +40,31 @@ def _has(errors, sheet, row, column, text):
 
 
 @pytest.mark.parametrize("sheet, values, row, column, text", [
-    ("集体经济收入", ["彩票", 100, ""], 2, "收入类别", "未知的收入类别“彩票”"),
+    ("集体经济收入", ["彩票", 100, ""], 2, "收入类别", "“彩票”不是有效的收入类别"),
     ("集体经济收入", ["土地流转", "一万元", ""], 2, "金额（元）", "不是数字"),
     ("集体经济收入", ["土地流转", -5, ""], 2, "金额（元）", "不能为负数"),
-    ("集体经济收入", ["土地流转", 1.234, ""], 2, "金额（元）", "两位小数"),
+    ("集体经济收入", ["土地流转", 1.234, ""], 2, "金额（元）", "最多2位小数"),
     ("集体经济收入", ["土地流转", None, ""], 2, "金额（元）", "不能为空"),
     ("党员发展", ["张三", None, None, "64010219900501001", "入党积极分子", datetime.date(2024, 3, 5), ""],
      2, "身份证号", "18位"),
     ("党员发展", ["张三", None, None, ID_ZHANG[:-1] + ("0" if ID_ZHANG[-1] != "0" else "1"), "入党积极分子",
                 datetime.date(2024, 3, 5), ""], 2, "身份证号", "校验位"),
     ("党员发展", ["张三", None, None, 640102199005010011, "入党积极分子", datetime.date(2024, 3, 5), ""],
-     2, "身份证号", "数字格式"),
+     2, "身份证号", "保存成了数字"),
     ("党员发展", ["张三", "女", None, ID_ZHANG, "入党积极分子", datetime.date(2024, 3, 5), ""], 2, "性别", "不一致"),
     ("党员发展", ["张三", None, datetime.date(1991, 1, 1), ID_ZHANG, "入党积极分子", datetime.date(2024, 3, 5), ""],
      2, "出生日期", "不一致"),
     ("党员发展", ["张三", None, None, ID_ZHANG, "积极分子候选", datetime.date(2024, 3, 5), ""], 2, "发展阶段",
-     "未知的发展阶段"),
+     "“积极分子候选”不是有效的发展阶段"),
     ("党员发展", ["张三", None, None, ID_ZHANG, "入党积极分子", "三月五日", ""], 2, "日期", "不是有效日期"),
     ("党员发展", ["张三", None, None, ID_ZHANG, "入党积极分子", datetime.date(2024, 4, 1), ""], 2, "日期",
      "不在所报月份（2024年3月）内"),
     ("组织生活", [datetime.date(2024, 2, 29), "支委会", "学习", 7], 2, "日期", "不在所报月份"),
-    ("组织生活", [datetime.date(2024, 3, 9), "茶话会", "学习", 7], 2, "类型", "未知的类型"),
-    ("组织生活", [datetime.date(2024, 3, 9), "支委会", "学习", "七人"], 2, "参加人数", "应为整数"),
+    ("组织生活", [datetime.date(2024, 3, 9), "茶话会", "学习", 7], 2, "类型", "“茶话会”不是有效的类型"),
+    ("组织生活", [datetime.date(2024, 3, 9), "支委会", "学习", "七人"], 2, "参加人数", "“七人”不是整数"),
     ("组织生活", [datetime.date(2024, 3, 9), "支委会", None, 7], 2, "主题", "不能为空"),
     ("学习活动", ["2024/13/40", "集中学习", "学习", 20, 1], 2, "日期", "不是有效日期"),
-    ("学习活动", [datetime.date(2024, 3, 9), "看电影", "学习", 20, 1], 2, "形式", "未知的形式"),
+    ("学习活动", [datetime.date(2024, 3, 9), "看电影", "学习", 20, 1], 2, "形式", "“看电影”不是有效的形式"),
     ("学习活动", [datetime.date(2024, 3, 9), "集中学习", "学习", 20, -1], 2, "心得体会篇数", "不能为负数"),
 ])
 def test_each_cell_problem_is_located(upload_api, secretary_a, village_a, workbook_for, sheet, values, row,
@@ -83,7 +83,7 @@ def test_every_problem_is_listed_not_only_the_first(upload_api, secretary_a, vil
     rows["集体经济收入"][1] = []  # a blank row in between keeps Excel's numbering
     errors = _upload(upload_api, secretary_a, village_a, workbook_for(village_a, rows=rows))
     assert _has(errors, "集体经济收入", 4, "收入类别", "第2行已填写")
-    assert _has(errors, "集体经济收入", 5, "收入类别", "未知的收入类别")
+    assert _has(errors, "集体经济收入", 5, "收入类别", "不是有效的收入类别")
     assert _has(errors, "集体经济收入", 5, "金额（元）", "不是数字")
     assert _has(errors, "学习活动", 3, "日期", "不在所报月份")
     assert len(errors) == 4
@@ -140,7 +140,7 @@ def test_problems_are_shown_on_the_preview_page(client_for, secretary_a, village
                                                     "file": upload_file(data)}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "未知的收入类别“彩票”" in page and "确认上报" not in page
+    assert "“彩票”不是有效的收入类别" in page and "确认上报" not in page
     assert Submission.objects.get().status == "invalid"
 
 
