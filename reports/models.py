@@ -95,7 +95,8 @@ class ReportItem(models.Model):
     suggestion_key = models.CharField("数据提示", max_length=40, blank=True,
                                       help_text="由数据提示采用或不采用时记录提示的标识")
     status = models.CharField("状态", max_length=16, choices=ItemStatus.choices, default=ItemStatus.ACCEPTED)
-    order = models.PositiveSmallIntegerField("排序", default=0)
+    order = models.PositiveSmallIntegerField("排序", default=0,
+                                             help_text="排在本部分第几段（含数据生成的段落）；0表示排在最后")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="添加人", null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("添加时间", auto_now_add=True)
