@@ -241,8 +241,30 @@ def village_path(model) -> str | None:
     return f"{path}_id"
 
 
-def condition(record_type: RecordType, params: dict) -> Q:
-    """The ORM condition of a record list under `params` (URL parameters, as a figure's source has them)."""
+def year_lookup(record_type: RecordType) -> str | None:
+    """The ORM lookup the 年度 filter compares (`date__year`, or a `year` field)."""
+    flt = filterset_for(record_type).base_filters.get("year")
+    return flt.field_name if flt is not None else None
+
+
+def split_equalities(record_type: RecordType, params: dict) -> tuple[dict, dict]:
+    """({ORM path: cleaned value}, {param: raw}): the filters that are a plain equality on one column
+    (a figure engine may group by that column instead), and the others."""
+    filters = filterset_for(record_type).base_filters
+    equal, other = {}, {}
+    for name, raw in params.items():
+        flt = filters[name]
+        if isinstance(flt, Condition) and flt._condition is None and flt.lookup_expr == "exact" \
+                and not isinstance(flt, ModelChoiceFilter):
+            equal[flt.field_name] = flt.clean_param(raw)
+        else:
+            other[name] = raw
+    return equal, other
+
+
+def condition(record_type: RecordType, params: dict, only=None) -> Q:
+    """The ORM condition of a record list under `params` (URL parameters, as a figure's source has them);
+    with `only`, the condition of those parameters alone (the others still inform them)."""
     filters = filterset_for(record_type).base_filters
     cleaned = {}
     for name, raw in params.items():
@@ -252,5 +274,6 @@ def condition(record_type: RecordType, params: dict) -> Q:
         cleaned[name] = flt.clean_param(raw)
     q = Q()
     for name, value in cleaned.items():
-        q &= filters[name].condition(value, cleaned)
+        if only is None or name in only:
+            q &= filters[name].condition(value, cleaned)
     return q

@@ -8,10 +8,10 @@ from rest_framework.routers import DefaultRouter
 from records import registry as records
 from records.api import build_viewset
 from records.views import record_urlpatterns
+from reports import views as report_views
 from township import views as township_views
 from township.api_auth import ThrottledObtainAuthToken, TokenLogout, TokenLogoutAll
 from township.health import HealthView
-from villages import views as village_views
 from villages.api import VillageViewSet
 
 router = DefaultRouter()
@@ -20,7 +20,9 @@ for record_type in records.all_types():
     router.register(record_type.slug, build_viewset(record_type), basename=record_type.slug)
 
 urlpatterns = [
-    path("", village_views.home, name="home"),
+    # The home page: the villages (villages app) and, for the township's leaders and staff, the year's key figures
+    # against their targets (reports app, which may read every app; the villages app may not read the reports).
+    path("", report_views.home_dashboard, name="home"),
     path("login/", township_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("villages/", include("villages.urls")),
