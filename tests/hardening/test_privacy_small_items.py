@@ -270,3 +270,13 @@ def test_a_number_typed_as_a_number_is_not_echoed_in_the_workbook_problems(secre
     text = json.dumps(submission.errors, ensure_ascii=False)
     assert "保存成了数字" in text
     assert ID[:14] not in text and ID[6:14] not in text
+
+
+def test_a_number_in_the_wrong_column_is_quoted_masked():
+    from ledgers.cells import CountWidget, DateWidget
+
+    for widget in (CountWidget(), DateWidget()):
+        with pytest.raises(ValueError) as refused:
+            widget.clean(f"{ID} {PHONE}")
+        assert ID not in str(refused.value) and PHONE not in str(refused.value)
+        assert ID[-4:] in str(refused.value)
