@@ -1,17 +1,43 @@
-"""Input of people through the pages and the API: the 身份证号 is normalised before it is checked."""
-from rest_framework import serializers
+"""Input of people through the pages and the API: the 身份证号 is normalised before it is checked, and
+whether it is already registered is told only to the staff of the township that holds it."""
+from django.core.exceptions import ValidationError
+from rest_framework import exceptions, serializers
+from rest_framework.validators import UniqueValidator
 
 from records.api import RecordSerializer
 from records.views import RecordForm
+from township import audit
 
-from .id_numbers import normalize_id_number
+from .id_numbers import id_number_problem, normalize_id_number
+from .models import Person
 
 
 class PersonForm(RecordForm):
     def clean_id_number(self):
         # "640102199001011234 " and a lower-case x are the same person: normalise before the
         # unique check, or the database would refuse what the form let through.
-        return normalize_id_number(self.cleaned_data.get("id_number"))
+        value = normalize_id_number(self.cleaned_data.get("id_number"))
+        if not value and "id_number" in self.hidden_personal_fields:
+            return value  # left blank: the stored number stays (RecordForm.clean)
+        if self.instance.pk is not None and value == self.instance.id_number:
+            return value
+        problem = id_number_problem(value)
+        if problem:
+            raise ValidationError(problem, code="invalid_id_number")
+        try:
+            refusal = Person.objects.registration_refusal(user=self.user, id_number=value,
+                                                          exclude_pk=self.instance.pk)
+        except audit.IdNumberThrottled as exc:
+            raise ValidationError(exc.message, code="throttled") from None
+        if refusal:
+            raise ValidationError(refusal, code="refused")
+        return value
+
+    def _get_validation_exclusions(self):
+        # The model's unique check would say "已登记" to everyone: clean_id_number has asked the register.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("id_number")
+        return exclude
 
 
 class IdNumberField(serializers.CharField):
@@ -28,4 +54,23 @@ class PersonSerializer(RecordSerializer):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if field_name == "id_number":
             field_class = IdNumberField
+            # DRF's UniqueValidator would tell everyone "already exists": validate_id_number asks the register.
+            kwargs["validators"] = [v for v in kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
         return field_class, kwargs
+
+    def validate_id_number(self, value):
+        if self.instance is not None and value == self.instance.id_number:
+            return value
+        problem = id_number_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        request = self.context.get("request")
+        try:
+            refusal = Person.objects.registration_refusal(
+                user=getattr(request, "user", None), id_number=value,
+                exclude_pk=getattr(self.instance, "pk", None), where=getattr(request, "path", ""))
+        except audit.IdNumberThrottled as exc:
+            raise exceptions.Throttled(detail=exc.message) from None
+        if refusal:
+            raise serializers.ValidationError(refusal)
+        return value

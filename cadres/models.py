@@ -8,6 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from records.validators import validate_not_future, validate_phone
+from township import audit
 from township.access import Scope
 from villages.models import MonthlyRecord, Source
 
@@ -70,6 +71,19 @@ class PersonQuerySet(models.QuerySet):
         """People younger than `age` years on the date `on` (from the birth date of the 身份证号)."""
         born_after = _years_before(on, age)
         return self.filter(birth_date__gt=born_after)
+
+    def registration_refusal(self, *, user, id_number, exclude_pk=None, where="") -> str | None:
+        """None when `user` may register the (valid, normalised) 身份证号 `id_number`: nobody else has it.
+        Else the message they read: whether it is registered only for the holder's staff (township.audit).
+
+        Raises township.audit.IdNumberThrottled past the day's limit of refusals, before looking the number up."""
+        audit.check_not_throttled(user, id_number=id_number, where=where)
+        holder = (self.filter(id_number=id_number).exclude(pk=exclude_pk)
+                  .values("township_id", "village_id").first())
+        if holder is None:
+            return None
+        return audit.registered_answer(user, id_number=id_number, holder_township_id=holder["township_id"],
+                                       holder_village_id=holder["village_id"], where=where)
 
     def refresh_stages(self, *, user=None, reason=""):
         """Set each person's stage to their latest dated step (by date; on one date the later stage), or "".

@@ -2,6 +2,7 @@ from django.db.models import Q
 
 from records.filters import BooleanFilter, ChoiceFilter, DateFilter, on_record
 from records.registry import RecordType, register
+from township.masking import BIRTH_DATE
 
 from .forms import PersonForm, PersonSerializer
 from .models import PARTY_MEMBER_STAGES, CadreTraining, Person, ReserveCadre, Stage, StageChange, Talent, at_stage_on
@@ -16,14 +17,16 @@ def _stage(stage, others):
 
 def born_after(path):
     """出生晚于: younger than a given age on a day (35岁以下 on 31 December: born after 31 December 35 years before)."""
-    return DateFilter(label="出生晚于", condition=lambda day, _others: Q(**{f"{path}__gt": day}))
+    return DateFilter(label="出生晚于", personal=BIRTH_DATE,
+                      condition=lambda day, _others: Q(**{f"{path}__gt": day}))
 
 register(RecordType(
     model=Person, slug="persons", group=GROUP,
     list_fields=["name", "village", "gender", "birth_date", "id_number", "stage", "is_mobile"],
     filter_fields=["stage", "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth"],
     search_fields=["name", "id_number"],
-    masked_fields=["id_number", "phone"],
+    # The birth date is read from the 身份证号: with its last four it gives the number back.
+    masked_fields=["id_number", "phone", "birth_date"],
     # 发展阶段 follows the dated stage changes; 性别 and 出生日期 are read from the 身份证号.
     form_fields=["township", "village", "name", "id_number", "phone", "is_mobile", "is_veteran", "is_wealth_leader",
                  "is_returned_youth", "note"],

@@ -5,7 +5,10 @@ from import_export.fields import Field
 
 from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
+from ledgers.spreadsheets import SpreadsheetError
 from records.validators import future_date_problem
+from township import access, audit
+from villages import locks
 from villages.models import Source
 from villages.resources import VillageWidget
 
@@ -34,8 +37,9 @@ class IdNumberWidget(TextWidget):
 
     def parse(self, value):
         if isinstance(value, int | float) and not isinstance(value, bool):
+            # The number read is not echoed: its first digits are the region and the birth date.
             raise ValueError(
-                f"身份证号被保存成了数字（读到 {value:.0f}），Excel 只保留15位有效数字，末尾可能已变成0。"
+                "身份证号被保存成了数字，Excel 只保留15位有效数字，末尾可能已变成0。"
                 "请把该列设为“文本”格式后重新填写"
             )
         text = as_text(value).upper()
@@ -105,6 +109,36 @@ class PersonResource(LedgerResource):
         values.update(Person.derived_from_id_number(values["id_number"]))
         return []
 
+    def existing(self, keys, attrs):
+        # Past the day's limit of refused 身份证号 nothing is looked up: which rows are new would tell.
+        if self._importer() is not None and audit.is_throttled(self._importer()):
+            raise SpreadsheetError(audit.throttle_message())
+        return super().existing(keys, attrs)
+
+    def refused_elsewhere(self, key, current):
+        """Another township's person: the neutral answer, logged and notified to that township's staff."""
+        user = self._importer()
+        if user is None:
+            return access.ID_NUMBER_REFUSED
+        try:
+            return audit.registered_answer(user, id_number=key[0], holder_township_id=current["_township"],
+                                           holder_village_id=current.get("_village"),
+                                           where=getattr(self, "importing_where", ""))
+        except audit.IdNumberThrottled as exc:
+            raise SpreadsheetError(exc.message) from None
+
+    def _importer(self):
+        return getattr(self, "importing_user", None)
+
+    def _people_with_locked_steps(self, locked):
+        """The ids of the township's people with a step in an approved month (one query, once per preview)."""
+        if getattr(self, "_locked_people", None) is None:
+            steps = StageChange.objects.filter(person__township=self.township).values_list(
+                "person_id", "person__village_id", "date")
+            self._locked_people = {person for person, village, day in steps
+                                   if (village, day.year, day.month) in locked}
+        return self._locked_people
+
     def export_queryset(self, queryset):
         return queryset.annotate(stage_date=_latest_step_date())
 
@@ -117,6 +151,11 @@ class PersonResource(LedgerResource):
         return StageChange.locked_months(township_id=self.township.pk)
 
     def step_of(self, values, step_values, current, locked):
+        moved = current is not None and "village_id" in values and values["village_id"] != current["_village"]
+        if moved and current["pk"] in self._people_with_locked_steps(locked):
+            # bulk_update skips the model's lock (villages/locks.py): asked here, as the form and the API are.
+            person = Person(pk=current["pk"], township_id=self.township.pk)
+            return None, [("village_id", locks.dependents_lock_message(person, moving=True))]
         stage, day = step_values.get("stage") or "", step_values.get("stage_date")
         if not stage or stage == (current["_stage"] if current else ""):
             return None, []  # the same stage as now, or none: nothing to record

@@ -14,6 +14,8 @@ from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from records.history import delete_with_history
+from township import access, audit
+from township.models import RefusalReason
 from villages.models import Source, month_bounds
 from villages.month_plans import ADD, REMOVE, REPLACE, MonthPlan, RowChange, plain
 
@@ -35,15 +37,23 @@ def _row_of(change) -> dict:
             "date": plain(change.date), "note": change.note}
 
 
-def plan_month_pipeline(*, village, year, month, rows, for_update=False) -> PipelinePlan:
+def plan_month_pipeline(*, village, year, month, rows, for_update=False, uploaded_by=None, where="") -> PipelinePlan:
     """Compare the workbook rows (dicts: row, name, id_number, stage, date, note) with the database.
 
-    Reports rows that cannot be written (the 身份证号 belongs to someone of another
-    village, or that stage was already recorded in another month) as problems.
+    Reports rows that cannot be written (the 身份证号 belongs to someone of another village, to someone of
+    another name, or that stage was already recorded in another month) as problems. Why is told only to the
+    staff of the township holding the number; everyone else reads access.ID_NUMBER_REFUSED, and with
+    `uploaded_by` (the preview) the refusal is logged and counted against their daily limit (township.audit).
     `for_update`: lock what is read (the confirm plans under the village-month's lock).
     """
     first, last = month_bounds(year, month)
     plan = PipelinePlan()
+    if rows and uploaded_by is not None:
+        try:
+            audit.check_not_throttled(uploaded_by, where=where)
+        except audit.IdNumberThrottled as exc:
+            plan.problems[rows[0]["row"]] = ("身份证号", exc.message)
+            return plan
     ids = {row["id_number"] for row in rows}
     people = Person.objects.filter(id_number__in=ids).order_by("pk")
     stored = StageChange.objects.filter(
@@ -64,24 +74,29 @@ def plan_month_pipeline(*, village, year, month, rows, for_update=False) -> Pipe
         id_number, stage = row["id_number"], row["stage"]
         date = datetime.date.fromisoformat(row["date"])
         person = persons.get(id_number)
+        change = existing.get((id_number, stage))
+        refusal = None
         if person is not None and person.village_id != village.pk:
-            plan.problems[row["row"]] = ("身份证号", "该身份证号已登记在其他村或镇，请联系镇党委工作人员核实")
-            continue
-        if person is not None and person.name != row["name"]:
-            plan.problems[row["row"]] = ("姓名", f"姓名与该身份证号已登记的姓名“{person.name}”不一致")
+            refusal = ("身份证号", "该身份证号已登记在其他村或镇，请联系镇党委工作人员核实", None)
+        elif person is not None and person.name != row["name"]:
+            refusal = ("姓名", f"姓名与该身份证号已登记的姓名“{person.name}”不一致", RefusalReason.NAME_MISMATCH)
+        elif change is not None and not (first <= change.date <= last):
+            told = f"该人员的“{Stage(stage).label}”阶段已于{change.date:%Y年%m月%d日}登记，不能重复登记"
+            refusal = ("发展阶段", told, RefusalReason.STAGE_RECORDED)
+        if refusal is not None:
+            column, told, reason = refusal
+            try:
+                plan.problems[row["row"]] = _refused(uploaded_by, person, column, told, reason, id_number, where)
+            except audit.IdNumberThrottled as exc:
+                plan.problems[row["row"]] = ("身份证号", exc.message)
+                break
             continue
         seen.add((id_number, stage))
         after = {"name": row["name"], "id_number": id_number, "stage": stage, "date": row["date"],
                  "note": row.get("note", "")}
-        change = existing.get((id_number, stage))
         if change is None:
             plan.create.append((row, date))
             plan.changes.append(RowChange(ADD, row.get("row"), None, after))
-            continue
-        if not (first <= change.date <= last):
-            plan.problems[row["row"]] = (
-                "发展阶段", f"该人员的“{Stage(stage).label}”阶段已于{change.date:%Y年%m月%d日}登记，不能重复登记",
-            )
             continue
         before = _row_of(change)
         if before == after:
@@ -99,6 +114,17 @@ def plan_month_pipeline(*, village, year, month, rows, for_update=False) -> Pipe
     plan.new_persons = sorted({row["id_number"] for row, _ in plan.create} - set(persons))
     plan.persons = persons
     return plan
+
+
+def _refused(user, person, column, told, reason, id_number, where):
+    """(column, message) of a row refused for a number on record: the reason for the holder's staff, the neutral
+    answer (logged when the uploader is known) for everyone else."""
+    if user is None:
+        return ("身份证号", access.ID_NUMBER_REFUSED)
+    answer = audit.registered_answer(user, id_number=id_number, holder_township_id=person.township_id,
+                                     holder_village_id=person.village_id, reason=reason, where=where,
+                                     told_message=told)
+    return (column, answer) if answer == told else ("身份证号", answer)
 
 
 def write_month_pipeline(plan: PipelinePlan, *, village, rows, user, reason):

@@ -1,4 +1,5 @@
-"""Demo township work of 示范镇, 2022–2023: campaign, problems, bulletins, supervision, targets, village-months.
+"""Demo township work of 示范镇, 2022–2023: campaign, problems, bulletins, supervision, work events, targets,
+village-months.
 
 2023 reads like the reference: the “四强”能力作风建设年 with 174 problems found
 (“170余条”), 13期工作专报, 12次一周工作预览, 207条工作信息 (“200余条”), and the
@@ -22,6 +23,9 @@ from .models import (
     SupervisionKind,
     SupervisionVisit,
     TownshipTarget,
+    WorkArea,
+    WorkEvent,
+    WorkEventKind,
 )
 
 PROBLEMS = {2022: (152, 149), 2023: (174, 160)}  # year: (found, rectified)
@@ -42,6 +46,33 @@ TARGETS = {  # year: (3+, 4+, 5 star shares %, planned probationary, of which un
 PROBLEM_AREAS = ["产业发展", "项目建设", "农业生产", "村级集体经济", "党建基础工作", "三会一课落实"]
 CAMPAIGN_TASKS = ["召开“四强”能力作风建设年活动启动会", "细化产业发展任务清单", "细化项目建设任务清单",
                   "细化农业生产任务清单", "开展观摩评比活动", "推送工作专报与工作信息"]
+# What the committee did in 2023, as the reference tells it: (date, kind, area, title, of the campaign, villages, note).
+WORK_EVENTS = [
+    ("2023-02-08", WorkEventKind.MEETING, WorkArea.DUTY, "2023年基层党建工作安排部署会", False, [],
+     "镇党委书记对全年基层党建工作进行安排"),
+    ("2023-02-10", WorkEventKind.DOCUMENT, WorkArea.DUTY, "《{name}2023年基层党建工作要点》", False, [], ""),
+    ("2023-02-10", WorkEventKind.DOCUMENT, WorkArea.DUTY, "《{name}2023年组织工作任务清单》", False, [], ""),
+    ("2023-02-10", WorkEventKind.DOCUMENT, WorkArea.DUTY, "《{name}实施基层党建提质增效任务清单》", False, [], ""),
+    ("2023-02-15", WorkEventKind.DOCUMENT, WorkArea.ECONOMY, "《{name}2023年村级集体经济工作任务》", False, [],
+     "明确各村全年村级集体经济目标任务"),
+    ("2023-02-20", WorkEventKind.MEETING, WorkArea.CAMPAIGN, "“四强”能力作风建设年活动启动会", True, [], ""),
+    ("2023-02-25", WorkEventKind.RULE, WorkArea.CAMPAIGN,
+     "《{name}“强素质强服务强担当强斗志”能力作风建设年活动方案》", True, [],
+     "对标市县“四强”能力作风建设年活动实施方案，就产业发展、项目建设、农业生产等工作，细化任务清单"),
+    ("2023-03-10", WorkEventKind.MECHANISM, WorkArea.CAMPAIGN, "“挂图作战”", True, [],
+     "让镇村干部抓有方向、干有抓手"),
+    ("2023-04-10", WorkEventKind.GUIDANCE, WorkArea.TALENT, "补选支部委员1名", False, ["新华村", "永宁村"], ""),
+    ("2023-05-06", WorkEventKind.RULE, WorkArea.TALENT, "《{name}村级“金种子”工程实施办法（试行）》", False, [],
+     "完成村书记后备人才储备工作"),
+    ("2023-06-15", WorkEventKind.TRAINING, WorkArea.TALENT, "镇村干部能力素质提升培训班", False, [],
+     "采取理论学习、集中观摩、外出学习的形式，让后备干部长知识开眼界"),
+    ("2023-09-20", WorkEventKind.ACTIVITY, WorkArea.CAMPAIGN, "“四强”能力作风建设年观摩评比活动", True, [],
+     "就全镇项目建设、产业发展、村级集体经济等重点工作进行督察，在互观互学中找准差距补短板"),
+    ("2023-04-23", WorkEventKind.MECHANISM, WorkArea.STUDY, "“二维码+”教育模式", False, [],
+     "设立“码上学习”，构建“码上”学习、“码上”教育的政策宣传“云阵地”，将码上学习设置在集市、商超、村部等地点，"
+     "拓宽干部群众线上学习维度"),
+    ("2022-02-12", WorkEventKind.MEETING, WorkArea.DUTY, "2022年基层党建工作安排部署会", False, [], ""),
+]
 # 2023 village-months that were not reported (village order, month) and that were returned.
 NOT_REPORTED_2023 = {(3, 2), (10, 5), (10, 6), (12, 11)}
 RETURNED_2023 = {(10, 7), (12, 12)}
@@ -101,6 +132,13 @@ def load(township):
         visits += [SupervisionVisit(township=township, kind=SupervisionKind.HALF_YEAR,
                                     date=datetime.date(2023, 7, 15), guidance="半年交叉督查")]
         bulk_create_with_history(visits, SupervisionVisit)
+    if not WorkEvent.objects.filter(township=township).exists():
+        by_name = {village.name: village for village in villages}
+        for day, kind, area, title, of_campaign, village_names, note in WORK_EVENTS:
+            event = WorkEvent.objects.create(
+                township=township, date=datetime.date.fromisoformat(day), kind=kind, area=area,
+                title=title.format(name=township.name), campaign=campaign if of_campaign else None, note=note)
+            event.villages.set([by_name[name] for name in village_names if name in by_name])
     for year, (s3, s4, s5, planned, under_35, reserve) in TARGETS.items():
         TownshipTarget.objects.get_or_create(township=township, year=year, defaults={
             "star_share_3plus": Decimal(s3), "star_share_4plus": Decimal(s4), "star_share_5": Decimal(s5),

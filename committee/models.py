@@ -1,5 +1,5 @@
 """The township committee's own work: campaigns and their tasks, problems found and rectified,
-bulletins, supervision of the villages, and the township's yearly targets."""
+bulletins, supervision of the villages, the work events it held or issued, and the township's yearly targets."""
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -154,6 +154,68 @@ class SupervisionVisit(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+
+class WorkEventKind(models.TextChoices):
+    """What the committee did; the report states each kind with its own verb (组织召开, 印发, 制定 …)."""
+
+    MEETING = "meeting", "会议"
+    DOCUMENT = "document", "印发文件"
+    RULE = "rule", "制定制度办法"
+    MECHANISM = "mechanism", "工作机制"
+    ACTIVITY = "activity", "活动"
+    INSPECTION = "inspection", "督查"
+    TRAINING = "training", "培训"
+    GUIDANCE = "guidance", "指导"
+
+
+class WorkArea(models.TextChoices):
+    """The part of the annual report that tells the event (the reference's 一是/二是/三是)."""
+
+    STUDY = "study", "学习教育"
+    CAMPAIGN = "campaign", "学用结合（专项活动）"
+    DUTY = "duty", "压实党建责任"
+    ECONOMY = "economy", "壮大村集体经济"
+    TALENT = "talent", "后备力量与人才"
+
+
+class WorkEventQuerySet(models.QuerySet):
+    def in_year(self, year):
+        return self.filter(date__year=year)
+
+
+class WorkEvent(models.Model):
+    """A thing the township committee did on a day: a meeting held, a document issued, a mechanism put in
+    place, an activity, an inspection, a training, guidance to villages. The annual report cites them by title."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="work_events")
+    date = models.DateField("日期", validators=[validate_not_future])
+    kind = models.CharField("类型", max_length=16, choices=WorkEventKind.choices)
+    area = models.CharField("所属工作", max_length=16, choices=WorkArea.choices, default=WorkArea.DUTY,
+                            help_text="年度工作总结中写入哪一部分")
+    title = models.CharField("名称", max_length=200,
+                             help_text="会议、文件、活动的名称，如：2023年基层党建工作安排部署会、"
+                                       "《示范镇2023年基层党建工作要点》、“挂图作战”")
+    campaign = models.ForeignKey(Campaign, verbose_name="专项活动", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="work_events")
+    villages = models.ManyToManyField("villages.Village", verbose_name="涉及的村", blank=True,
+                                      related_name="work_events")
+    note = models.TextField("说明", blank=True,
+                            help_text="写入总结时接在名称之后，如：镇党委书记对全年基层党建工作进行安排")
+
+    objects = WorkEventQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[villages])
+    SCOPE = Scope(township="township", village=None)
+
+    class Meta:
+        verbose_name = "党委工作事项"
+        verbose_name_plural = "党委工作事项"
+        ordering = ["-date", "pk"]
+        indexes = [models.Index(fields=["township", "date"])]
+
+    def __str__(self):
+        return self.title
 
 
 class TownshipTarget(models.Model):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from records.filters import DateFilter
 from records.registry import RecordType, register
 
-from .models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget
+from .models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget, WorkEvent
 
 GROUP = "镇党委工作"
 register(RecordType(
@@ -38,6 +38,13 @@ register(RecordType(
     model=SupervisionVisit, slug="supervision-visits", group=GROUP,
     list_fields=["date", "kind", "village", "findings"],
     filter_fields=["kind"], year_field="date", search_fields=["findings"],
+))
+register(RecordType(
+    # Meetings held, documents issued, mechanisms, activities, trainings, guidance: the report cites them by title.
+    model=WorkEvent, slug="work-events", group=GROUP,
+    list_fields=["date", "kind", "title", "area", "campaign"],
+    filter_fields=["kind", "area", "campaign"], year_field="date", search_fields=["title", "note"],
+    prefetch_related=["villages"],
 ))
 register(RecordType(
     model=TownshipTarget, slug="township-targets", group=GROUP,

@@ -1,8 +1,10 @@
 """Demo collective economy of 示范镇, 2022–2023: monthly income by category, targets, projects, alliances.
 
 2023 reads like the reference: 12 villages between 25万元 (团结村) and 200万元
-(潘昶村), 1300万元 and more in all, 7 百万村 and 2 两百万元村; 31栋设施温棚,
-螺丝菜140亩, 巨菌草100亩; three alliances. Idempotent: a kind already present is left alone.
+(潘昶村), 1300万元 and more in all, 7 百万村 and 2 两百万元村 (联星村 passes 100万元 this
+year); 红星村党支部经营31栋设施温棚, 联星村党支部带领党员种植螺丝菜140亩, 通昌村种植巨菌草100亩;
+seven villages' industries (设施蔬菜、青贮饲草、草莓采摘); the 70万元 talent base of 158平方米; three
+alliances with their enterprises, brands and models. Idempotent: a kind already present is left alone.
 """
 from decimal import Decimal
 
@@ -15,6 +17,8 @@ from .models import (
     IncomeCategory,
     IncomeRecord,
     IndustryProject,
+    ProjectAction,
+    ProjectOperator,
     ScaleUnit,
     TownshipEconomyTarget,
     VillageIncomeTarget,
@@ -61,25 +65,39 @@ ENTERPRISES = [
 ]
 
 PROJECTS = [
-    # village, year, name, scale, unit, jobs, income added, farmer income added (元/户), description
-    ("红星村", 2023, "乡村振兴产业园设施温棚", "31", ScaleUnit.DONG, 43, "0", "0",
-     "村党支部经营设施温棚，带动移民务工就业"),
-    ("联星村", 2023, "螺丝菜种植", "140", ScaleUnit.MU, 0, "0", "0",
-     "村党支部带领党员种植螺丝菜，促进村集体经济突破100万元"),
-    ("通昌村", 2023, "巨菌草种植", "100", ScaleUnit.MU, 0, "326000", "8000", "增加村集体经济，促进群众增收"),
-    (None, 2023, "乡村振兴人才实训基地", "158", ScaleUnit.SQUARE_METRE, 0, "0", "0",
-     "投入70万元建设，打造理论课堂、实践课堂"),
-    ("红星村", 2022, "设施温棚（一期）", "20", ScaleUnit.DONG, 25, "0", "0", ""),
+    # village, year, name, scale, unit, who runs it, verb, industry, jobs, for whom, income added,
+    # farmer income added (元/户), investment, description
+    ("红星村", 2023, "设施温棚", "31", ScaleUnit.DONG, ProjectOperator.BRANCH, ProjectAction.OPERATE, "", 43, "移民",
+     "0", "0", "0", ""),
+    ("联星村", 2023, "螺丝菜", "140", ScaleUnit.MU, ProjectOperator.BRANCH_WITH_MEMBERS, ProjectAction.PLANT, "", 0,
+     "", "0", "0", "0", ""),
+    ("通昌村", 2023, "巨菌草", "100", ScaleUnit.MU, ProjectOperator.VILLAGE, ProjectAction.PLANT, "", 0, "",
+     "326000", "8000", "0", ""),
+    (None, 2023, "乡村振兴人才实训基地", "158", ScaleUnit.SQUARE_METRE, ProjectOperator.TOWNSHIP, ProjectAction.BUILD,
+     "", 0, "", "0", "0", "700000",
+     "引进并培育各类专家人才、返乡人才、实用人才、新型人才，打造理论课堂、实践课堂，发挥好服务产业、聚合人才、帮带农户的作用"),
+    # The villages' industries (the text groups them: “江南村、潘昶村等7个村发展设施蔬菜、青贮饲草、草莓采摘产业”).
+    *[(village, 2023, f"{industry}产业", "0", ScaleUnit.MU, ProjectOperator.VILLAGE, ProjectAction.DEVELOP, industry,
+       0, "", "0", "0", "0", "")
+      for village, industry in [("江南村", "设施蔬菜"), ("潘昶村", "设施蔬菜"), ("银光村", "青贮饲草"),
+                                ("新华村", "设施蔬菜"), ("永宁村", "草莓采摘"), ("丰收村", "青贮饲草"),
+                                ("幸福村", "草莓采摘")]],
+    ("红星村", 2022, "设施温棚（一期）", "20", ScaleUnit.DONG, ProjectOperator.BRANCH, ProjectAction.OPERATE, "", 25,
+     "移民", "0", "0", "0", ""),
 ]
 
 ALLIANCES = [
-    # name, kind, year, model, villages, enterprises
+    # name, kind, year, model, villages, enterprises, brands, relies on, what it does
     ("江南村文旅产业发展联盟", AllianceKind.INDUSTRY, 2023, "支部+企业+院校+人才", ["江南村", "永宁村"],
-     ["牡丹花乡文化旅游有限公司"]),
+     ["牡丹花乡文化旅游有限公司"], "江南大集、牡丹花乡、江南堡老街",
+     "“国家精品自然教育基地”、“全国林草科普示范基地”等品牌效应",
+     "做大文旅产业，实现村集体经济与企业发展、农户增收多方共赢"),
     ("联星村“一带双强四提升”党建共同体", AllianceKind.COMMUNITY, 2023, "支部+合作社+企业+基地+农户",
-     ["联星村", "银光村"], ["景沃佳禾农业科技有限公司", "新起点现代农业设备有限公司"]),
+     ["联星村", "银光村"], ["景沃佳禾农业科技有限公司", "新起点现代农业设备有限公司"], "", "",
+     "加强农户种植技术培训，提高蔬菜品质，推动蔬菜培育技术优化升级"),
     ("红星村乡村振兴产业发展联盟", AllianceKind.INDUSTRY, 2023, "支部+合作社+企业+移民",
-     ["红星村", "新华村"], ["自然之星农业科技有限公司"]),
+     ["红星村", "新华村"], ["自然之星农业科技有限公司"], "",
+     "乡村振兴产业园31栋温棚、便民市场、馓子工厂、帮扶车间等产业", "实现村集体经济持续发展壮大"),
 ]
 
 
@@ -134,14 +152,17 @@ def load(township):
         bulk_create_with_history([
             IndustryProject(
                 township=township, village=villages.get(village) if village else None, year=year, name=name,
-                scale=Decimal(scale), scale_unit=unit, jobs_created=jobs, income_added=Decimal(income),
-                farmer_income_added=Decimal(farmer), description=description,
+                scale=Decimal(scale), scale_unit=unit, operator=operator, action=action, industry=industry,
+                jobs_created=jobs, jobs_for=jobs_for, income_added=Decimal(income),
+                farmer_income_added=Decimal(farmer), investment=Decimal(investment), description=description,
             )
-            for village, year, name, scale, unit, jobs, income, farmer, description in PROJECTS
+            for (village, year, name, scale, unit, operator, action, industry, jobs, jobs_for, income, farmer,
+                 investment, description) in PROJECTS
         ], IndustryProject)
     if not Alliance.objects.filter(township=township).exists():
         enterprises = {e.name: e for e in Enterprise.objects.filter(township=township)}
-        for name, kind, year, model, village_names, enterprise_names in ALLIANCES:
-            alliance = Alliance.objects.create(township=township, name=name, kind=kind, year=year, model=model)
+        for name, kind, year, model, village_names, enterprise_names, brands, relies_on, description in ALLIANCES:
+            alliance = Alliance.objects.create(township=township, name=name, kind=kind, year=year, model=model,
+                                               brands=brands, relies_on=relies_on, description=description)
             alliance.villages.set([villages[v] for v in village_names if v in villages])
             alliance.enterprises.set([enterprises[e] for e in enterprise_names if e in enterprises])

@@ -120,6 +120,29 @@ class ScaleUnit(models.TextChoices):
     ITEM = "item", "个"
 
 
+class ProjectOperator(models.TextChoices):
+    """Who runs a project: the subject of its sentence in the report (联星村党支部带领党员种植螺丝菜140亩)."""
+
+    VILLAGE = "village", "村集体"
+    BRANCH = "branch", "村党支部"
+    BRANCH_WITH_MEMBERS = "branch_members", "村党支部带领党员"
+    TOWNSHIP = "township", "镇党委"
+
+
+class ProjectAction(models.TextChoices):
+    """The verb of a project's sentence."""
+
+    DEVELOP = "develop", "发展"
+    PLANT = "plant", "种植"
+    BREED = "breed", "养殖"
+    OPERATE = "operate", "经营"
+    BUILD = "build", "建设"
+
+
+# Units counted before the thing (31栋设施温棚); the others follow it (螺丝菜140亩).
+COUNTED_UNITS = ("dong", "item")
+
+
 class IndustryProject(models.Model):
     township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
                                  related_name="industry_projects")
@@ -133,7 +156,14 @@ class IndustryProject(models.Model):
     income_added = models.DecimalField("增加村集体经济（元）", **MONEY, default=0, validators=[MinValueValidator(0)])
     farmer_income_added = models.DecimalField("促进群众增收（元/户）", **MONEY, default=0,
                                               validators=[MinValueValidator(0)])
-    description = models.TextField("说明", blank=True)
+    operator = models.CharField("实施主体", max_length=16, choices=ProjectOperator.choices,
+                                default=ProjectOperator.VILLAGE)
+    action = models.CharField("实施方式", max_length=16, choices=ProjectAction.choices, default=ProjectAction.DEVELOP)
+    industry = models.CharField("产业类别", max_length=30, blank=True,
+                                help_text="如：设施蔬菜、青贮饲草、草莓采摘；总结中按产业归并各村")
+    jobs_for = models.CharField("带动就业人群", max_length=20, blank=True, help_text="如：移民；留空写作“群众”")
+    investment = models.DecimalField("投入资金（元）", **MONEY, default=0, validators=[MinValueValidator(0)])
+    description = models.TextField("说明", blank=True, help_text="总结中接在项目之后")
 
     history = HistoricalRecords()
     SCOPE = Scope(township="township", village="village")
@@ -145,6 +175,7 @@ class IndustryProject(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(scale__gte=0) & Q(income_added__gte=0) & Q(farmer_income_added__gte=0),
                                    name="industry_project_non_negative"),
+            models.CheckConstraint(condition=Q(investment__gte=0), name="industry_project_investment_non_negative"),
         ]
 
     def __str__(self):
@@ -184,9 +215,14 @@ class Alliance(models.Model):
     kind = models.CharField("类型", max_length=16, choices=AllianceKind.choices)
     year = models.PositiveSmallIntegerField("成立年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     model = models.CharField("模式", max_length=100, blank=True, help_text="如：支部+合作社+企业+基地+农户")
+    brands = models.CharField("挖掘的品牌", max_length=200, blank=True,
+                              help_text="以顿号分隔，如：江南大集、牡丹花乡、江南堡老街；总结写作“深入挖掘……等品牌价值”")
+    relies_on = models.CharField("依托", max_length=200, blank=True,
+                                 help_text="如：乡村振兴产业园31栋温棚、便民市场等产业；总结写作“依托……”")
     villages = models.ManyToManyField("villages.Village", verbose_name="成员村", related_name="alliances")
     enterprises = models.ManyToManyField(Enterprise, verbose_name="合作企业", blank=True, related_name="alliances")
-    description = models.TextField("说明", blank=True)
+    description = models.TextField(
+        "说明", blank=True, help_text="总结中接在模式之后，如：做大文旅产业，实现村集体经济与企业发展、农户增收共赢")
 
     history = HistoricalRecords(m2m_fields=[villages, enterprises])
     SCOPE = Scope(township="township", village="villages")

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from import_export import widgets
 
 from ledgers.spreadsheets import UncomputedFormula
+from township.log_filters import mask_text
 
 COUNT_LIMIT = 100_000  # attendance, essays, members: a larger number is a typing error
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug included)
@@ -74,13 +75,22 @@ class LedgerWidget(widgets.Widget):
         """Called once per import with the resource, for widgets that need the township's lookups."""
 
     def clean(self, value, row=None, **kwargs):
-        if value.__class__ is UncomputedFormula:
-            raise ValueError(FORMULA.format(formula=value))
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if self.required:
-                raise ValueError(BLANK)
-            return self.blank
-        return self.parse(value)
+        try:
+            if value.__class__ is UncomputedFormula:
+                raise ValueError(FORMULA.format(formula=value))
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if self.required:
+                    raise ValueError(BLANK)
+                return self.blank
+            return self.parse(value)
+        except ValueError as exc:
+            # A message quotes the cell: a 身份证号 or phone number typed into the wrong column is quoted masked,
+            # since problems are shown to whoever reads the upload (leaders too) and written to logs.
+            message = str(exc)
+            masked = mask_text(message)
+            if masked == message:
+                raise
+            raise ValueError(masked) from None
 
     def parse(self, value):
         return value

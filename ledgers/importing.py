@@ -144,6 +144,11 @@ class LedgerResource(resources.ModelResource):
             return set()
         return self.model.locked_months(township_id=self.township.pk)
 
+    def refused_elsewhere(self, key, current) -> str:
+        """The message of a row whose record belongs to another township. Neutral: where a record is registered
+        is not this township's to learn (cadres' 党员花名册 also logs the refused 身份证号, township.audit)."""
+        return "该记录无法由本镇导入，请联系镇党委核实"
+
     def export_queryset(self, queryset):
         """The records to export, with whatever the export columns need annotated."""
         return queryset
@@ -424,7 +429,7 @@ def _preview_rows(resource, rows, result, progress):
         if current is not None and township_id is not None and current["_township"] != township_id:
             position = position_of.get(key[0])
             problems.append(CellProblem(number, position, _header(resource, key[0]),
-                                        "该记录已在其他镇登记，不能由本镇导入，请联系该镇核实"))
+                                        resource.refused_elsewhere(key_value, current)))
             invalid.add(number)
             continue
         step = None
@@ -435,19 +440,19 @@ def _preview_rows(resource, rows, result, progress):
             if step_problems:
                 invalid.add(number)
                 continue
-            if step is not None:
-                result.steps.append((number, key_value, step))
         changed = {a: v for a, v in row_values.items() if a in current and current[a] != v} if current else {}
         if current is not None and not changed and step is None:
             # Unchanged: nothing to write, so an approved month's lock has nothing to refuse.
             result.unchanged += 1
             continue
-        if locked and _in_locked_month(resource, locked, row_values, current):
-            month = resource.month_of(row_values)
+        month = _locked_month(resource, locked, row_values, current) if locked else None
+        if month is not None:
             message = f"{month[0]}年{month[1]}月的月报已审核锁定，不能导入该月的记录"
             problems.append(CellProblem(number, None, "", message))
             invalid.add(number)
             continue
+        if step is not None:
+            result.steps.append((number, key_value, step))
         if current is None:
             result.creates.append((number, tuple(row_values.get(a) for a in all_attrs)))
         else:
@@ -456,16 +461,16 @@ def _preview_rows(resource, rows, result, progress):
     problems.sort(key=lambda p: (p.row, -1 if p.column is None else p.column))
 
 
-def _in_locked_month(resource, locked, row_values, current) -> bool:
-    """Whether a row that would write lies in an approved month, as the file has it or as it is stored (a
-    change that moves a record out of a locked month changes that month too)."""
+def _locked_month(resource, locked, row_values, current):
+    """(year, month) of the approved month a row that would write lies in, as the file has it or as it is stored
+    (a change that moves a record out of a locked month changes that month too); None when there is none."""
     for values in (row_values, current):
         if values is None:
             continue
         month = resource.month_of(values)
         if month and (resource.village_of(values), *month) in locked:
-            return True
-    return False
+            return month
+    return None
 
 
 def _header(resource, attr):

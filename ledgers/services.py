@@ -50,7 +50,11 @@ def checked_preview(job: ImportJob) -> importing.Preview | None:
 
 def _resource(job):
     resource_class = importing.resource_for(job.record_slug)
-    return resource_class(township=job.township)
+    resource = resource_class(township=job.township)
+    # Who imports, and where, for the refusals a preview logs (a 身份证号 of another township: township.audit).
+    resource.importing_user = job.user
+    resource.importing_where = f"台账导入：{job.file_name}（导入任务{job.pk}）"
+    return resource
 
 
 def import_job_start(*, township, user, record_slug, upload) -> ImportJob:

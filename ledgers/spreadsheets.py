@@ -111,8 +111,9 @@ def sniff(data: bytes) -> str:
         return XLS
     text_head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text_head.startswith((b"<html", b"<!doctype", b"<?xml", b"<table", b"<meta")):
+        # Named by what the bytes are, whatever the file's name says (.xls, .html, .xlsx …).
         raise SpreadsheetError(
-            "该文件实际是网页（HTML/XML）格式，只是扩展名为 .xls。请在 Excel 或 WPS 中打开后“另存为” .xlsx 再上传。"
+            "该文件实际是网页（HTML/XML）格式，不是 Excel 表格。请在 Excel 或 WPS 中打开后“另存为” .xlsx 再上传。"
         )
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SpreadsheetError("无法识别的文件格式，请上传 .xlsx、.xls、.ods 或 .csv 文件。")

@@ -108,7 +108,7 @@ def upload(request, slug):
     if request.method == "POST":
         files = {} if request.upload_too_large else request.FILES
         if request.upload_too_large:
-            error = "文件太大，超过了上传上限。请分批导入。"
+            error = "文件太大，超过了上传上限，已拒绝接收。请分批导入。"
         elif "file" not in files:
             error = "请选择要导入的文件（.xlsx、.xls、.ods 或 .csv）。"
         else:
@@ -124,7 +124,7 @@ def upload(request, slug):
         "columns": resource.import_columns(),
         "error": error,
         "jobs": jobs,
-    }, status=400 if error else 200)
+    }, status=413 if getattr(request, "upload_too_large", False) else 400 if error else 200)
 
 
 def _problems(job):

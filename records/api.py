@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.settings import api_settings
@@ -79,11 +80,13 @@ def build_serializer_class(record_type: RecordType):
         meta = type("Meta", (base.Meta,), meta_attrs)
     else:
         meta = type("Meta", (), meta_attrs)
-    return type(
-        f"{record_type.model.__name__}Serializer",
-        (base,),
-        {"Meta": meta, "masked_fields": tuple(record_type.masked_fields)},
-    )
+    attrs = {"Meta": meta, "masked_fields": tuple(record_type.masked_fields)}
+    for name in record_type.masked_fields:
+        model_field = record_type.model._meta.get_field(name)
+        if name in fields and not model_field.editable and not isinstance(model_field, models.CharField):
+            # A masked value is text ("1992年" for a birth date) whatever the column is: the schema says so.
+            attrs[name] = serializers.CharField(read_only=True, label=model_field.verbose_name)
+    return type(f"{record_type.model.__name__}Serializer", (base,), attrs)
 
 
 class RecordPermission(permissions.BasePermission):
@@ -182,14 +185,23 @@ class RecordViewSet(viewsets.ModelViewSet):
         unsaved = self._unsaved(serializer, base=serializer.instance)
         _check(self.request.user, unsaved)
         _full_clean(unsaved)
-        serializer.save()
+        try:
+            # Moving a record that rows of an approved month hang on is refused as it saves (villages/locks.py).
+            with transaction.atomic():
+                serializer.save()
+        except access.MonthLocked as exc:
+            raise MonthLockedError(str(exc)) from exc
 
     def perform_destroy(self, instance):
         _check(self.request.user, instance)
         try:
-            instance.delete()
+            # So is deleting it: its stage changes would go with a person (CASCADE), whatever their month.
+            with transaction.atomic():
+                instance.delete()
         except ProtectedError as exc:
             raise RecordInUse() from exc
+        except access.MonthLocked as exc:
+            raise MonthLockedError(str(exc)) from exc
 
 
 def build_viewset(record_type: RecordType):

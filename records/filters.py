@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django_filters.constants import EMPTY_VALUES
 
-from township import access
+from township import access, masking
 
 from .registry import RecordType
 
@@ -29,11 +29,16 @@ class Condition:
     """A filter whose meaning is one Q built from its cleaned value: its own lookup, or `condition`.
 
     `condition(value, others)` also receives the other filters' cleaned values, for a filter
-    whose meaning depends on another (a stage *on a date*)."""
+    whose meaning depends on another (a stage *on a date*).
 
-    def __init__(self, *args, condition: Callable[[object, dict], Q] | None = None, **kwargs):
+    `personal` names the kind of personal data the filter reads (township.masking.BIRTH_DATE): for
+    a user who sees that data masked, the filter may only ask what the mask shows (see year_only)."""
+
+    def __init__(self, *args, condition: Callable[[object, dict], Q] | None = None, personal: str | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self._condition = condition
+        self.personal = personal
 
     def condition(self, value, others=None) -> Q:
         if self._condition is not None:
@@ -137,7 +142,29 @@ def filterset_for(record_type: RecordType):
     return _filtersets[record_type.slug]
 
 
+BIRTH_YEAR_ONLY = "出生日期已打码，只能按年份筛选（请选择某年的12月31日）"
+
+
+def year_only(value) -> bool:
+    """Whether a date filter on birth dates asks no more than a birth year: "born after 31 December"."""
+    return (value.month, value.day) == (12, 31)
+
+
 class RecordFilterSet(django_filters.FilterSet):
+    def is_valid(self):
+        """Valid, and for a user who sees personal data masked, no filter on it finer than the mask.
+
+        出生晚于 1992-03-14 and 1992-03-15 would give back the birth date the list masks to 1992年."""
+        valid = super().is_valid()
+        if not valid or access.sees_personal_data(getattr(self.request, "user", None)):
+            return valid
+        for name, value in list(self.form.cleaned_data.items()):
+            personal = getattr(self.filters[name], "personal", None)
+            if personal == masking.BIRTH_DATE and value not in EMPTY_VALUES and not year_only(value):
+                self.form.add_error(name, BIRTH_YEAR_ONLY)
+                valid = False
+        return valid
+
     def filter_queryset(self, queryset):
         cleaned = self.form.cleaned_data
         for name, value in cleaned.items():
@@ -214,8 +241,30 @@ def village_path(model) -> str | None:
     return f"{path}_id"
 
 
-def condition(record_type: RecordType, params: dict) -> Q:
-    """The ORM condition of a record list under `params` (URL parameters, as a figure's source has them)."""
+def year_lookup(record_type: RecordType) -> str | None:
+    """The ORM lookup the 年度 filter compares (`date__year`, or a `year` field)."""
+    flt = filterset_for(record_type).base_filters.get("year")
+    return flt.field_name if flt is not None else None
+
+
+def split_equalities(record_type: RecordType, params: dict) -> tuple[dict, dict]:
+    """({ORM path: cleaned value}, {param: raw}): the filters that are a plain equality on one column
+    (a figure engine may group by that column instead), and the others."""
+    filters = filterset_for(record_type).base_filters
+    equal, other = {}, {}
+    for name, raw in params.items():
+        flt = filters[name]
+        if isinstance(flt, Condition) and flt._condition is None and flt.lookup_expr == "exact" \
+                and not isinstance(flt, ModelChoiceFilter):
+            equal[flt.field_name] = flt.clean_param(raw)
+        else:
+            other[name] = raw
+    return equal, other
+
+
+def condition(record_type: RecordType, params: dict, only=None) -> Q:
+    """The ORM condition of a record list under `params` (URL parameters, as a figure's source has them);
+    with `only`, the condition of those parameters alone (the others still inform them)."""
     filters = filterset_for(record_type).base_filters
     cleaned = {}
     for name, raw in params.items():
@@ -225,5 +274,6 @@ def condition(record_type: RecordType, params: dict) -> Q:
         cleaned[name] = flt.clean_param(raw)
     q = Q()
     for name, value in cleaned.items():
-        q &= filters[name].condition(value, cleaned)
+        if only is None or name in only:
+            q &= filters[name].condition(value, cleaned)
     return q

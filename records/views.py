@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import ProtectedError, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -301,10 +301,13 @@ class RecordFormView(RecordView):
         if form.is_valid():
             try:
                 access.check_write(request.user, form.instance)
+                # Moving a record that rows of an approved month hang on is refused by the model's lock
+                # (villages/locks.py) as it saves; the savepoint keeps the page's transaction usable.
+                with transaction.atomic():
+                    obj = form.save()
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                obj = form.save()
                 messages.success(request, f"{self.record_type.label}已保存。")
                 return HttpResponseRedirect(self.url("detail", obj))
         return self.render_form(form, instance, status=400)
@@ -323,7 +326,9 @@ class RecordDeleteView(RecordFormView):
     def post(self, request, pk):
         obj = self.get_instance(pk)
         try:
-            obj.delete()
+            # Refused (MonthLocked, a 403 with the lock message) when rows of an approved month hang on it.
+            with transaction.atomic():
+                obj.delete()
         except ProtectedError:
             messages.error(request, f"该{self.record_type.label}仍被其他记录引用，不能删除。")
             return HttpResponseRedirect(self.url("detail", obj))
@@ -350,6 +355,11 @@ class RecordHistoryView(RecordView):
                      self._history_value(rt, change.field, change.new))
                     for change in delta.changes
                 ]
+                if not access.sees_personal_data(request.user):
+                    # A masked change that masks alike (the same last four) is not shown: whether the number
+                    # changed would tell a reader who typed a candidate whether it was the stored one.
+                    masked_labels = {field_label(rt.model, name) for name in rt.masked_fields}
+                    diffs = [d for d in diffs if not (d[0] in masked_labels and d[1] == d[2])]
             changes.append({"entry": newer, "diffs": diffs})
         return render(request, "records/history.html", self.context(
             obj=obj, changes=changes, detail_url=self.url("detail", obj),

@@ -7,9 +7,10 @@ Idempotent: a report that already has items is left alone.
 from .models import ItemSection, ItemStatus, Report, ReportItem
 
 STAFF_ITEMS = [
-    (ItemSection.HIGHLIGHTS, 1, "打造抓党建促乡村振兴示范基地。打造党建引领群众共同致富示范村，提升集体经济示范园、"
-     "党员致富示范基地、蔬菜产业补链强链基地水平；打造党建引领美丽乡村示范村，发展党员一带五机制，设立党员示范岗、"
-     "责任区、党员示范家庭，带动群众共建美丽村庄。"),
+    # The reference's first highlight: first among the highlights (the alliances and the talent base follow it).
+    (ItemSection.HIGHLIGHTS, 1, "打造抓党建促乡村振兴示范基地。打造红星村党建引领群众共同致富示范村，"
+     "提升集体经济示范园、党员致富示范基地、蔬菜产业补链强链基地水平；打造幸福村党建引领美丽乡村示范村，"
+     "发展党员一带五机制，设立党员示范岗、责任区、党员示范家庭，带动群众共建美丽村庄。"),
     (ItemSection.PROBLEMS, 1, "党员教育管理有待加强。对党员干部日常教育管理刚性约束不够，"
      "党员干部违纪违规违法事件还时有发生；对农村流动党员教育管理还存在薄弱环节。"),
     (ItemSection.PROBLEMS, 4, "基层干部素质有待提高。部分村干部综合素质不高，"

@@ -12,8 +12,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import drafting
-from .figures import compute_figures
-from .models import ItemSection, ItemStatus, Report
+from .figures import compute_years, year_has_records
+from .models import ItemSection, ItemStatus, Report, ReportFinal
 
 # The reference's four sections, in its order; parts are what staff edit.
 SECTIONS = [
@@ -36,7 +36,8 @@ def title(township, year) -> str:
 
 def get_report(township, year) -> Report:
     """The township's report of the year (created on first use), with whether it is final read in the same query."""
-    report = (Report.objects.select_related("final_version").defer("final_version__figures", "final_version__sections")
+    report = (Report.objects.select_related("final_version")
+              .defer(*(f"final_version__{name}" for name in ReportFinal.FROZEN))
               .filter(township=township, year=year).first())
     if report is None:
         report, _ = Report.objects.get_or_create(township=township, year=year)
@@ -44,14 +45,26 @@ def get_report(township, year) -> Report:
     return report
 
 
-def drafted_parts(figures, year) -> dict[str, list]:
-    """The draft of each part, written from the figures."""
+def figures_of(township, year) -> tuple[dict, dict]:
+    """(this year's figures, last year's) of a township in one pass: what the text compares."""
+    both = compute_years(township, [year, year - 1])
+    return both[year], both[year - 1]
+
+
+def drafted_parts(figures, year, previous=None) -> dict[str, list]:
+    """The draft of each part, written from the figures (and last year's, for the changes).
+
+    A year without any record dated in it says so once, as the whole of 一、."""
+    if not year_has_records(figures):
+        return {"work.political": [plain_para(drafting.NO_RECORDS)], "work.grassroots": [],
+                ItemSection.HIGHLIGHTS: [], ItemSection.PROBLEMS: [],
+                ItemSection.NEXT_STEPS: drafting.next_steps(figures, year, previous, carry_over=False)}
     return {
-        "work.political": drafting.political(figures),
-        "work.grassroots": drafting.grassroots(figures),
-        ItemSection.HIGHLIGHTS: drafting.highlights(figures),
+        "work.political": drafting.political(figures, previous) or [plain_para(drafting.NOTHING_YET)],
+        "work.grassroots": drafting.grassroots(figures, previous) or [plain_para(drafting.NOTHING_YET)],
+        ItemSection.HIGHLIGHTS: drafting.highlights(figures, previous),
         ItemSection.PROBLEMS: [],
-        ItemSection.NEXT_STEPS: drafting.next_steps(figures, year),
+        ItemSection.NEXT_STEPS: drafting.next_steps(figures, year, previous),
     }
 
 
@@ -89,13 +102,37 @@ def _prefix(section, n):
     return ""
 
 
-def report_document(report, figures, *, with_edit_details=False) -> dict:
-    """The whole report: title, sections with parts (paragraphs of segments), and the pending suggestions."""
+def place_items(generated, staff) -> list:
+    """The paragraphs of a part with staff's items where staff put them: an item of order n is the n-th
+    paragraph (order 1 comes first, before the generated ones); items without an order follow, as added."""
+    out = list(generated)
+    for paragraph in sorted((p for p in staff if p["order"]), key=lambda p: (p["order"], p["item_id"])):
+        out.insert(min(paragraph["order"] - 1, len(out)), paragraph)
+    return out + [p for p in staff if not p["order"]]
+
+
+def _number(key, paragraphs):
+    """Number the paragraphs of highlights (1.), problems (一是) and next steps (（一）)."""
+    for n, paragraph in enumerate(paragraphs, start=1):
+        if key in (ItemSection.HIGHLIGHTS, ItemSection.PROBLEMS):
+            prefix = _prefix(key, n)
+        elif key == ItemSection.NEXT_STEPS:
+            prefix = f"（{drafting.cn_ordinal(n)}）"
+        else:
+            continue
+        paragraph["segments"] = plain_para(prefix) + list(paragraph["segments"])
+
+
+def report_document(report, figures, previous=None, *, with_edit_details=False) -> dict:
+    """The whole report: title, sections with parts (paragraphs of segments), and the pending suggestions.
+
+    `previous`: last year's figures (the text states the changes of the headline figures)."""
     year = report.year
-    drafts = drafted_parts(figures, year)
+    drafts = drafted_parts(figures, year, previous)
+    empty_year = not year_has_records(figures)
     edits = {e.part: e for e in report.edits.all()}
     items = list(report.items.all())
-    live_suggestions = {s["key"]: s for s in drafting.suggestions(figures)}
+    live_suggestions = {s["key"]: s for s in drafting.suggestions(figures, previous)} if not empty_year else {}
     decided = {i.suggestion_key for i in items if i.suggestion_key}
     sections = []
     for heading, parts in SECTIONS:
@@ -103,27 +140,24 @@ def report_document(report, figures, *, with_edit_details=False) -> dict:
         for key, part_heading in parts:
             draft = drafts[key]
             edit = edits.get(key)
+            if empty_year and key.startswith("work.") and not edit:
+                if not draft:
+                    continue  # the year's one sentence stands for the whole of 一、
+                part_heading = None
             paragraphs = [plain_para(line) for line in edit.text.splitlines() if line.strip()] if edit else draft
             part = {"key": key, "heading": part_heading, "edited": bool(edit), "editable": key in EDITABLE_PARTS,
                     "label": PART_LABELS.get(key, heading)}
-            numbered = []
-            for paragraph in paragraphs:
-                numbered.append({"segments": paragraph, "item_id": None})
+            generated = [{"segments": list(paragraph), "item_id": None} for paragraph in paragraphs]
+            staff = []
             for item in items:
                 if item.section != key or item.status != ItemStatus.ACCEPTED:
                     continue
                 live = live_suggestions.get(item.suggestion_key) if item.suggestion_key else None
                 segments = list(live["para"]) if live else plain_para(item.text)
-                numbered.append({"segments": segments, "item_id": item.pk,
-                                 "suggested": bool(item.suggestion_key)})
-            if key in (ItemSection.HIGHLIGHTS, ItemSection.PROBLEMS):
-                for n, paragraph in enumerate(numbered, start=1):
-                    paragraph["segments"] = plain_para(_prefix(key, n)) + list(paragraph["segments"])
-            elif key == ItemSection.NEXT_STEPS:
-                staff_items = [p for p in numbered if p["item_id"]]
-                first = len(numbered) - len(staff_items) + 1
-                for n, paragraph in enumerate(staff_items, start=first):
-                    paragraph["segments"] = plain_para(f"（{drafting.cn_ordinal(n)}）") + list(paragraph["segments"])
+                staff.append({"segments": segments, "item_id": item.pk, "order": item.order,
+                              "suggested": bool(item.suggestion_key)})
+            numbered = place_items(generated, staff)
+            _number(key, numbered)
             if not numbered:
                 numbered.append({"segments": plain_para("（暂无内容）"), "item_id": None, "empty": True})
             part["paragraphs"] = numbered
@@ -141,7 +175,7 @@ def report_document(report, figures, *, with_edit_details=False) -> dict:
     pending = [s for key, s in live_suggestions.items() if key not in decided]
     decided_items = sorted((i for i in items if i.suggestion_key), key=lambda i: (i.status, i.order))
     return {"title": title(report.township, year), "sections": sections, "suggestions": pending,
-            "decided": decided_items}
+            "decided": decided_items, "has_records": not empty_year}
 
 
 def frozen_sections(document) -> list:
@@ -150,7 +184,8 @@ def frozen_sections(document) -> list:
         {"heading": s["heading"], "parts": [
             {"key": p["key"], "heading": p["heading"], "label": p["label"], "edited": p["edited"],
              "editable": p["editable"],
-             "paragraphs": [{"segments": para["segments"], "item_id": None} for para in p["paragraphs"]]}
+             "paragraphs": [{"segments": para["segments"], "item_id": None, "empty": para.get("empty", False)}
+                            for para in p["paragraphs"]]}
             for p in s["parts"]
         ]}
         for s in document["sections"]
@@ -165,12 +200,14 @@ def changed_figures(frozen: dict, live: dict) -> list[str]:
     ] + [live[key]["label"] for key in live if key not in frozen]
 
 
-def current(report, live=None):
-    """(figures, document) of a report: frozen when final, live otherwise (`live`: figures already
-    computed for the year)."""
+def current(report, live=None, previous=None):
+    """(figures, last year's figures, document) of a report: frozen when final, live otherwise (`live` and
+    `previous`: the figures of the year and of last year, already computed)."""
     final = report.final
     if final:
-        return final.figures, {"title": title(report.township, report.year), "sections": final.sections,
-                               "suggestions": []}
-    figures = live if live is not None else compute_figures(report.township, report.year)
-    return figures, report_document(report, figures, with_edit_details=True)
+        return final.figures, final.previous_figures, {
+            "title": title(report.township, report.year), "sections": final.sections, "suggestions": [],
+            "has_records": True}
+    if live is None:
+        live, previous = figures_of(report.township, report.year)
+    return live, previous, report_document(report, live, previous, with_edit_details=True)

@@ -10,9 +10,12 @@ the completeness page states the reporting rate from the same village-month coun
 
 Cost: one grouped query per record kind for all the figures on it, for every year asked
 and every township asked at once (GROUP BY township), so this year and last year, or a
-county's townships, cost what one township's year does. Counts are ints, money is a
-string with two decimals (yuan), shares are percentages with one decimal; a figure whose
-records do not exist at all is None ("no data"), never a guessed number.
+county's townships, cost what one township's year does. A township's report adds its
+words: the titles of the year (study plans, campaigns, competitions) in one query, the
+work events, projects and alliances (villages and enterprises joined) one each, and the
+targets. Counts are ints, money is a string with two decimals (yuan), shares are
+percentages with one decimal; a figure whose records do not exist at all is None ("no
+data"), never a guessed number.
 """
 from __future__ import annotations
 
@@ -23,22 +26,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Count, DateField, Sum, Value
 from django.urls import reverse
 
 from cadres.models import Person, Stage, TalentKind, stage_on
-from committee.models import BulletinKind, Campaign, TownshipTarget
+from committee.models import BulletinKind, Campaign, SupervisionKind, TownshipTarget, WorkEvent
 from economy.models import (
     Alliance,
     IncomeCategory,
     IncomeRecord,
     IndustryProject,
+    ProjectAction,
+    ProjectOperator,
+    ScaleUnit,
     TownshipEconomyTarget,
     VillageIncomeTarget,
 )
 from records import filters as record_filters
 from records import registry as record_types
-from study.models import StudyActivity, StudyKind, StudyPlan
+from study.models import StudyActivity, StudyKind, StudyPlan, StudyPlanKind
 from township.numbers import money, months_ended, share
 from villages.models import Village, VillageMonth
 
@@ -168,7 +174,7 @@ declare(
     Figure("study.by_kind", "各类学习活动", "次", MAP, "study-activities", _year),
     Figure("study.essays", "心得体会", "篇", SUM, "study-activities",
            lambda year: {"year": year, "with_essays": "true"}, field="essays", none_without="study.activities"),
-    Figure("study.warning_education_visitors", "警示教育参观学习", "人", SUM, "study-activities",
+    Figure("study.warning_education_visitors", "警示教育参观学习", "人次", SUM, "study-activities",
            _kind(StudyKind.WARNING_VISIT), field="attendance", none_without="study.warning_visits"),
     Figure("study.delivered_study", "送学", "人次", SUM, "study-activities",
            _kind(StudyKind.DELIVERED_STUDY), field="attendance", none_without="study.delivered_events"),
@@ -177,6 +183,12 @@ declare(
 )
 
 # ---------------------------------------------------------------- the committee's own work
+
+SUPERVISION_KEYS = {  # the working mechanisms (月度指导、季度调度、半年交叉督查) by their visits
+    SupervisionKind.MONTHLY: "township.supervision_monthly",
+    SupervisionKind.QUARTERLY: "township.supervision_quarterly",
+    SupervisionKind.HALF_YEAR: "township.supervision_half_year",
+}
 
 declare(
     Figure("township.campaigns", "专项活动", "", LIST, "campaigns", _year, township_only=True),
@@ -188,6 +200,12 @@ declare(
     Figure("township.bulletins", "工作专报", "期", COUNT, "bulletins", _kind(BulletinKind.SPECIAL_REPORT)),
     Figure("township.weekly_previews", "一周工作预览", "次", COUNT, "bulletins", _kind(BulletinKind.WEEKLY_PREVIEW)),
     Figure("township.work_info", "工作信息", "条", COUNT, "bulletins", _kind(BulletinKind.WORK_INFO)),
+    Figure("township.supervision_visits", "督查指导", "次", COUNT, "supervision-visits", _year),
+    *[Figure(key, kind.label, "次", COUNT, "supervision-visits", _kind(kind.value),
+             none_without="township.supervision_visits")
+      for kind, key in SUPERVISION_KEYS.items()],
+    # Meetings held, documents issued, mechanisms, activities …: what the text cites by title.
+    Figure("township.work_events", "党委工作事项", "", LIST, "work-events", _year, township_only=True),
 )
 
 # ---------------------------------------------------------------- the member pipeline
@@ -232,11 +250,15 @@ TALENT_KEYS = {
     TalentKind.INDUSTRY_LEADER_TRAINEE: "talent.industry_leader_trainees",
     TalentKind.REVITALISATION_GRADUATE: "talent.revitalisation_graduates",
     TalentKind.LOCAL_GRADUATE: "talent.local_graduates",
+    TalentKind.EXPERT: "talent.experts",
+    TalentKind.RETURNEE: "talent.returnees",
+    TalentKind.PRACTICAL: "talent.practical",
+    TalentKind.NEW_TYPE: "talent.new_type",
 }
 
 declare(
     Figure("reserve.cadres", "村级后备干部", "名", COUNT, "reserve-cadres", _on_record(), as_of="year_end"),
-    Figure("reserve.seedling_files", "育苗档案", "人", COUNT, "reserve-cadres",
+    Figure("reserve.seedling_files", "育苗档案", "名", COUNT, "reserve-cadres",
            _on_record(has_seedling_file="true"), as_of="year_end"),
     Figure("reserve.young", "35岁以下后备干部", "名", COUNT, "reserve-cadres",
            lambda year: {"on_record": year_end(year), "born_after": under_35_born_after(year)}, as_of="year_end"),
@@ -265,6 +287,8 @@ declare(
     Figure("economy.villages_over_2m", "两百万元村", "个", COUNT, none_without="economy.villages_reporting_income"),
     Figure("economy.income_by_village", "各村集体经济收入", "元", LIST, "incomes", _year, township_only=True),
     Figure("economy.projects", "产业项目", "", LIST, "industry-projects", _year, township_only=True),
+    # Villages with a project of a named industry (设施蔬菜 …): the text groups them (“江南村、潘昶村等7个村发展…”).
+    Figure("economy.industry_villages", "发展特色产业的村", "个", COUNT, township_only=True, in_table=False),
     Figure("economy.alliances", "党建共同体与产业联盟", "个", LIST, "alliances", _year, township_only=True),
 )
 # Villages counted by their yearly income (None: every village; a threshold: villages whose income
@@ -282,8 +306,21 @@ def counted(total, threshold) -> bool:
     return threshold is None or (total is not None and total >= threshold)
 
 
+INDUSTRY_VILLAGES = "economy.industry_villages"
+# The village figures whose source is the page listing exactly the villages they count.
+VILLAGE_PAGES = (*VILLAGE_COUNTS, INDUSTRY_VILLAGES)
+
+
 def villages_counted(township, year, key) -> list[dict]:
-    """The villages a village figure counts, with their yearly income: what its source page lists."""
+    """The villages a village figure counts, with their yearly income (or, for the industry villages, their
+    industries): what its source page lists."""
+    if key == INDUSTRY_VILLAGES:
+        rows = (IndustryProject.objects.filter(township=township, year=year, village__isnull=False)
+                .exclude(industry="").order_by("pk").values("village_id", "village__name", "industry"))
+        projects = [{"village": row["village__name"], "industry": row["industry"]} for row in rows]
+        ids = {row["village__name"]: row["village_id"] for row in rows}
+        return [{"village": name, "village_id": ids[name], "industries": "、".join(industries), "amount": None}
+                for name, industries in industry_villages(projects).items()]
     threshold = VILLAGE_COUNTS[key]
     totals = dict(IncomeRecord.objects.order_by().filter(village__township=township, year=year)
                   .values_list("village_id").annotate(total=Sum("amount")))
@@ -314,8 +351,10 @@ declare(
            township_only=True),
     Figure("targets.economy", "村集体经济目标", "元", VALUE, "economy-targets", _year, township_only=True),
     Figure("targets.village_income", "各村收入目标完成情况", "元", LIST, "income-targets", _year, township_only=True),
-    Figure("targets.next_year", "下一年度目标", "", VALUE, "township-targets", lambda year: {"year": year + 1},
+    Figure("targets.next_year", "下一年度党建目标", "", VALUE, "township-targets", lambda year: {"year": year + 1},
            township_only=True),
+    Figure("targets.next_year_economy", "下一年度村集体经济目标", "", VALUE, "economy-targets",
+           lambda year: {"year": year + 1}, township_only=True),
 )
 
 BY_KEY = {figure.key: figure for figure in FIGURES}
@@ -332,41 +371,64 @@ class Values(defaultdict):
         super().__init__(lambda: defaultdict(dict))
 
 
-def _grouped_counts(slug, township_ids, years, values):
+def _grouped_counts(slug, township_ids, years, values, by_village=False):
     """Every COUNT and SUM figure on one record kind, for all townships and years: one query.
 
-    Grouped by village too where the kind has one, so each figure's per-village values come
-    with it (values[tid][year]["_by_village"][key] = {village id: value})."""
+    A figure's list filters that are plain equalities (年度, a kind, a stage, a flag) become
+    GROUP BY columns, so a row is read once whatever the number of figures; the others (在册日期,
+    土地类收入 …) are FILTER aggregates. Both are the list page's own conditions
+    (records.filters), so a figure is exactly what its source lists. With `by_village` (a
+    township's report, and incomes always: the village figures need them) the values of each
+    village come too (values[tid][year]["_by_village"][key] = {village id: value})."""
     record_type = record_types.get(slug)
     model = record_type.model
     township_path = record_filters.township_path(model)
-    village_path = record_filters.village_path(model)
+    village_path = record_filters.village_path(model) if by_village else None
+    wanted = []  # (figure, year, {dimension: value}, aggregate alias)
     aggregates = {}
+    dimensions = set()
     for figure in FIGURES:
         if figure.slug != slug or figure.kind not in (COUNT, SUM) or figure.params is None:
             continue
         if figure.key in YEAR_END_STAGE_COUNTS:  # counted by _year_end_stages, each person's stage once
             continue
         for year in years:
-            condition = record_filters.condition(record_type, {k: str(v) for k, v in figure.params(year).items()})
-            alias = f"f{len(aggregates)}"
-            aggregate = Count("pk", filter=condition) if figure.kind == COUNT else Sum(figure.field, filter=condition)
-            aggregates[alias] = (figure, year, aggregate)
-    if not aggregates:
+            params = {k: str(v) for k, v in figure.params(year).items()}
+            equal, other = record_filters.split_equalities(record_type, params)
+            dimensions.update(equal)
+            condition = record_filters.condition(record_type, params, only=other) if other else None
+            signature = (figure.kind, figure.field, tuple(sorted(other.items())))
+            if signature not in aggregates:
+                target = "pk" if figure.kind == COUNT else figure.field
+                function = Count if figure.kind == COUNT else Sum
+                aggregates[signature] = (f"a{len(aggregates)}", function(target, filter=condition)
+                                         if condition is not None else function(target))
+            wanted.append((figure, year, equal, aggregates[signature][0]))
+    if not wanted:
         return
-    group = [township_path] + ([village_path] if village_path else [])
-    rows = (model._default_manager.order_by().filter(**{f"{township_path}__in": township_ids})
-            .values(*group).annotate(**{alias: agg for alias, (_f, _y, agg) in aggregates.items()}))
+    dimensions = sorted(dimensions)
+    rows = model._default_manager.order_by().filter(**{f"{township_path}__in": township_ids})
+    year_dimension = record_filters.year_lookup(record_type)
+    if year_dimension in dimensions and all(year_dimension in equal for _f, _y, equal, _a in wanted):
+        # Every figure on this kind is of a year asked: read only those years' rows.
+        rows = rows.filter(**{f"{year_dimension}__in": years})
+    group = [township_path] + ([village_path] if village_path else []) + dimensions
+    rows = rows.values(*group).annotate(**{alias: aggregate for alias, aggregate in aggregates.values()})
     for tid in township_ids:
-        for _alias, (figure, year, _agg) in aggregates.items():
+        for figure, year, _equal, _alias in wanted:
             values[tid][year][figure.key] = 0
     for row in rows:
         tid = row[township_path]
-        for alias, (figure, year, _agg) in aggregates.items():
+        village = row[village_path] if village_path else None
+        for figure, year, equal, alias in wanted:
+            if any(row[dimension] != value for dimension, value in equal.items()):
+                continue
             value = row[alias] or 0
-            values[tid][year][figure.key] += value
-            if village_path and row[village_path] is not None:
-                values[tid][year].setdefault("_by_village", {}).setdefault(figure.key, {})[row[village_path]] = value
+            v = values[tid][year]
+            v[figure.key] += value
+            if village is not None:
+                per_village = v.setdefault("_by_village", {}).setdefault(figure.key, {})
+                per_village[village] = per_village.get(village, 0) + value
 
 
 def _year_end_stages(township_ids, years, values):
@@ -429,13 +491,13 @@ def _village_figures(township_ids, years, values, today, detail_year):
             v["submissions.reported"] = sum(n for month, n in by_month.items() if month <= ended)
             v["submissions.expected"] = ended * len(own)
             v["submissions.by_month"] = {str(m): by_month.get(m, 0) for m in range(1, ended + 1)}
+            # Every year's (a village that passed 1,000,000 元 this year is named against last year's).
+            v["economy.income_by_village"] = [
+                {"village": village["name"], "village_id": village["id"], "amount": money(year_totals[village["id"]])}
+                for village in own if village["id"] in year_totals]
             if year == detail_year:
                 v["villages.list"] = [village["name"] for village in own]
                 v["_village_names"] = names
-                v["economy.income_by_village"] = [
-                    {"village": village["name"], "village_id": village["id"],
-                     "amount": money(year_totals[village["id"]])}
-                    for village in own if village["id"] in year_totals]
                 v["_village_totals"] = {village["name"]: year_totals.get(village["id"]) for village in own}
 
 
@@ -482,9 +544,9 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
     township_ids = list(township_ids)
     if not township_ids:
         return values
-    for slug in ("star-ratings", "study-activities", "problems", "bulletins", "persons", "stage-changes",
-                 "reserve-cadres", "talents", "incomes"):
-        _grouped_counts(slug, township_ids, years, values)
+    for slug in ("star-ratings", "study-activities", "problems", "bulletins", "supervision-visits", "persons",
+                 "stage-changes", "reserve-cadres", "talents", "incomes"):
+        _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
     _year_end_stages(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)
     _maps(township_ids, years, values)
@@ -497,6 +559,92 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
 # ---------------------------------------------------------------- one township
 
 
+def _titles_of_year(township, year):
+    """The titles the text cites, in one query (UNION ALL): study plans, campaigns, and the competitions' topics."""
+    no_date = Value(None, output_field=DateField())
+    plans = (StudyPlan.objects.filter(township=township, year=year).order_by()
+             .values_list(Value("plan"), "title", "kind", no_date))
+    campaigns = (Campaign.objects.filter(township=township, year=year).order_by()
+                 .values_list(Value("campaign"), "name", Value(""), "start_date"))
+    topics = (StudyActivity.objects.in_year(year).filter(township=township, kind__in=COMPETITION_KINDS).order_by()
+              .values_list(Value("topic"), "topic", "kind", "date"))
+    rows = list(plans.union(campaigns, topics, all=True))
+    # In the order of the kinds' choices (中心组 before 干部, 知识竞赛 before 朗诵比赛), then by date and title.
+    kind_order = {"plan": StudyPlanKind.values, "topic": StudyKind.values, "campaign": [""]}
+    never = datetime.date.max
+
+    def order(row):
+        tag, title, kind, date = row
+        return tag, date or never, kind_order[tag].index(kind) if kind in kind_order[tag] else 0, title
+
+    by_tag = defaultdict(list)
+    for tag, title, _kind, _date in sorted(rows, key=order):
+        by_tag[tag].append(title)
+    return by_tag
+
+
+COMPETITION_KINDS = (StudyKind.QUIZ, StudyKind.RECITATION)
+PROJECT_UNITS = dict(ScaleUnit.choices)
+OPERATORS = dict(ProjectOperator.choices)
+ACTIONS = dict(ProjectAction.choices)
+
+
+def _work_events(township, year):
+    """The year's work events with the villages they name, in date order: one query (villages joined)."""
+    events = {}
+    for row in (WorkEvent.objects.in_year(year).filter(township=township)
+                .order_by("date", "pk", "villages__order")
+                .values("pk", "date", "kind", "area", "title", "note", "campaign__name", "villages__name")):
+        event = events.setdefault(row["pk"], {
+            "date": row["date"].isoformat(), "kind": row["kind"], "area": row["area"], "title": row["title"],
+            "note": row["note"], "campaign": row["campaign__name"] or "", "villages": []})
+        if row["villages__name"]:
+            event["villages"].append(row["villages__name"])
+    return list(events.values())
+
+
+def _alliances(township, year):
+    """The year's alliances with their villages and partner enterprises: one query (both joined, de-duplicated)."""
+    alliances = {}
+    for row in (Alliance.objects.filter(township=township, year=year)
+                .order_by("pk", "villages__order", "enterprises__pk")
+                .values("pk", "name", "kind", "model", "brands", "relies_on", "description", "villages__name",
+                        "enterprises__name")):
+        entry = alliances.setdefault(row["pk"], {
+            "name": row["name"], "kind": row["kind"], "model": row["model"], "brands": row["brands"],
+            "relies_on": row["relies_on"], "description": row["description"], "villages": [], "enterprises": []})
+        for key, name in (("villages", row["villages__name"]), ("enterprises", row["enterprises__name"])):
+            if name and name not in entry[key]:
+                entry[key].append(name)
+    return list(alliances.values())
+
+
+def _projects(township, year):
+    """The year's industry projects in the order they were recorded: one query."""
+    return [{
+        "name": p["name"], "village": p["village__name"], "scale": format(p["scale"].normalize(), "f"),
+        "unit": PROJECT_UNITS.get(p["scale_unit"], ""), "scale_unit": p["scale_unit"],
+        "operator": p["operator"], "operator_label": OPERATORS.get(p["operator"], ""),
+        "action": ACTIONS.get(p["action"], ""), "industry": p["industry"], "jobs": p["jobs_created"],
+        "jobs_for": p["jobs_for"], "income_added": money(p["income_added"]),
+        "farmer_income_added": money(p["farmer_income_added"]), "investment": money(p["investment"]),
+        "description": p["description"],
+    } for p in IndustryProject.objects.filter(township=township, year=year).order_by("pk")
+        .values("name", "village__name", "scale", "scale_unit", "operator", "action", "industry", "jobs_created",
+                "jobs_for", "income_added", "farmer_income_added", "investment", "description")]
+
+
+def industry_villages(projects) -> dict:
+    """{village: [industries]} of the projects that name an industry, in the order recorded."""
+    villages = {}
+    for project in projects:
+        if project["village"] and project["industry"]:
+            industries = villages.setdefault(project["village"], [])
+            if project["industry"] not in industries:
+                industries.append(project["industry"])
+    return villages
+
+
 def _details(township, year, v):
     """The words and per-township decisions of the year (lists, targets): a township's report only."""
     by_village = v.get("_by_village", {})
@@ -504,33 +652,16 @@ def _details(township, year, v):
         {"village": name, "target": n}
         for village_id, name in v["_village_names"].items() for n in (5, 4, 3, 2)
         if by_village.get(f"stars.below_target_{n}", {}).get(village_id)]
-    v["study.plans"] = list(StudyPlan.objects.filter(township=township, year=year).order_by("kind", "title")
-                            .values_list("title", flat=True))
-    topics = StudyActivity.objects.in_year(year).filter(
-        township=township, kind__in=[StudyKind.QUIZ, StudyKind.RECITATION]).order_by("date", "pk")
-    v["study.topics"] = list(dict.fromkeys(topics.values_list("topic", flat=True)))
-    v["township.campaigns"] = list(Campaign.objects.filter(township=township, year=year).order_by("name")
-                                   .values_list("name", flat=True))
+    titles = _titles_of_year(township, year)
+    v["study.plans"] = titles["plan"]
+    v["study.topics"] = list(dict.fromkeys(titles["topic"]))
+    v["township.campaigns"] = titles["campaign"]
+    v["township.work_events"] = _work_events(township, year)
     reserve = v.get("_by_village", {}).get("reserve.cadres", {})
     v["reserve.by_village"] = {name: reserve.get(village_id, 0) for village_id, name in v["_village_names"].items()}
-    projects = list(IndustryProject.objects.filter(township=township, year=year).order_by("village__order", "name")
-                    .values("name", "village__name", "scale", "scale_unit", "jobs_created", "income_added",
-                            "farmer_income_added", "description"))
-    units = dict(IndustryProject._meta.get_field("scale_unit").choices)
-    v["economy.projects"] = [{
-        "name": p["name"], "village": p["village__name"], "scale": format(p["scale"].normalize(), "f"),
-        "unit": units.get(p["scale_unit"], ""), "jobs": p["jobs_created"], "income_added": money(p["income_added"]),
-        "farmer_income_added": money(p["farmer_income_added"]), "description": p["description"],
-    } for p in projects]
-    alliances = {}
-    for row in (Alliance.villages.through.objects.filter(alliance__township=township, alliance__year=year)
-                .order_by("alliance__kind", "alliance__name", "village__order")
-                .values("alliance_id", "alliance__name", "alliance__kind", "alliance__model", "village__name")):
-        entry = alliances.setdefault(row["alliance_id"], {
-            "name": row["alliance__name"], "kind": row["alliance__kind"], "model": row["alliance__model"],
-            "villages": []})
-        entry["villages"].append(row["village__name"])
-    v["economy.alliances"] = list(alliances.values())
+    v["economy.projects"] = _projects(township, year)
+    v["economy.industry_villages"] = len(industry_villages(v["economy.projects"]))
+    v["economy.alliances"] = _alliances(township, year)
     # This year's targets and next year's (the next steps state them): one query per kind of target.
     targets = {row["year"]: row for row in TownshipTarget.objects.filter(township=township, year__in=[year, year + 1])
                .values("year", "star_share_3plus", "star_share_4plus", "star_share_5", "planned_probationary",
@@ -539,8 +670,8 @@ def _details(township, year, v):
         township=township, year__in=[year, year + 1]).values("year", "income_total", "villages_over_1m",
                                                               "villages_over_2m")}
     target, economy_target = targets.get(year), economy_targets.get(year)
-    v["targets.next_year"] = {"township": _plain(targets.get(year + 1)),
-                              "economy": _plain(economy_targets.get(year + 1))}
+    v["targets.next_year"] = _plain(targets.get(year + 1))
+    v["targets.next_year_economy"] = _plain(economy_targets.get(year + 1))
     v["targets.stars"] = {key: float(target[f"star_{key}"]) for key in ("share_3plus", "share_4plus", "share_5")} \
         if target else None
     v["targets.planned_probationary"] = target["planned_probationary"] if target else None
@@ -561,7 +692,7 @@ def _details(township, year, v):
 
 def source_of(figure: Figure, year, values=None) -> str | None:
     """The page that lists exactly the records a figure counts and states it."""
-    if figure.key in VILLAGE_COUNTS:
+    if figure.key in VILLAGE_PAGES:
         return reverse("reports:figure-villages", args=[year, figure.key])
     if figure.kind == EXTREME:
         village_id = (values or {}).get(f"_{figure.key}.village_id")
@@ -640,6 +771,38 @@ def change(current, previous):
     if a is None or b is None:
         return None
     return a - b
+
+
+def growth(current, previous) -> float | None:
+    """The change against last year as a percentage of last year (one decimal, half up), or None when either
+    is missing or last year is zero."""
+    difference, before = change(current, previous), scalar(previous)
+    if difference is None or not before:
+        return None
+    return share(difference, before)
+
+
+# The headline figures: the Word file's data annex (this year beside last year) and the leader's home page.
+HEADLINE_KEYS = [
+    "villages.count", "economy.income_total", "economy.villages_over_1m", "economy.villages_over_2m",
+    "economy.income_max", "economy.income_min", "stars.share_3plus", "stars.share_4plus", "stars.share_5",
+    "study.activities", "study.concentrated_sessions", "study.essays", "township.problems_found",
+    "township.problems_open", "members.activists", "members.new_probationary", "members.converted",
+    "reserve.cadres", "talent.industry_leaders", "submissions.reporting_rate",
+]
+
+# Records dated in the year: without any, the year has no records yet (the report says so once, and is not
+# made final). Year-end states (people on record, stages on 31 December) do not make a year.
+DATED_COUNTS = ("study.activities", "township.problems_found", "township.bulletins", "township.weekly_previews",
+                "township.work_info", "township.supervision_visits", "economy.income_records", "stars.rated")
+DATED_LISTS = ("study.plans", "township.campaigns", "township.work_events", "economy.projects", "economy.alliances")
+
+
+def year_has_records(figures) -> bool:
+    """Whether the year has any record dated in it (figures of one township's year, with its lists)."""
+    value = lambda key: (figures.get(key) or {}).get("value")  # noqa: E731
+    return (any(value(key) for key in DATED_COUNTS) or any(value(key) for key in DATED_LISTS)
+            or any((value("members.steps") or {}).values()))
 
 
 # ---------------------------------------------------------------- several townships (the county view)

@@ -44,7 +44,7 @@ class Report(models.Model):
         if cache_name in self._state.fields_cache:  # read already, or with select_related("final_version")
             final = self._state.fields_cache[cache_name]
         else:
-            final = ReportFinal.objects.defer("figures", "sections").filter(report=self).first()
+            final = ReportFinal.objects.defer(*ReportFinal.FROZEN).filter(report=self).first()
             self._state.fields_cache[cache_name] = final
         if final is not None and not getattr(final, "_frozen_loaded", False):
             final.report = self
@@ -95,7 +95,8 @@ class ReportItem(models.Model):
     suggestion_key = models.CharField("数据提示", max_length=40, blank=True,
                                       help_text="由数据提示采用或不采用时记录提示的标识")
     status = models.CharField("状态", max_length=16, choices=ItemStatus.choices, default=ItemStatus.ACCEPTED)
-    order = models.PositiveSmallIntegerField("排序", default=0)
+    order = models.PositiveSmallIntegerField("排序", default=0,
+                                             help_text="排在本部分第几段（含数据生成的段落）；0表示排在最后")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="添加人", null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("添加时间", auto_now_add=True)
@@ -122,6 +123,8 @@ class ReportFinal(models.Model):
                                   related_name="final_version")
     figures = models.JSONField("定稿时的数据")
     sections = models.JSONField("定稿时的文字")
+    # Last year's figures as they were when this one was made final: the Word file's 上年 column stays frozen too.
+    previous_figures = models.JSONField("定稿时的上年数据", default=dict, blank=True)
     finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="定稿人", null=True,
                                      on_delete=models.SET_NULL, related_name="+")
     finalized_at = models.DateTimeField("定稿时间", auto_now_add=True)
@@ -151,17 +154,21 @@ class ReportFinal(models.Model):
     def cache_key(self):
         return f"reports:final:{self.pk}:{self.report_id}:{self.finalized_at.isoformat()}"
 
+    # The frozen content, deferred when a report is read and filled from the cache.
+    FROZEN = ("figures", "sections", "previous_figures")
+
     def load_frozen(self):
-        """Fill the deferred figures and sections from the cache, or from the database (then cache them)."""
+        """Fill the deferred frozen content from the cache, or from the database (then cache it)."""
         frozen = cache.get(self.cache_key)
-        if frozen is None:
-            self.refresh_from_db(fields=["figures", "sections"])
+        if frozen is None or set(frozen) != set(self.FROZEN):
+            self.refresh_from_db(fields=list(self.FROZEN))
             self.cache_frozen()
         else:
-            self.figures, self.sections = frozen["figures"], frozen["sections"]
+            for name in self.FROZEN:
+                setattr(self, name, frozen[name])
 
     def cache_frozen(self):
-        cache.set(self.cache_key, {"figures": self.figures, "sections": self.sections}, self.CACHE_SECONDS)
+        cache.set(self.cache_key, {name: getattr(self, name) for name in self.FROZEN}, self.CACHE_SECONDS)
 
 
 class LogAction(models.TextChoices):

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,19 +26,18 @@ from economy.models import IncomeRecord
 from study.models import StudyActivity
 from township import access
 from township.numbers import yuan
+from villages import views as village_views
 from villages.models import StarRating, Township
 
 from . import document as doc
 from . import drafting, services
+from .dashboard import key_figures
 from .docx import build_docx
 from .figures import (
     BY_KEY,
-    VILLAGE_COUNTS,
-    change,
+    INDUSTRY_VILLAGES,
+    VILLAGE_PAGES,
     compute_figures,
-    compute_years,
-    scalar,
-    table_keys,
     villages_counted,
 )
 from .models import ItemSection, ReportFinal, ReportItem
@@ -88,44 +87,44 @@ def _back(request, year):
 # ---------------------------------------------------------------- pages
 
 
+def latest_year(township) -> int:
+    """The latest year with records of the township, never a year still to come (this year when there are none)."""
+    this_year = timezone.localdate().year
+    years = [
+        IncomeRecord.objects.filter(village__township=township, year__lte=this_year).aggregate(y=Max("year"))["y"],
+        StudyActivity.objects.filter(township=township, date__year__lte=this_year).aggregate(
+            y=Max("date__year"))["y"],
+        StarRating.objects.filter(branch__village__township=township, year__lte=this_year).aggregate(
+            y=Max("year"))["y"],
+    ]
+    years = [y for y in years if y]
+    return max(years) if years else this_year
+
+
+@login_required
+def home_dashboard(request):
+    """The home page: the villages for every township user (a secretary lands on their village), and for those who
+    may read the report, the key figures of the latest year with records against their targets, with charts."""
+    user = request.user
+    if not access.sees_township_dashboard(user):
+        return redirect(access.home_url_for(user))
+    context = village_views.home_context(user)
+    try:
+        township = report_township(request)
+    except (Http404, PermissionDenied):
+        township = None  # a county user, or an administrator without a township: the villages only
+    if township is not None:
+        year = latest_year(township)
+        figures, previous = doc.figures_of(township, year)
+        context["dashboard"] = key_figures(figures, previous, year)
+    return render(request, "reports/home.html", context)
+
+
 @login_required
 def index(request):
     """Redirect to the latest year with records (this year when there are none)."""
     township = report_township(request)
-    years = [
-        IncomeRecord.objects.filter(village__township=township).aggregate(y=Max("year"))["y"],
-        StudyActivity.objects.filter(township=township).aggregate(y=Max("date__year"))["y"],
-        StarRating.objects.filter(branch__village__township=township).aggregate(y=Max("year"))["y"],
-    ]
-    years = [y for y in years if y]
-    year = max(years) if years else timezone.localdate().year
-    return redirect("reports:annual", year=year)
-
-
-def _signed(diff, *, money):
-    text = f"{diff:,.2f}" if money else str(diff)
-    return f"+{text}" if diff > 0 else text
-
-
-def figure_rows(figures, previous):
-    """Table rows of the scalar figures: exact value, last year's value, the change, the source."""
-    rows = []
-    for key in table_keys(figures):
-        figure = figures[key]
-        value = figure["value"]
-        before = (previous or {}).get(key, {}).get("value")
-        if isinstance(value, dict):
-            current_num, before_num = scalar(value["amount"]), scalar(before["amount"]) if before else None
-        else:
-            current_num, before_num = scalar(value), scalar(before)
-        diff = change(current_num, before_num) if before_num is not None and current_num is not None else None
-        rows.append({
-            "key": key, "label": figure["label"], "exact": drafting.exact_text(figure),
-            "previous": drafting.exact_text({"value": before, "unit": figure["unit"]}),
-            "change": None if diff is None else _signed(diff, money=figure["unit"] == "元"),
-            "source": figure.get("source"),
-        })
-    return rows
+    return redirect("reports:annual", year=latest_year(township))
 
 
 def chart_data(figures):
@@ -154,14 +153,13 @@ def annual(request, year):
     check_year(year)
     report = doc.get_report(township, year)
     final = report.final
-    # This year and last year in one pass of the figures engine (the table compares them).
-    both = compute_years(township, [year, year - 1])
-    live, previous = both[year], both[year - 1]
-    figures, document = doc.current(report, live=live)
+    # This year and last year in one pass of the figures engine (the text and the table compare them).
+    live, live_previous = doc.figures_of(township, year)
+    figures, previous, document = doc.current(report, live=live, previous=live_previous)
     changed = doc.changed_figures(final.figures, live) if final else []
     return render(request, "reports/annual.html", {
         "township": township, "year": year, "report": report, "final": final, "changed_figures": changed,
-        "document": document, "figures": figures, "figure_rows": figure_rows(figures, previous),
+        "document": document, "figures": figures, "figure_rows": drafting.comparison_rows(figures, previous),
         "targets": drafting.targets_table(figures), "chart_data": chart_data(figures),
         "decided": document.get("decided", []), "log": list(report.log.select_related("user")[:20]),
         "can_edit": access.can_edit_reports(request.user), "item_sections": ItemSection.choices,
@@ -187,10 +185,14 @@ def add_item(request, year):
     report, open_ = _report_for_write(request, year)
     section, text = request.POST.get("section"), request.POST.get("text", "").strip()
     if open_:
+        position = request.POST.get("position", "").strip()
         if section not in ItemSection.values or not text:
             messages.error(request, "请选择部分并填写内容。")
+        elif position and not (position.isdigit() and 1 <= int(position) <= 99):
+            messages.error(request, "排序请填写1至99之间的整数，留空则排在最后。")
         else:
-            services.add_item(report=report, section=section, text=text, user=request.user)
+            services.add_item(report=report, section=section, text=text, user=request.user,
+                              position=int(position) if position else None)
             messages.success(request, "已添加条目。")
     return _back(request, year)
 
@@ -226,8 +228,12 @@ def decide(request, year, key):
 def finalize(request, year):
     report, open_ = _report_for_write(request, year)
     if open_:
-        services.finalize(report=report, user=request.user)
-        messages.success(request, "已定稿：数据和文字已固定。")
+        try:
+            services.finalize(report=report, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "已定稿：数据和文字已固定。")
     return _back(request, year)
 
 
@@ -249,8 +255,10 @@ def report_docx(request, year):
     township = report_township(request)
     check_year(year)
     report = doc.get_report(township, year)
-    figures, document = doc.current(report)
-    content = build_docx(document, figures, township=township, year=year)
+    figures, previous, document = doc.current(report)
+    final = report.final
+    signed_on = timezone.localtime(final.finalized_at).date() if final else timezone.localdate()
+    content = build_docx(document, figures, previous, township=township, year=year, signed_on=signed_on)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     filename = f"{township.name}{year}年党建工作总结.docx"
@@ -302,11 +310,12 @@ def figure_villages(request, year, key):
     """The villages a village figure counts (村, 百万村, 两百万元村 …), stated after 共: its source page."""
     township = report_township(request)
     check_year(year)
-    if key not in VILLAGE_COUNTS:
+    if key not in VILLAGE_PAGES:
         _not_found()
     villages = [{**row, "amount_text": yuan(row["amount"]) if row["amount"] else None}
                 for row in villages_counted(township, year, key)]
     return render(request, "reports/figure_villages.html", {
         "township": township, "year": year, "figure": BY_KEY[key], "villages": villages,
-        "income_url": reverse("records:incomes-list"),
+        "income_url": reverse("records:incomes-list"), "industries": key == INDUSTRY_VILLAGES,
+        "projects_url": reverse("records:industry-projects-list"),
     })

@@ -2,7 +2,8 @@
 
 2023 reads like the reference: 理论学习中心组5次, 研讨交流2次, 集中学习263次
 (“260余次”), 专题研讨23次 (“20余次”), 心得体会83篇 (“80余篇”), 警示教育参观406人
-(“400余人”), 送学24人次 (“20多人次”), a 知识竞赛 and a 朗诵比赛.
+(“400余人”), 送学24人次 (“20多人次”), a 知识竞赛 and a 朗诵比赛, through 夜校, 干部晨会,
+“8090”课堂, 三会一课 and 主题党日, with 支部书记讲党课, 千场党课下基层 and 微党课视频.
 Idempotent: nothing is added when the township already has study activities.
 """
 import datetime
@@ -23,6 +24,8 @@ ACTIVITIES = {
         StudyKind.NIGHT_SCHOOL: (12, 30, 0),
         StudyKind.MORNING_MEETING: (40, 22, 0),
         StudyKind.CLASS_8090: (8, 26, 0),
+        StudyKind.THREE_MEETINGS: (36, 24, 0),
+        StudyKind.THEME_DAY: (48, 27, 0),
         StudyKind.SECRETARY_LECTURE: (12, 28, 0),
         StudyKind.THOUSAND_LECTURES: (24, 30, 0),
         StudyKind.MICRO_LECTURE: (6, 0, 0),
@@ -52,6 +55,8 @@ TOPICS = {
     StudyKind.NIGHT_SCHOOL: "夜校学习",
     StudyKind.MORNING_MEETING: "干部晨会学习",
     StudyKind.CLASS_8090: "“8090”课堂",
+    StudyKind.THREE_MEETINGS: "三会一课：学习党章党规",
+    StudyKind.THEME_DAY: "主题党日：重温入党誓词",
     StudyKind.SECRETARY_LECTURE: "支部书记讲党课",
     StudyKind.THOUSAND_LECTURES: "千场党课下基层",
     StudyKind.MICRO_LECTURE: "微党课视频制作",

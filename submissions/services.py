@@ -154,16 +154,18 @@ class MonthChanges:
         return {spec.name: self.plans[spec.key].counts() for spec in SHEETS}
 
 
-def plan_month(*, village, year, month, rows, for_update=False) -> MonthChanges:
+def plan_month(*, village, year, month, rows, for_update=False, uploaded_by=None, where="") -> MonthChanges:
     """What writing `rows` (sheet key → row dicts, as read_workbook gives them) over the month as it is now does.
 
     The one definition of a confirm's changes: the preview stores it, the pages and the API show it,
-    the confirm plans again (for_update: under the village-month's lock) and writes the same plans."""
+    the confirm plans again (for_update: under the village-month's lock) and writes the same plans.
+    `uploaded_by`: whose 身份证号 a refusal is logged against (cadres.services.plan_month_pipeline; the preview)."""
     problems = []
     plans = {INCOME.key: economy_services.plan_month_income(
         village=village, year=year, month=month, rows=rows.get(INCOME.key, []), for_update=for_update)}
     pipeline = cadres_services.plan_month_pipeline(village=village, year=year, month=month,
-                                                   rows=rows.get(PIPELINE.key, []), for_update=for_update)
+                                                   rows=rows.get(PIPELINE.key, []), for_update=for_update,
+                                                   uploaded_by=uploaded_by, where=where)
     for number, (column, message) in pipeline.problems.items():
         problems.append(problem(PIPELINE.name, number, column, message))
     plans[PIPELINE.key] = pipeline
@@ -196,7 +198,10 @@ def submission_preview(*, submission, today=None) -> Submission:
                            progress=_progress(submission.pk))
     errors, changes = list(result.errors), None
     if not errors:
-        changes = plan_month(village=village, year=submission.year, month=submission.month, rows=result.rows)
+        changes = plan_month(village=village, year=submission.year, month=submission.month, rows=result.rows,
+                             uploaded_by=submission.uploaded_by,
+                             where=f"月度报表：{month_label(village, submission.year, submission.month)}"
+                                   f"（报表{submission.pk}）")
         errors.extend(changes.problems)
     clean = not errors
     Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.PROCESSING).update(

@@ -193,6 +193,75 @@ def sees_personal_data(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role))
 
 
+def downloads_raw_uploads(user) -> bool:
+    """Whether `user`'s role may download uploaded files as they came (township staff, secretaries, superusers);
+    which ones is may_download_raw_upload's decision. For templates: leaders and county users get no link."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_role or user.is_secretary))
+
+
+def may_download_raw_upload(user, obj) -> bool:
+    """Whether `user` may download the file `obj` was uploaded as (a monthly workbook, a ledger).
+
+    The file holds 身份证号 and phone numbers as typed, which no mask reaches: only who sees them whole
+    for its township (its staff, superusers) and the secretary of the village it came from, who uploaded
+    that village's numbers. Leaders, county users and other villages get 404 (the caller raises it)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.is_staff_role:
+        return user.township_id is not None and township_id_of(obj) == user.township_id
+    if user.is_secretary:
+        village_id = village_id_of(obj)
+        return village_id is not None and village_id == user.village_id
+    return False
+
+
+# ---------------------------------------------------------------- whether a 身份证号 is registered
+
+# What everyone but the holder's staff reads when a 身份证号 cannot be registered, whatever the reason:
+# registered in this village, in another village or township, under another name. A wrong check digit or an
+# invalid number keeps its own message, which tells nothing about the register.
+ID_NUMBER_REFUSED = "该身份证号无法在此登记，请联系镇党委核实"
+ID_NUMBER_REGISTERED = "该身份证号已登记，同一人不能重复录入。"
+
+
+def told_id_number_registered(user, holder_township_id) -> bool:
+    """Whether `user` may learn that a 身份证号 is registered in the township `holder_township_id`: its staff
+    (who see the numbers whole) and superusers. Secretaries, even of the same village, and the staff of any
+    other township get ID_NUMBER_REFUSED (domain.md, "People")."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.is_staff_role and holder_township_id is not None and user.township_id == holder_township_id)
+
+
+def throttles_id_number_refusals(user) -> bool:
+    """Whether `user`'s refused 身份证号 count towards the daily limit (ID_NUMBER_REFUSALS_PER_DAY): everyone
+    but superusers, who see every township's numbers anyway."""
+    return bool(user and user.is_authenticated and not user.is_superuser)
+
+
+def can_read_id_number_audit(user) -> bool:
+    """Whether `user` reads the log of refused 身份证号 of their township (visible() scopes it by the township
+    that holds the number): its staff and its leaders, who oversee its work without changing it, and superusers.
+    Not secretaries (the log names other villages' people) nor county users (it is the township's own log)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool((user.is_staff_role or user.is_leader) and user.township_id is not None)
+
+
+def own_township_id(user):
+    """The township a user belongs to: their own, or their village's for a secretary."""
+    if user.township_id is not None:
+        return user.township_id
+    village = getattr(user, "village", None) if user.village_id else None
+    return village.township_id if village is not None else None
+
+
 # ---------------------------------------------------------------- monthly workbooks
 
 

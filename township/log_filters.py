@@ -11,8 +11,9 @@ import re
 
 from township.masking import mask_id_number, mask_phone
 
-# 18-character 身份证号 (last may be X) and the old 15-digit form; mainland mobile numbers.
-ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# 18-character 身份证号 (last may be X), the old 15-digit form and any other run of 12 to 18 digits (a number
+# typed in part into a search box: its first 14 digits are the region and the birth date); mainland mobiles.
+ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{12,18})(?![0-9A-Za-z])")
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 
 

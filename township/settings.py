@@ -4,6 +4,7 @@ With nothing set it runs on SQLite with Celery tasks executed eagerly, so a
 newcomer needs only Python. DATABASE_URL and CELERY_BROKER_URL switch to
 PostgreSQL and Redis with a real worker (the production path).
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -30,8 +31,25 @@ DEBUG = env_bool("DEBUG", True)
 # refuses to start without a real one.
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured("DEBUG=False 时必须通过环境变量 SECRET_KEY 提供至少 50 个字符的随机密钥。")
+
+
+def _weak_secret_key(key) -> bool:
+    """Django's own rule (check --deploy, security.W009): under 50 characters, under 5 different ones, or the
+    prefix of a key Django generated for development."""
+    from django.core.checks.security.base import (
+        SECRET_KEY_INSECURE_PREFIX,
+        SECRET_KEY_MIN_LENGTH,
+        SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+    )
+
+    return (key == _DEV_SECRET_KEY or len(key) < SECRET_KEY_MIN_LENGTH
+            or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS or key.startswith(SECRET_KEY_INSECURE_PREFIX))
+
+
+if not DEBUG and _weak_secret_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DEBUG=False 时必须通过环境变量 SECRET_KEY 提供随机密钥：至少 50 个字符、至少 5 种不同字符，"
+        "且不以 django-insecure- 开头（与 manage.py check --deploy 的要求相同）。")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 
@@ -43,7 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -64,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request for a host not in ALLOWED_HOSTS gets the Chinese 400 page, DEBUG or not.
+    "township.middleware.DisallowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,18 +94,25 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "township.middleware.ContentSecurityPolicyMiddleware",
+    "township.middleware.RequestAuditMiddleware",
+    "township.middleware.SessionIdleTimeoutMiddleware",
+    "township.middleware.NoStoreMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# Login throttling: five failures for one username from one address lock it for 15 minutes, and
+# AXES_IP_FAILURE_LIMIT failures from one address, whatever the user names, lock the address
+# (one password tried across many accounts): township/login_throttle.py.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "township.login_throttle.TieredLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "township.views.locked_out"
@@ -163,8 +190,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Expiring, revocable tokens whose database row holds only a digest (township/api_auth.py). First, so that
+        # a refused or expired token answers 401 with WWW-Authenticate: Token.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -187,6 +216,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its viewers are for logged-in users (session or token), like the API they describe.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Celery: eager in the embedded default, a real broker when one is configured.
@@ -217,17 +248,45 @@ if not DEBUG:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this many hours without a request (township.middleware.SessionIdleTimeoutMiddleware);
+# the login page says so. The cookie lives as long, renewed while the user works.
+SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", "8"))
+SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 3600)
+# API tokens (django-rest-knox) end after API_TOKEN_TTL_HOURS; logging in again gives a new one.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", "8"))),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # 身份证号 and phone numbers are masked in every line (404 paths, tracebacks): township/log_filters.py.
+    # 身份证号 and phone numbers are masked in every line (404 paths, access lines with ?q=, tracebacks):
+    # township/log_filters.py. Every handler carries the filter, and Django's own loggers are routed to it:
+    # Django's default configuration gives "django" (the 404 lines with DEBUG on) and "django.server" (the
+    # runserver access lines) handlers of their own, which would print the number unmasked. gunicorn's
+    # access and error logs are configured the same way in gunicorn.conf.py.
     "filters": {"personal_data": {"()": "township.log_filters.PersonalDataFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
+    "formatters": {"server": {"format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "server": {"class": "logging.StreamHandler", "filters": ["personal_data"], "formatter": "server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
+# A Celery worker keeps this configuration (and its filter) instead of installing its own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# A user who is refused this many 身份证号 in a day (registered, but not for them to know: township/audit.py)
+# may register none until the next day.
+ID_NUMBER_REFUSALS_PER_DAY = int(os.environ.get("ID_NUMBER_REFUSALS_PER_DAY", "10"))
 
 # Records per page on list pages.
 RECORDS_PER_PAGE = 50

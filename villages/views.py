@@ -1,7 +1,7 @@
-"""Home dashboard, village list and village detail."""
+"""What the home page shows of the villages, the village list and village detail."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from records import registry as records
 from township import access
@@ -13,12 +13,10 @@ def _villages(user):
     return access.visible(user, Village.objects.select_related("township")).with_current_rating()
 
 
-@login_required
-def home(request):
-    """The township dashboard; a secretary lands on their own village."""
-    user = request.user
-    if not access.sees_township_dashboard(user):
-        return redirect(access.home_url_for(user))
+def home_context(user) -> dict:
+    """What the home page shows every township user: the villages with their current stars, and the star
+    ratings of the latest year. (The page itself is reports.views.home_dashboard, which adds the year's figures:
+    the villages app does not read the reports.)"""
     villages = list(_villages(user))
     ratings = access.visible(user, StarRating.objects.all())
     latest_year = ratings.order_by("-year").values_list("year", flat=True).first()
@@ -28,12 +26,12 @@ def home(request):
             ratings.filter(year=latest_year).values_list("stars").annotate(n=Count("id")).values_list("stars", "n")
         )
     star_rows = [(level, by_level.get(level, 0)) for level in (5, 4, 3, 2, 1)]
-    return render(request, "villages/home.html", {
+    return {
         "villages": villages,
         "latest_year": latest_year,
         "star_rows": star_rows,
         "rated": sum(by_level.values()),
-    })
+    }
 
 
 @login_required

@@ -82,32 +82,79 @@ def person(village_a):
     return PersonFactory(village=village_a, township=village_a.township, id_number=VALID_ID, phone="13912345678")
 
 
-MASKED_ID, MASKED_PHONE = "1101**********002X", "139****5678"
+MASKED_ID, MASKED_PHONE = "*" * 14 + "002X", "*******5678"
+NEW_ID = "110105199001011232"  # born 1990-01-01
 
 
 @pytest.mark.parametrize("user_name", ["leader", "secretary_a"])
 def test_id_number_and_phone_are_masked_for_everyone_but_staff(user_name, roles, person, client_for, api_for):
+    """At most the last four characters of a 身份证号 and the birth year: pages, history, API."""
     client_for(roles["staff"]).post(reverse("records:persons-update", args=[person.pk]),
-                                    person_payload(person.village, id_number="110105199001011232",
-                                                   phone="13800000000"))
+                                    person_payload(person.village, id_number=NEW_ID, phone="13800000000"))
     person.refresh_from_db()
-    assert person.id_number == "110105199001011232"
+    assert person.id_number == NEW_ID
     client = client_for(roles[user_name])
     pages = [
         client.get(reverse("records:persons-list")),
         client.get(reverse("records:persons-detail", args=[person.pk])),
         client.get(reverse("records:persons-history", args=[person.pk])),
+        client.get(reverse("records:persons-update", args=[person.pk])) if user_name == "secretary_a" else None,
     ]
-    for page in pages:
+    for page in filter(None, pages):
         body = page.content.decode()
         assert page.status_code == 200
-        assert "110105199001011232" not in body and VALID_ID not in body
-        assert "13912345678" not in body and "13800000000" not in body
-    assert "1101**********1232" in pages[0].content.decode()
-    assert "1101**********002X → 1101**********1232" in pages[2].content.decode()
+        assert_nothing_more_than_last_four(body)
+    assert "*" * 14 + "1232" in pages[0].content.decode() and "1990年" in pages[0].content.decode()
+    assert f"{MASKED_ID} → {'*' * 14}1232" in pages[2].content.decode()
     api = api_for(roles[user_name])
     for data in [api.get("/api/persons/").json()["results"][0], api.get(f"/api/persons/{person.pk}/").json()]:
-        assert data["id_number"] == "1101**********1232" and data["phone"] == "138****0000"
+        assert data["id_number"] == "*" * 14 + "1232" and data["phone"] == "*******0000"
+        assert data["birth_date"] == "1990年"
+    for fmt in ("csv", "xlsx"):
+        exported = client.get(reverse("ledgers:export", args=["persons", fmt]))
+        assert exported.status_code == 200
+        assert_nothing_more_than_last_four(_export_text(exported.content, fmt))
+
+
+def _export_text(content, fmt):
+    if fmt == "csv":
+        return content.decode("utf-8-sig")
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content))
+    return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+
+
+def assert_nothing_more_than_last_four(text):
+    """No 身份证号 in `text` with more than its last four characters, no birth date, no whole phone number."""
+    for number in (VALID_ID, NEW_ID):
+        assert number[:6] not in text and number[6:14] not in text, "region or birth date shown"
+        assert number[-5:] not in text, "more than the last four shown"
+    for day in ("1949-12-31", "1990-01-01", "1949年12月", "1990年1月", "1990年01月"):
+        assert day not in text, f"birth date {day} shown"
+    assert "13912345678" not in text and "13800000000" not in text and "1391234" not in text
+
+
+def test_a_birth_date_filter_asks_only_a_birth_year_of_who_sees_it_masked(person, client_for, api_for, leader,
+                                                                        staff):
+    """出生晚于 a day other than 31 December would bisect the birth date the list masks to a year."""
+    StageChangeFactory(person=person)
+    url = reverse("records:stage-changes-list")
+    body = client_for(leader).get(url, {"born_after": "1949-12-30"}).content.decode()
+    assert "只能按年份筛选" in body
+    response = api_for(leader).get("/api/stage-changes/", {"born_after": "1949-12-30"})
+    assert response.status_code == 400 and "只能按年份筛选" in str(response.json())
+    assert api_for(leader).get("/api/stage-changes/", {"born_after": "1948-12-31"}).json()["count"] == 1
+    assert api_for(leader).get("/api/stage-changes/", {"born_after": "1949-12-31"}).json()["count"] == 0
+    assert api_for(staff).get("/api/stage-changes/", {"born_after": "1949-12-30"}).json()["count"] == 1
+    # Nor may the API order people by a birth date it masks (the order within a year would tell the dates).
+    person.name = "甲"
+    person.save()
+    PersonFactory(village=person.village, township=person.township, name="乙", id_number="11010519490301013X")
+    names = [row["name"] for row in api_for(leader).get("/api/persons/", {"ordering": "-birth_date"}).json()["results"]]
+    assert names == ["乙", "甲"]  # the usual order by name: the ordering by birth date is not applied
 
 
 def test_staff_see_id_number_whole(person, client_for, api_for, staff):
@@ -120,6 +167,7 @@ def test_secretary_edit_form_never_shows_the_whole_number_and_blank_keeps_it(per
     form = client.get(reverse("records:persons-update", args=[person.pk])).content.decode()
     assert VALID_ID not in form and "13912345678" not in form
     assert MASKED_ID in form and MASKED_PHONE in form
+    assert "1101" not in form.replace(MASKED_ID, "")
     response = client.post(reverse("records:persons-update", args=[person.pk]),
                            person_payload(person.village, name="张建军", id_number="", phone=""))
     assert response.status_code == 302

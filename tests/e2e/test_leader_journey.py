@@ -1,4 +1,5 @@
-"""Party committee leader: dashboard, the 2023 report with its charts, a figure's records, the Word file."""
+"""Party committee leader: the home page's key figures against their targets with charts, the 2023 report with
+its charts, a figure's records, the Word file."""
 import io
 import re
 
@@ -10,6 +11,7 @@ from tests.e2e.conftest import PHONE, assert_no_horizontal_overflow, download, f
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHARTS = ["chart-income-village", "chart-income-category", "chart-stars", "chart-pipeline", "chart-reporting"]
+HOME_CHARTS = ["home-chart-income", "home-chart-counts", "home-chart-stars"]
 
 # Per chart: its canvas size and how many of its pixels are painted (sampled every 4th pixel).
 PAINTED = """ids => ids.map(id => {
@@ -39,9 +41,30 @@ def test_leader_reads_the_2023_report(page, live_server, demo, watch, viewport):
 
     login(page, live_server.url, "leader")
     assert page.locator("h1").inner_text() == "示范镇 党建工作概况"
+    # The home page: the latest year's key figures against their targets, each a link to its records, and charts.
+    dashboard = page.locator("#dashboard")
+    assert dashboard.locator("h2").inner_text() == "2023年主要指标"
+    values = dict(zip(dashboard.locator("a.kpi-value").evaluate_all("els => els.map(e => e.dataset.key)"),
+                      dashboard.locator("a.kpi-value").all_inner_texts(), strict=True))
+    assert values["economy.income_total"] == "1363万元" and values["economy.villages_over_1m"] == "7个"
+    assert values["members.new_probationary"] == "5名" and values["submissions.reporting_rate"] == "95.8%"
+    assert "已完成" in dashboard.locator(".kpi[data-key='economy.income_total']").inner_text()
+    assert "计划 12名" in dashboard.locator(".kpi[data-key='members.new_probationary']").inner_text()
+    page.locator("#home-chart-stars").scroll_into_view_if_needed()
+    page.wait_for_function(f"() => {PAINTED}({HOME_CHARTS!r}).every(c => c.painted > 300)")
+    for chart in page.evaluate(PAINTED, HOME_CHARTS):
+        assert chart["width"] > 0 and chart["painted"] > 300, chart
+    page.wait_for_timeout(1200)  # let ECharts finish its entry animation before the screenshot
     shot(page, f"leader-1-dashboard-{viewport}")
     assert_no_horizontal_overflow(page)
     assert_no_edit_controls(page)
+    # A number leads to the records behind it: 百万村 to the seven villages.
+    dashboard.locator("a.kpi-value[data-key='economy.villages_over_1m']").click()
+    page.wait_for_load_state("networkidle")
+    assert "共 7 个村" in page.locator("#list-summary").inner_text().replace("\xa0", " ")
+    assert_no_horizontal_overflow(page)
+    page.go_back()
+    page.wait_for_load_state("networkidle")
 
     follow_nav(page, "年度工作总结")  # opens the latest year with records: 2023
     assert page.url.endswith("/reports/2023/")

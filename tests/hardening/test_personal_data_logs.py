@@ -87,4 +87,6 @@ def test_mask_text_leaves_other_numbers_alone():
     from township.log_filters import mask_text
 
     assert mask_text(f"id={ID} tel={PHONE} at 2026-11-26 13:23:14.066735 pk=12345") == \
-        f"id={ID[:4]}{'*' * 10}{ID[-4:]} tel=139****5678 at 2026-11-26 13:23:14.066735 pk=12345"
+        f"id={'*' * 14}{ID[-4:]} tel=*******5678 at 2026-11-26 13:23:14.066735 pk=12345"
+    # A number typed in part (region and birth date) is masked too; short numbers are left alone.
+    assert mask_text(f"/records/persons/?q={ID[:14]}&page=2") == f"/records/persons/?q={'*' * 10}{ID[10:14]}&page=2"

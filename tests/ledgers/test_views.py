@@ -133,7 +133,7 @@ def test_broken_file_is_a_message_not_a_500(staff, client_for, django_capture_on
 def test_upload_too_large(staff, client_for, settings, django_capture_on_commit_callbacks):
     settings.LEDGER_IMPORT_MAX_BYTES = 1000
     response = upload(client_for(staff), "persons", b"x" * 5000, capture=django_capture_on_commit_callbacks)
-    assert response.status_code == 400 and "文件太大" in response.content.decode()
+    assert response.status_code == 413 and "文件太大" in response.content.decode()  # as the monthly upload
 
 
 # ---------------------------------------------------------------- export
@@ -164,7 +164,7 @@ def test_export_respects_filters_and_scope(staff, secretary_a, village_a, villag
 
 
 def test_id_numbers_are_text_and_masked_unless_staff(staff, leader, village_a, make_person, client_for):
-    make_person(1, village=village_a, phone="13812345678")
+    person = make_person(1, village=village_a, phone="13812345678")
     url = reverse("ledgers:export", args=["persons", "xlsx"])
     response = client_for(staff).get(url)
     sheet, _ = read_xlsx(response.content)
@@ -173,8 +173,9 @@ def test_id_numbers_are_text_and_masked_unless_staff(staff, leader, village_a, m
     assert "打码" not in response["Content-Disposition"]
     response = client_for(leader).get(url)
     sheet, book = read_xlsx(response.content)
-    assert sheet["B2"].value == id_number(1)[:4] + "*" * 10 + id_number(1)[-4:]
-    assert sheet["F2"].value == "138****5678"
+    assert sheet["B2"].value == "*" * 14 + id_number(1)[-4:]
+    assert sheet["E2"].value == f"{person.birth_date.year}年"  # 出生日期: the year only
+    assert sheet["F2"].value == "*******5678"
     assert "%E6%89%93%E7%A0%81" in response["Content-Disposition"]  # 打码 in the file name
     assert "说明" in book.sheetnames
     # A masked file cannot be imported back.
@@ -245,7 +246,7 @@ def test_upload_with_too_large_content_length_is_a_message(staff, client_for, se
     client = client_for(staff)
     response = client.post(reverse("ledgers:upload", args=["persons"]),
                            {"file": SimpleUploadedFile("big.xlsx", b"x" * 200_000)})
-    assert response.status_code == 400 and "文件太大" in response.content.decode()
+    assert response.status_code == 413 and "文件太大" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 

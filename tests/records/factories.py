@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import factory
 
-from committee.models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget
+from committee.models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget, WorkEvent
 from tests.villages.factories import TownshipFactory
 
 
@@ -69,3 +69,20 @@ class TownshipTargetFactory(factory.django.DjangoModelFactory):
     star_share_5 = Decimal("25.0")
     planned_probationary = 12
     planned_probationary_under_35 = 9
+
+
+class WorkEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkEvent
+        skip_postgeneration_save = True
+
+    township = factory.SubFactory(TownshipFactory)
+    date = datetime.date(2023, 2, 10)
+    kind = "meeting"
+    area = "duty"
+    title = factory.Sequence(lambda n: f"2023年基层党建工作安排部署会（{n}）")
+
+    @factory.post_generation
+    def villages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.villages.set(extracted)

@@ -32,6 +32,7 @@ from tests.records.factories import (
     ProblemFactory,
     SupervisionVisitFactory,
     TownshipTargetFactory,
+    WorkEventFactory,
 )
 from tests.study.factories import DuesPaymentFactory, OrgLifeEventFactory, StudyActivityFactory, StudyPlanFactory
 from tests.villages.factories import PartyBranchFactory, StarRatingFactory
@@ -134,7 +135,8 @@ SPECS = [
         make=lambda c, n: IndustryProjectFactory(village=c.village, township=c.township),
         payload=lambda c: {"village": c.village.pk, "year": 2023, "name": "螺丝菜种植基地", "scale": "140.0",
                            "scale_unit": "mu", "jobs_created": 40, "income_added": "300000.00",
-                           "farmer_income_added": "0.00"},
+                           "farmer_income_added": "0.00", "operator": "branch_members", "action": "plant",
+                           "investment": "0.00"},
         edit=("jobs_created", 45),
     ),
     Spec(
@@ -212,6 +214,13 @@ SPECS = [
         payload=lambda c: {"village": c.village.pk, "date": "2023-07-01", "kind": "half_year",
                            "findings": "三会一课记录不全"},
         edit=("findings", "党费收缴台账不全"),
+    ),
+    Spec(
+        "work-events",
+        make=lambda c, n: WorkEventFactory(township=c.township),
+        payload=lambda c: {"date": "2023-02-10", "kind": "document", "area": "duty",
+                           "title": "《示范镇2023年基层党建工作要点》", "villages": [c.village.pk]},
+        edit=("title", "《示范镇2023年组织工作任务清单》"), village_level=False,
     ),
     Spec(
         "township-targets",

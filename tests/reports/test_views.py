@@ -19,7 +19,7 @@ READ_URLS = ["/reports/", "/reports/2023/", "/reports/2023/report.docx"]
 def data(township, village_a, village_b):
     IncomeRecordFactory(village=village_a, year=2023, month=1, category="land_transfer", amount=Decimal("2003580.00"))
     IncomeRecordFactory(village=village_b, year=2023, month=1, category="farming", amount=Decimal("253460.50"))
-    for _ in range(12):
+    for _ in range(23):  # "20余次": 20 keeps 87 % of 23
         StudyActivityFactory(village=village_a, township=township, kind="concentrated", essays=1)
 
 
@@ -115,11 +115,12 @@ def test_page_has_the_four_sections_in_order_with_rounded_text_and_exact_tooltip
                 "二、亮点工作", "三、存在的问题", "四、下一步措施"]
     positions = [body.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert 'title="精确值：12次"' in body and ">10余次</a>" in body
+    assert 'title="精确值：23次"' in body and ">20余次</a>" in body
     assert 'href="/records/study-activities/?year=2023&amp;kind=concentrated"' in body
-    assert 'title="精确值：12篇"' in body and ">10余篇</a>" in body
-    # No star ratings were recorded: the text says so instead of inventing a number.
-    assert "星级党组织评定暂无记录" in body
+    assert 'title="精确值：23篇"' in body and ">20余篇</a>" in body
+    # No star ratings were recorded: the text leaves them out instead of inventing a number or saying "暂无记录".
+    document = body[body.index('id="report-document"'):body.index("</article>")]
+    assert "党组织参评" not in document and "暂无记录" not in document
     # The charts get their data through json_script and a local ECharts.
     assert 'id="report-chart-data"' in body and "/static/vendor/echarts/echarts.min.js" in body
     assert "cdn" not in body.lower()
@@ -144,7 +145,7 @@ def test_staff_edit_survives_regeneration_and_shows_the_difference(roles, townsh
     client = client_for(roles["staff"])
     client.post("/reports/2023/parts/work.political/", {"text": "一是抓实学习教育。镇党委工作人员改写的文字。"})
     edit = ReportSectionEdit.objects.get(part="work.political")
-    assert "集中学习10余次" in edit.draft_at_edit
+    assert "集中学习20余次" in edit.draft_at_edit
     # New records change the draft...
     for _ in range(10):
         StudyActivityFactory(village=village_a, township=township, kind="concentrated", essays=0)
@@ -155,10 +156,10 @@ def test_staff_edit_survives_regeneration_and_shows_the_difference(roles, townsh
     assert "<del>" in body and "<ins>" in body
     assert ReportSectionEdit.objects.get(part="work.political").text == "一是抓实学习教育。镇党委工作人员改写的文字。"
     assert "镇党委工作人员改写的文字" in docx_text(client.get("/reports/2023/report.docx").content)
-    # An empty text goes back to the draft, which now counts 22.
+    # An empty text goes back to the draft, which now counts 33.
     client.post("/reports/2023/parts/work.political/", {"text": ""})
     assert not ReportSectionEdit.objects.exists()
-    assert "集中学习20余次" in docx_text(client.get("/reports/2023/report.docx").content)
+    assert "集中学习30余次" in docx_text(client.get("/reports/2023/report.docx").content)
 
 
 def test_staff_items_are_numbered_in_their_section(roles, data, client_for):
@@ -175,19 +176,19 @@ def test_final_freezes_figures_and_text_until_reopened(roles, township, village_
     client.post("/reports/2023/finalize/")
     report = Report.objects.get(township=township, year=2023)
     assert report.final is not None
-    assert report.final.figures["study.concentrated_sessions"]["value"] == 12
+    assert report.final.figures["study.concentrated_sessions"]["value"] == 23
     for _ in range(10):
         StudyActivityFactory(village=village_a, township=township, kind="concentrated", essays=0)
     body = client.get("/reports/2023/").content.decode()
     assert "已定稿" in body and "定稿后数据已有变化" in body and "集中学习" in body
-    assert ">10余次</a>" in body
-    assert "集中学习10余次" in docx_text(client.get("/reports/2023/report.docx").content)
+    assert ">20余次</a>" in body
+    assert "集中学习20余次" in docx_text(client.get("/reports/2023/report.docx").content)
     # The API serves the frozen figures too, marked final with the time; live ones only on request.
     frozen = api_for(roles["staff"]).get("/api/reports/2023/figures/").json()
     assert frozen["final"] is True and frozen["finalized_at"]
-    assert frozen["figures"]["study.concentrated_sessions"]["value"] == 12
+    assert frozen["figures"]["study.concentrated_sessions"]["value"] == 23
     live = api_for(roles["staff"]).get("/api/reports/2023/figures/?live=1").json()
-    assert live["live"] is True and live["figures"]["study.concentrated_sessions"]["value"] == 22
+    assert live["live"] is True and live["figures"]["study.concentrated_sessions"]["value"] == 33
     # While final, nothing changes.
     client.post("/reports/2023/items/", {"section": "problems", "text": "定稿后添加"})
     assert not ReportItem.objects.exists()
@@ -199,7 +200,7 @@ def test_final_freezes_figures_and_text_until_reopened(roles, township, village_
     assert report.final is None
     log = list(ReportLog.objects.filter(report=report).values_list("action", "reason"))
     assert (LogAction.REOPEN, "补录12月数据") in log and (LogAction.FINALIZE, "") in log
-    assert "集中学习20余次" in docx_text(client.get("/reports/2023/report.docx").content)
+    assert "集中学习30余次" in docx_text(client.get("/reports/2023/report.docx").content)
 
 
 def test_docx_layout(roles, data, client_for):
@@ -228,8 +229,8 @@ def test_docx_layout(roles, data, client_for):
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and "— " in section.footer.paragraphs[0].text
     assert document.settings.odd_and_even_pages_header_footer
-    income_table = document.tables[-2]
-    assert income_table.rows[1].cells[1].text == "2003580.00"
+    income_table = document.tables[-2]  # 附件: the villages' income, then the headline figures
+    assert income_table.rows[1].cells[1].text == "2,003,580.00"
 
 
 def test_year_out_of_range_is_404(roles, client_for):

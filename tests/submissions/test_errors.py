@@ -120,14 +120,19 @@ def test_a_person_of_another_village_cannot_be_reported(upload_api, secretary_a,
                                                         workbook_for):
     Person.objects.create(township=village_b.township, village=village_b, name="张三", id_number=ID_ZHANG)
     errors = _upload(upload_api, secretary_a, village_a, workbook_for(village_a))
-    assert _has(errors, "党员发展", 2, "身份证号", "已登记在其他村")
+    # Where the number is registered is told only to the township's staff (tests/cadres/test_id_number_oracle.py).
+    assert _has(errors, "党员发展", 2, "身份证号", "该身份证号无法在此登记，请联系镇党委核实")
     assert IncomeRecord.objects.count() == 0
 
 
-def test_a_stage_already_recorded_in_another_month(upload_api, secretary_a, village_a, workbook_for):
+def test_a_stage_already_recorded_in_another_month(upload_api, secretary_a, staff, village_a, workbook_for):
     person = Person.objects.create(township=village_a.township, village=village_a, name="张三", id_number=ID_ZHANG)
     StageChange.objects.create(person=person, stage="activist", date=datetime.date(2024, 1, 9))
     errors = _upload(upload_api, secretary_a, village_a, workbook_for(village_a))
+    # A secretary is not told that the number is registered (tests/cadres/test_id_number_oracle.py) …
+    assert _has(errors, "党员发展", 2, "身份证号", "该身份证号无法在此登记，请联系镇党委核实")
+    # … the township's staff are, with the date.
+    errors = _upload(upload_api, staff, village_a, workbook_for(village_a))
     assert _has(errors, "党员发展", 2, "发展阶段", "2024年01月09日")
 
 

@@ -22,6 +22,8 @@ ACTIONS = {
     "edit_reports": "can_edit_reports",
     "read_county": "can_read_county",
     "import_ledgers": "can_import_ledgers",
+    "read_id_number_audit": "can_read_id_number_audit",
+    "download_raw_uploads": "downloads_raw_uploads",
 }
 
 
