@@ -17,8 +17,8 @@ def village_from_reserve_cadre(apps, schema_editor):
     if missing:
         names = "、".join(f"{name}（id {pk}）" for pk, name in missing)
         raise RuntimeError(
-            f"有人员没有所属村：{names}。人员现在必须属于一个村：请先在管理后台（/admin/cadres/person/）"
-            "为他们选择所属村，再执行迁移。"
+            f"有人员没有所属村：{names}。人员现在必须属于一个村：请先在当前版本的“党员与入党人员”页面"
+            "（/records/persons/<id>/edit/）为他们选择所属村，再执行迁移。"
         )
 
 
