@@ -85,7 +85,7 @@ class Command(BaseCommand):
         if not villages[0].pk:  # backends without RETURNING ids
             villages = list(township.villages.order_by("order"))
         branches = PartyBranch.objects.bulk_create(
-            [PartyBranch(village=v, name=f"{v.name}党支部") for v in villages]
+            [PartyBranch(village=v, name=f"{v.name}党支部", member_count=MEMBERS_PER_VILLAGE) for v in villages]
         )
         if not branches[0].pk:
             branches = list(PartyBranch.objects.filter(village__township=township).order_by("village__order"))
