@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
 from health_check.base import HealthCheck
 from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +39,12 @@ def redis_url() -> str | None:
     return None
 
 
-class HealthView(HealthCheckView):
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class HealthView(View):
+    """A plain synchronous view: the checks run concurrently on an event loop of their own, in a thread of
+    their own, so the view answers the same under gunicorn's sync workers and in a thread that already runs
+    an event loop (a test process that drives a browser does)."""
+
     def get_checks(self):
         checks = [Database(), Migrations()]
         url = redis_url()
@@ -47,9 +55,18 @@ class HealthView(HealthCheckView):
             checks.append(Redis(client_factory=lambda: RedisClient.from_url(url)))
         return checks
 
-    async def get(self, request, *args, **kwargs):
-        with self.get_executor() as executor:
-            results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
+    def run_checks(self):
+        checks = self.get_checks()
+
+        async def gather():
+            return await asyncio.gather(*(check.get_result() for check in checks))
+
+        with ThreadPoolExecutor(max_workers=1) as runner:
+            return runner.submit(asyncio.run, gather()).result()
+
+    @method_decorator(never_cache)
+    def get(self, request, *args, **kwargs):
+        results = self.run_checks()
         failing = [type(result.check).__name__.lower() for result in results if result.error]
         for result in results:
             if result.error:
