@@ -17,7 +17,7 @@ from records.history import delete_with_history
 from township import access, audit
 from township.models import RefusalReason
 from villages.models import Source, month_bounds
-from villages.month_plans import ADD, REMOVE, REPLACE, MonthPlan, RowChange, plain
+from villages.month_plans import REMOVE, MonthPlan, RowChange, plain
 
 from .models import Person, Stage, StageChange
 
@@ -95,17 +95,13 @@ def plan_month_pipeline(*, village, year, month, rows, for_update=False, uploade
         after = {"name": row["name"], "id_number": id_number, "stage": stage, "date": row["date"],
                  "note": row.get("note", "")}
         if change is None:
-            plan.create.append((row, date))
-            plan.changes.append(RowChange(ADD, row.get("row"), None, after))
+            plan.added(row, after, (row, date))
             continue
-        before = _row_of(change)
-        if before == after:
-            plan.unchanged += 1
-        else:
-            plan.changes.append(RowChange(REPLACE, row.get("row"), before, after))
-        if before != after or change.source != Source.WORKBOOK:
-            change.date, change.note, change.source = date, row.get("note", ""), Source.WORKBOOK
-            plan.update.append(change)
+
+        def apply(change, date=date, note=after["note"]):
+            change.date, change.note = date, note
+
+        plan.matched(row, change, _row_of(change), after, apply)
     for key, change in existing.items():
         if (key not in seen and change.source == Source.WORKBOOK and change.person.village_id == village.pk
                 and first <= change.date <= last):

@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from records.history import delete_with_history
 from villages.models import Source
-from villages.month_plans import ADD, REMOVE, REPLACE, MonthPlan, RowChange, plain
+from villages.month_plans import REMOVE, MonthPlan, RowChange, plain
 
 from .models import IncomeRecord
 
@@ -39,19 +39,15 @@ def plan_month_income(*, village, year, month, rows, for_update=False) -> MonthP
         after = {"category": row["category"], "amount": plain(Decimal(row["amount"])), "note": row.get("note", "")}
         record = existing.pop(row["category"], None)
         if record is None:
-            plan.create.append(IncomeRecord(village=village, year=year, month=month, category=row["category"],
-                                            amount=Decimal(row["amount"]), note=after["note"],
-                                            source=Source.WORKBOOK))
-            plan.changes.append(RowChange(ADD, row.get("row"), None, after))
+            plan.added(row, after, IncomeRecord(village=village, year=year, month=month, category=row["category"],
+                                                amount=Decimal(row["amount"]), note=after["note"],
+                                                source=Source.WORKBOOK))
             continue
-        before = _row_of(record)
-        if before == after:
-            plan.unchanged += 1
-        else:
-            plan.changes.append(RowChange(REPLACE, row.get("row"), before, after))
-        if before != after or record.source != Source.WORKBOOK:
-            record.amount, record.note, record.source = Decimal(row["amount"]), after["note"], Source.WORKBOOK
-            plan.update.append(record)
+
+        def apply(record, amount=Decimal(row["amount"]), note=after["note"]):
+            record.amount, record.note = amount, note
+
+        plan.matched(row, record, _row_of(record), after, apply)
     for record in existing.values():
         if record.source == Source.WORKBOOK:
             plan.delete.append(record)

@@ -149,13 +149,7 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         rt = self.record_type
-        qs = access.visible(self.request.user, rt.model._default_manager.all())
-        related = rt.auto_select_related()
-        if related:
-            qs = qs.select_related(*related)
-        m2m = [f.name for f in rt.model._meta.many_to_many]
-        if m2m:
-            qs = qs.prefetch_related(*m2m)
+        qs = rt.visible_to(self.request.user, prefetch=[f.name for f in rt.model._meta.many_to_many])
         return qs.order_by(*(rt.ordering or rt.model._meta.ordering or ["-pk"]), "pk")
 
     def _unsaved(self, serializer, base=None):

@@ -77,6 +77,18 @@ class RecordType:
                 paths.append(name)
         return sorted(set(paths))
 
+    def visible_to(self, user, *, prefetch=()):
+        """The records of this kind `user` may see (township.access decides), with what their lists show
+        joined in and `prefetch` (or the kind's own prefetch_related) fetched in one query each."""
+        qs = access.visible(user, self.model._default_manager.all())
+        related = self.auto_select_related()
+        if related:
+            qs = qs.select_related(*related)
+        prefetch = list(prefetch or self.prefetch_related)
+        if prefetch:
+            qs = qs.prefetch_related(*prefetch)
+        return qs
+
     def filter_year_lookup(self):
         if self.year_field is None:
             return None

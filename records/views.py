@@ -156,14 +156,7 @@ class RecordView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        rt = self.record_type
-        qs = access.visible(self.request.user, rt.model._default_manager.all())
-        related = rt.auto_select_related()
-        if related:
-            qs = qs.select_related(*related)
-        if rt.prefetch_related:
-            qs = qs.prefetch_related(*rt.prefetch_related)
-        return qs
+        return self.record_type.visible_to(self.request.user)
 
     def get_object(self, pk):
         return access.get_visible_or_404(self.request.user, self.get_queryset(), pk=pk)

@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from records.history import delete_with_history
 from villages.models import Source, month_bounds
-from villages.month_plans import ADD, REMOVE, REPLACE, MonthPlan, RowChange, plain
+from villages.month_plans import REMOVE, MonthPlan, RowChange, plain
 
 from .models import OrgLifeEvent, StudyActivity
 
@@ -34,19 +34,10 @@ def _match(stored, rows, *, columns, build, apply) -> MonthPlan:
         after = {name: plain(row.get(name)) for name in columns}
         candidates = pool.get(key)
         if not candidates:
-            plan.create.append(build(row, key[0]))
-            plan.changes.append(RowChange(ADD, row.get("row"), None, after))
+            plan.added(row, after, build(row, key[0]))
             continue
         record = candidates.pop(0)
-        before = row_of(record)
-        if before == after:
-            plan.unchanged += 1
-        else:
-            plan.changes.append(RowChange(REPLACE, row.get("row"), before, after))
-        if before != after or record.source != Source.WORKBOOK:
-            apply(record, row)
-            record.source = Source.WORKBOOK
-            plan.update.append(record)
+        plan.matched(row, record, row_of(record), after, lambda record, row=row: apply(record, row))
     for records in pool.values():
         for record in records:
             if record.source == Source.WORKBOOK:

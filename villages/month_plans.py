@@ -20,6 +20,8 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .models import Source
+
 ADD, REPLACE, REMOVE = "add", "replace", "remove"
 
 
@@ -46,6 +48,24 @@ class MonthPlan:
         actions = [change.action for change in self.changes]
         return {"added": actions.count(ADD), "replaced": actions.count(REPLACE), "removed": actions.count(REMOVE),
                 "unchanged": self.unchanged}
+
+    def added(self, row: dict, after: dict, new) -> None:
+        """A workbook row with no stored record: `new` (what the app builds the record from) is created."""
+        self.create.append(new)
+        self.changes.append(RowChange(ADD, row.get("row"), None, after))
+
+    def matched(self, row: dict, record, before: dict, after: dict, apply) -> None:
+        """A workbook row meets its stored record (`before` as the workbook's row has it): the change is noted
+        when the values differ, and the record is written (`apply(record)` sets the row's values) when they
+        differ or the record was not the workbook's until now."""
+        if before == after:
+            self.unchanged += 1
+        else:
+            self.changes.append(RowChange(REPLACE, row.get("row"), before, after))
+        if before != after or record.source != Source.WORKBOOK:
+            apply(record)
+            record.source = Source.WORKBOOK
+            self.update.append(record)
 
     def read(self, record, label=None):
         """Note a stored record the plan depends on, as it is now (before the plan sets new values on it)."""

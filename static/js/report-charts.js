@@ -6,14 +6,7 @@
   var data = JSON.parse(source.textContent);
   var RED = "#b71c1c", GOLD = "#b26a00", GREY = "#9e9e9e";
 
-  function chart(id, option, empty) {
-    var el = document.getElementById(id);
-    if (!el) { return; }
-    if (empty) { el.innerHTML = '<p class="muted">暂无数据</p>'; el.style.height = "auto"; return; }
-    var instance = echarts.init(el);
-    instance.setOption(option);
-    window.addEventListener("resize", function () { instance.resize(); });
-  }
+  var chart = window.dangjianChart;
 
   var villages = data.income_by_village.map(function (r) { return r.village; });
   var amounts = data.income_by_village.map(function (r) { return Number(r.amount) / 10000; });
