@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -24,7 +23,7 @@ urlpatterns = [
     # against their targets (reports app, which may read every app; the villages app may not read the reports).
     path("", report_views.home_dashboard, name="home"),
     path("login/", township_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", township_views.LogoutView.as_view(), name="logout"),
     path("villages/", include("villages.urls")),
     path("records/", include((record_urlpatterns(records.all_types()), "records"))),
     path("submissions/", include("submissions.urls")),

@@ -23,6 +23,18 @@ class LoginView(auth_views.LoginView):
                                         idle_ended="idle" in self.request.GET)
 
 
+class LogoutView(auth_views.LogoutView):
+    """退出登录 ends everything the user is signed in with: this session and every API token (each device and
+    script signs in again). The API's own /api/auth/logout/ revokes only the token it is called with."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            from knox.models import get_token_model
+
+            get_token_model().objects.filter(user=request.user).delete()
+        return super().post(request, *args, **kwargs)
+
+
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else "您没有权限执行此操作。"
     return render(request, "403.html", {"message": message}, status=403)

@@ -42,3 +42,11 @@ def test_ledger_import_files_have_no_download_route():
 
     assert {p.name for p in urls.urlpatterns} == {"export", "upload", "template", "job", "job-status",
                                                   "job-confirm", "job-errors"}
+
+
+@pytest.mark.parametrize("role, linked", [("leader", False), ("staff", True), ("secretary_a", True)])
+def test_the_submission_page_links_the_file_only_for_who_may_download_it(role, linked, submission, roles, client_for):
+    file_url = reverse("submissions:file", args=[submission.pk])
+    response = client_for(roles[role]).get(reverse("submissions:detail", args=[submission.pk]))
+    assert response.status_code == 200
+    assert (file_url in response.content.decode()) is linked

@@ -83,6 +83,15 @@ def test_deactivation_and_logout_end_tokens(staff, secretary_a):
     assert with_token(two).get("/api/villages/").status_code == 401
 
 
+def test_logging_out_of_the_web_ends_the_users_tokens_too(client, staff, secretary_a):
+    token, others = obtain()["token"], obtain("sec_a")["token"]
+    client.force_login(staff)
+    assert with_token(token).get("/api/villages/").status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert with_token(token).get("/api/villages/").status_code == 401
+    assert with_token(others).get("/api/villages/").status_code == 200  # another user's token is not touched
+
+
 def test_the_token_endpoint_stays_throttled(staff, settings):
     api = APIClient()
     for _ in range(settings.AXES_FAILURE_LIMIT):
