@@ -27,13 +27,20 @@ PREVIEW_STATUSES = (SubmissionStatus.PROCESSING, SubmissionStatus.PREVIEW, Submi
                     SubmissionStatus.CONFIRMING, SubmissionStatus.FAILED)
 
 
+class Entry(models.TextChoices):
+    """How a submission's rows came: an uploaded workbook, or rows typed in the month form or sent as JSON."""
+
+    WORKBOOK = "workbook", "上传工作簿"
+    ROWS = "rows", "网页填报"
+
+
 def _upload_to(instance, filename):
     # The original name is kept on the row; the stored name never carries user text.
     from django.utils import timezone
 
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    if suffix not in {"xlsx", "xls", "csv"}:
+    if suffix not in {"xlsx", "xls", "csv", "json"}:
         suffix = "bin"
     return f"submissions/{instance.year}/{instance.month:02d}/village{instance.village_id}/{stamp}.{suffix}"
 
@@ -53,7 +60,9 @@ class Submission(MonthlyRecord):
                                 related_name="submissions")
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    # The uploaded workbook, or for rows entered in the month form or through the API their JSON as sent.
     file = models.FileField("上传文件", upload_to=_upload_to, max_length=255)
+    entry = models.CharField("填报方式", max_length=16, choices=Entry.choices, default=Entry.WORKBOOK)
     original_name = models.CharField("原文件名", max_length=255, blank=True)
     file_size = models.PositiveIntegerField("文件大小（字节）", default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True,
