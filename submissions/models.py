@@ -192,3 +192,32 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message[:40]
+
+
+class MonthDraft(MonthlyRecord):
+    """The month form's rows of one village-month as last saved, not yet checked or reported: one per month.
+
+    `rows` has the shape of the API's JSON ({sheet name: [{column header: value}]}); a 党员发展 row chosen
+    from the roster holds the person's id under "人员" instead of a typed 身份证号 (submissions.month_form)."""
+
+    village = models.ForeignKey("villages.Village", verbose_name="村", on_delete=models.CASCADE,
+                                related_name="month_drafts")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    rows = models.JSONField("填写内容", default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="保存人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("保存时间", auto_now=True)
+
+    SCOPE = Scope(township="village__township", village="village", month=("year", "month"), secretary_edits=True)
+
+    class Meta:
+        verbose_name = "月度报表草稿"
+        verbose_name_plural = "月度报表草稿"
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "month"], name="one_month_draft_per_village_month"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_draft_month_1_to_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}年{self.month}月草稿"

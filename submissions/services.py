@@ -25,7 +25,16 @@ from township.models import Role, User
 from villages.models import Village, VillageMonth, VillageMonthStatus, lock_message
 from villages.month_plans import MonthPlan, fingerprint
 
-from .models import PREVIEW_STATUSES, Entry, MonthTransition, Notice, NoticeKind, Submission, SubmissionStatus
+from .models import (
+    PREVIEW_STATUSES,
+    Entry,
+    MonthDraft,
+    MonthTransition,
+    Notice,
+    NoticeKind,
+    Submission,
+    SubmissionStatus,
+)
 from .workbook import (
     INCOME,
     ORG_LIFE,
@@ -319,6 +328,8 @@ def submission_confirm(*, submission, user) -> Submission:
         raise SubmissionRefused(f"报表与现有记录冲突，未保存任何内容：{exc}。请重新上传。", "stale") from exc
     study_services.write_month_org_life(plans[ORG_LIFE.key], user=user, reason=reason)
     study_services.write_month_study(plans[STUDY.key], user=user, reason=reason)
+    # The month form's draft has become the report (or a workbook replaced it): the form now opens with these rows.
+    MonthDraft.objects.filter(village=village, year=year, month=month).delete()
     now = timezone.now()
     Submission.objects.for_month(village.pk, year, month).current().exclude(pk=submission.pk).update(
         status=SubmissionStatus.SUPERSEDED)
