@@ -185,7 +185,10 @@ def sections(*, rows, problems=(), people=(), masked=False, editable=False) -> l
                 "index": index, "number": number, "cells": cells,
                 "person": str(row.get(PERSON, "") or "") if spec is PIPELINE else None,
                 "person_name": f"{spec.key}-{index}-person",
-                "problems": by_row.get((spec.name, number), []),
+                "has_problem": (spec.name, number) in by_row,
+                # Those not at one of its cells (a row's own, e.g. a conflict with the records) show above the row.
+                "problems": [item for item in by_row.get((spec.name, number), [])
+                             if item.get("column") not in spec.columns],
             })
         out.append({"key": spec.key, "name": spec.name, "rows": section_rows,
                     "problems": by_sheet.get(spec.name, []), "people": people if spec is PIPELINE else None})

@@ -116,7 +116,9 @@ def test_check_shows_the_workbooks_problems_at_their_row_then_the_same_preview_a
 
     page = client.get(form_url(village_a) + f"?submission={submission.pk}").content.decode()
     income_row = _row(page, "income-row-0")
-    assert "has-problem" in income_row and "金额（元）：" in income_row
+    assert "has-problem" in income_row
+    amount_cell = income_row[income_row.rindex("<label", 0, income_row.index('name="income-0-1"')):]
+    assert 'class="cell has-error"' in amount_cell and "“一万”不是" in amount_cell[:amount_cell.index("</label>")]
     study_row = _row(page, "study-row-0")
     assert "has-problem" in study_row and "不在所报月份" in study_row
     assert "has-problem" not in _row(page, "org_life-row-0")  # a blank row offered to fill is no row to the check
