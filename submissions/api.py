@@ -155,13 +155,21 @@ class SizeLimitedMixin:
     def initialize_request(self, request, *args, **kwargs):
         request.upload_too_large = False
         if request.method == "POST":
-            parse_within_limit(request, getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024))
+            limit = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
+            parse_within_limit(request, limit)
+            # A JSON body (the month's rows) is no upload the handler sees: its declared length decides.
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                request.upload_too_large = True
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         if getattr(request._request, "upload_too_large", False):
             mb = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024) // (1024 * 1024)
-            raise TooLarge(f"文件超过{mb}MB的上限，已拒绝接收。")
+            raise TooLarge(f"文件或内容超过{mb}MB的上限，已拒绝接收。")
         super().initial(request, *args, **kwargs)
 
 

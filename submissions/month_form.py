@@ -8,9 +8,8 @@ page, and `sheet_rows` puts the roster's values in before the check.
 """
 from __future__ import annotations
 
+import datetime
 import json
-
-from django.utils import timezone
 
 from cadres.models import Person
 from economy.models import IncomeCategory, IncomeRecord
@@ -47,7 +46,7 @@ def initial_rows(*, user, village, year, month) -> tuple[dict, str]:
                 .order_by("-pk").first())
     if reported is not None and reported.parsed:
         return reported_rows(village, reported.parsed), "reported"
-    last_year, last_month = previous_month(timezone.datetime(year, month, 1).date())
+    last_year, last_month = previous_month(datetime.date(year, month, 1))
     used = set(IncomeRecord.objects.filter(village=village, year=last_year, month=last_month)
                .values_list("category", flat=True))
     income = [{**blank_row(INCOME), "收入类别": category.label} for category in IncomeCategory if category in used]

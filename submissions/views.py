@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Value, When
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -372,8 +373,6 @@ def _form_month(user, village_id, year, month):
 
 
 def _form_url(village, year, month):
-    from django.urls import reverse
-
     return reverse("submissions:month-form", args=[village.pk, year, month])
 
 

@@ -177,3 +177,12 @@ def test_json_rows_keep_the_scope_and_the_lock(api_for, roles, village_a, villag
     VillageMonth.objects.create(village=village_a, year=YEAR, month=MONTH, status=VillageMonthStatus.APPROVED)
     assert post_rows(staff, village_a, rows).status_code == 409
     assert Submission.objects.count() == 0
+
+
+def test_json_rows_past_the_size_limit_are_refused_and_nothing_is_stored(settings, staff, village_a, post_rows):
+    settings.SUBMISSION_MAX_BYTES = 10_000
+    rows = {"集体经济收入": [{"收入类别": "土地流转", "金额（元）": "1", "备注": "备" * 150}] * 200}
+    response = post_rows(staff, village_a, rows)
+    assert response.status_code == 413, response.status_code
+    assert "上限" in response.json()["detail"]
+    assert Submission.objects.count() == 0
