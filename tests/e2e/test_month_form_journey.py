@@ -3,7 +3,7 @@ the changes seen and confirmed; staff return it; one amount corrected in the for
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import PHONE, assert_no_horizontal_overflow, card, login, shot
+from tests.e2e.conftest import LAPTOP, PHONE, assert_no_horizontal_overflow, card, login, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -82,4 +82,19 @@ def test_secretary_fills_the_month_in_the_form_on_a_phone(page, live_server, dem
     page.get_by_role("button", name="确认上报").click()
     page.wait_for_load_state("networkidle")
     assert VillageMonth.objects.get(village__name="通昌村", year=year, month=month).status == "submitted"
+    correction = Submission.objects.get(village__name="通昌村", year=year, month=month, status="submitted")
+
+    # Staff review it like an uploaded workbook: the changed amount old → new; on a laptop the form fits too.
+    page.context.clear_cookies()
+    page.set_viewport_size(LAPTOP)
+    login(page, live_server.url, "staff")
+    page.goto(f"{live_server.url}/submissions/{correction.pk}/")
+    replaced = page.locator("#changes li.row-change.replace")
+    assert replaced.locator("dd.changed del").inner_text() == "12000.00"
+    assert replaced.locator("dd.changed ins").inner_text() == "12500.00"
+    assert page.get_by_role("button", name="审核通过并锁定").count() == 1
+    page.goto(f"{live_server.url}/submissions/form/{correction.village_id}/{year}/{month}/")
+    assert page.locator("input[name=income-0-1]").input_value() == "12500.00"
+    shot(page, "month-form-4-staff-laptop")
+    assert_no_horizontal_overflow(page)
     watch.assert_clean()
