@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from ledgers.uploads import limit_upload_size
@@ -21,7 +21,7 @@ from villages.models import VillageMonth
 from . import month_form, rules, services, tasks
 from .completeness import build_grid
 from .models import Entry, MonthDraft, MonthTransition, Notice, SubmissionStatus
-from .workbook import build_template, file_name_problem
+from .workbook import SHEETS_BY_NAME, build_template, file_name_problem
 
 logger = logging.getLogger(__name__)
 
@@ -377,6 +377,7 @@ def _form_url(village, year, month):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def month_form_page(request, village, year, month):
     """The workbook's four sheets as one web form for a village-month: 保存 keeps a draft, 检查 sends the rows
     through the workbook's check (submissions.services), and a clean check opens the preview to confirm."""
@@ -423,7 +424,7 @@ def _month_form_post(request, village, year, month, lock):
     rows = month_form.rows_from_post(request.POST)
     add = request.POST.get("add", "")
     remove = request.POST.get("remove", "")
-    spec = month_form.SHEETS_BY_NAME.get(add)
+    spec = SHEETS_BY_NAME.get(add)
     if spec is not None:
         section = rows[spec.name]
         if not (len(section) == 1 and not any(section[0].values())):  # not besides the blank row offered

@@ -300,7 +300,8 @@ def check_rows(raw, *, year, month, today=None, errors=None) -> ParseResult:
     """The one check of a month's rows, whether they came in a workbook, as JSON or from the month form.
 
     `raw`: sheet key → [(row number, {column header: cell value})]; `errors`: problems already found in
-    reading them (a missing sheet or column). The rows are kept only when there is no problem at all.
+    reading them (a missing sheet or column). `rows` holds the rows that passed; a submission keeps them only
+    when there is no problem at all (services.submission_preview).
     """
     result = ParseResult(errors=list(errors or []))
     today = today or timezone.localdate()
