@@ -189,6 +189,7 @@ def sections(*, rows, problems=(), people=(), masked=False, editable=False) -> l
                 "problems": [item for item in by_row.get((spec.name, number), [])
                              if item.get("column") not in spec.columns],
             })
-        out.append({"key": spec.key, "name": spec.name, "rows": section_rows,
+        filled = sum(1 for row in rows.get(spec.name) or [] if any(str(v or "").strip() for v in row.values()))
+        out.append({"key": spec.key, "name": spec.name, "rows": section_rows, "filled": filled,
                     "problems": by_sheet.get(spec.name, []), "people": people if spec is PIPELINE else None})
     return out

@@ -52,6 +52,8 @@ def test_a_saved_draft_is_there_in_a_new_session(secretary_a, village_a):
 
     page = logged_in(secretary_a).get(form_url(village_a)).content.decode()  # another browser, another session
     assert 'name="income-0-1" value="8800"' in page
+    assert '集体经济收入 <span class="muted">（已填 1 行）' in page
+    assert '组织生活 <span class="muted">（已填 0 行）' in page  # its blank row offered to fill is not counted
     assert 'name="study-0-2" value="学习二十大精神"' in page
     assert IncomeRecord.objects.count() == 0 and Submission.objects.count() == 0  # a draft writes no record
 
