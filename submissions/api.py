@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, generics, permissions, renderers, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,7 +22,7 @@ from township import access
 
 from . import rules, services, tasks
 from .completeness import build_grid
-from .models import Submission, SubmissionStatus
+from .models import Entry, Submission, SubmissionStatus
 from .workbook import build_template, file_name_problem
 
 # A submission someone might try to confirm: the API says why it cannot be.
@@ -124,6 +124,18 @@ class UploadSerializer(serializers.Serializer):
         return upload
 
 
+class EnteredRowsSerializer(serializers.Serializer):
+    village = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    rows = serializers.DictField(
+        child=serializers.ListField(child=serializers.DictField()),
+        help_text="工作表名称 → 行的列表，每行为 列名 → 值，工作表名称和列名与模板相同，"
+                  '如 {"集体经济收入": [{"收入类别": "土地流转", "金额（元）": "12000.50", "备注": ""}]}；'
+                  "行号按模板计（第一行为第2行）",
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -143,13 +155,21 @@ class SizeLimitedMixin:
     def initialize_request(self, request, *args, **kwargs):
         request.upload_too_large = False
         if request.method == "POST":
-            parse_within_limit(request, getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024))
+            limit = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
+            parse_within_limit(request, limit)
+            # A JSON body (the month's rows) is no upload the handler sees: its declared length decides.
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                request.upload_too_large = True
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         if getattr(request._request, "upload_too_large", False):
             mb = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024) // (1024 * 1024)
-            raise TooLarge(f"文件超过{mb}MB的上限，已拒绝接收。")
+            raise TooLarge(f"文件或内容超过{mb}MB的上限，已拒绝接收。")
         super().initial(request, *args, **kwargs)
 
 
@@ -169,11 +189,12 @@ def _action_result(submission):
 
 @extend_schema(tags=["月度报表"])
 class SubmissionListCreate(SizeLimitedMixin, generics.ListAPIView):
-    """List the submissions you may see (filter by year, month, village), or upload a workbook."""
+    """List the submissions you may see (filter by year, month, village), or upload a workbook, or send the
+    month's rows as JSON (checked and confirmed exactly like a workbook)."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = SubmissionSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
     filter_backends = []
 
     def get_queryset(self):
@@ -190,7 +211,7 @@ class SubmissionListCreate(SizeLimitedMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request={"multipart/form-data": UploadSerializer},
+        request={"multipart/form-data": UploadSerializer, "application/json": EnteredRowsSerializer},
         responses={
             201: SubmissionSerializer,
             202: SubmissionSerializer,
@@ -206,13 +227,18 @@ class SubmissionListCreate(SizeLimitedMixin, generics.ListAPIView):
         data = request.data
         if data.get("village") not in (None, ""):
             rules.village_for_upload(user, data.get("village"))
-        upload = UploadSerializer(data=data)
+        entered = "rows" in data and not data.get("file")
+        upload = (EnteredRowsSerializer if entered else UploadSerializer)(data=data)
         upload.is_valid(raise_exception=True)
         values = upload.validated_data
         village = rules.village_for_upload(user, values["village"])
+        if entered:
+            uploaded_file, entry = services.entered_rows_file(values["rows"]), Entry.ROWS
+        else:
+            uploaded_file, entry = values["file"], Entry.WORKBOOK
         try:
             submission = services.submission_create(village=village, year=values["year"], month=values["month"],
-                                                     uploaded_file=values["file"], user=user)
+                                                     uploaded_file=uploaded_file, user=user, entry=entry)
         except access.MonthLocked as exc:
             raise Conflict(str(exc)) from exc
         tasks.queue_preview(submission)

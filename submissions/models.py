@@ -27,13 +27,20 @@ PREVIEW_STATUSES = (SubmissionStatus.PROCESSING, SubmissionStatus.PREVIEW, Submi
                     SubmissionStatus.CONFIRMING, SubmissionStatus.FAILED)
 
 
+class Entry(models.TextChoices):
+    """How a submission's rows came: an uploaded workbook, or rows typed in the month form or sent as JSON."""
+
+    WORKBOOK = "workbook", "上传工作簿"
+    ROWS = "rows", "网页填报"
+
+
 def _upload_to(instance, filename):
     # The original name is kept on the row; the stored name never carries user text.
     from django.utils import timezone
 
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    if suffix not in {"xlsx", "xls", "csv"}:
+    if suffix not in {"xlsx", "xls", "csv", "json"}:
         suffix = "bin"
     return f"submissions/{instance.year}/{instance.month:02d}/village{instance.village_id}/{stamp}.{suffix}"
 
@@ -53,7 +60,9 @@ class Submission(MonthlyRecord):
                                 related_name="submissions")
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    # The uploaded workbook, or for rows entered in the month form or through the API their JSON as sent.
     file = models.FileField("上传文件", upload_to=_upload_to, max_length=255)
+    entry = models.CharField("填报方式", max_length=16, choices=Entry.choices, default=Entry.WORKBOOK)
     original_name = models.CharField("原文件名", max_length=255, blank=True)
     file_size = models.PositiveIntegerField("文件大小（字节）", default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True,
@@ -183,3 +192,32 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message[:40]
+
+
+class MonthDraft(MonthlyRecord):
+    """The month form's rows of one village-month as last saved, not yet checked or reported: one per month.
+
+    `rows` has the shape of the API's JSON ({sheet name: [{column header: value}]}); a 党员发展 row chosen
+    from the roster holds the person's id under "人员" instead of a typed 身份证号 (submissions.month_form)."""
+
+    village = models.ForeignKey("villages.Village", verbose_name="村", on_delete=models.CASCADE,
+                                related_name="month_drafts")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    rows = models.JSONField("填写内容", default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="保存人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("保存时间", auto_now=True)
+
+    SCOPE = Scope(township="village__township", village="village", month=("year", "month"), secretary_edits=True)
+
+    class Meta:
+        verbose_name = "月度报表草稿"
+        verbose_name_plural = "月度报表草稿"
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "month"], name="one_month_draft_per_village_month"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_draft_month_1_to_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}年{self.month}月草稿"

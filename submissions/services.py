@@ -7,10 +7,12 @@ exactly one outcome. Records are written through the owning apps' services.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -23,8 +25,27 @@ from township.models import Role, User
 from villages.models import Village, VillageMonth, VillageMonthStatus, lock_message
 from villages.month_plans import MonthPlan, fingerprint
 
-from .models import PREVIEW_STATUSES, MonthTransition, Notice, NoticeKind, Submission, SubmissionStatus
-from .workbook import INCOME, ORG_LIFE, PIPELINE, SHEETS, STUDY, problem, read_workbook, row_as_workbook
+from .models import (
+    PREVIEW_STATUSES,
+    Entry,
+    MonthDraft,
+    MonthTransition,
+    Notice,
+    NoticeKind,
+    Submission,
+    SubmissionStatus,
+)
+from .workbook import (
+    INCOME,
+    ORG_LIFE,
+    PIPELINE,
+    SHEETS,
+    STUDY,
+    problem,
+    read_entered_rows,
+    read_workbook,
+    row_as_workbook,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +124,27 @@ def month_label(village, year, month):
 SUPERSEDED_MESSAGE = "已有{when}上传的新文件，本报表已被新文件取代，不能再确认上报。"
 
 
+ENTERED_FILE_NAME = "网页填报.json"
+
+
+def entered_rows_file(rows) -> ContentFile:
+    """The rows typed in the month form or sent as JSON ({sheet name: [{header: value}]}), as the file a
+    submission keeps of them."""
+    return ContentFile(json.dumps(rows, ensure_ascii=False, indent=1).encode(), name=ENTERED_FILE_NAME)
+
+
 @transaction.atomic
-def submission_create(*, village, year, month, uploaded_file, user) -> Submission:
+def submission_create(*, village, year, month, uploaded_file, user, entry=Entry.WORKBOOK) -> Submission:
     """A new submission holding the uploaded file (kept for good); refused when the month is locked.
 
+    `entry=Entry.ROWS`: the file is entered_rows_file(rows), the rows of the month form or the API's JSON.
     It is the month's newest upload: the month's earlier previews (checked or not, with or without
     problems) are superseded and can no longer be confirmed."""
     village_month = _lock_month(village.pk, year, month)
     if village_month.is_locked:
         raise access.MonthLocked(lock_message(village.pk, year, month))
     name = (getattr(uploaded_file, "name", "") or "")[-255:]
-    submission = Submission(village=village, year=year, month=month, uploaded_by=user,
+    submission = Submission(village=village, year=year, month=month, uploaded_by=user, entry=entry,
                             original_name=name, file_size=getattr(uploaded_file, "size", 0) or 0)
     submission.file.save(name or "upload", uploaded_file, save=False)
     submission.save()
@@ -182,8 +213,8 @@ def plan_month(*, village, year, month, rows, for_update=False, uploaded_by=None
 
 
 def submission_preview(*, submission, today=None) -> Submission:
-    """Read and check the uploaded file; store its problems, its rows, what a confirm would change and the
-    fingerprint of the records that was computed from.
+    """Read and check the uploaded file (a workbook, or the JSON of entered rows: the same check); store its
+    problems, its rows, what a confirm would change and the fingerprint of the records that was computed from.
 
     Writes nothing but the submission itself, and not even that once a newer upload has superseded it.
     """
@@ -194,8 +225,15 @@ def submission_preview(*, submission, today=None) -> Submission:
             data = handle.read()
     except OSError:
         data = b""
-    result = read_workbook(data, village=village, year=submission.year, month=submission.month, today=today,
-                           progress=_progress(submission.pk))
+    if submission.entry == Entry.ROWS:
+        try:
+            rows = json.loads(data.decode())
+        except ValueError:
+            rows = None
+        result = read_entered_rows(rows, year=submission.year, month=submission.month, today=today)
+    else:
+        result = read_workbook(data, village=village, year=submission.year, month=submission.month, today=today,
+                               progress=_progress(submission.pk))
     errors, changes = list(result.errors), None
     if not errors:
         changes = plan_month(village=village, year=submission.year, month=submission.month, rows=result.rows,
@@ -290,6 +328,8 @@ def submission_confirm(*, submission, user) -> Submission:
         raise SubmissionRefused(f"报表与现有记录冲突，未保存任何内容：{exc}。请重新上传。", "stale") from exc
     study_services.write_month_org_life(plans[ORG_LIFE.key], user=user, reason=reason)
     study_services.write_month_study(plans[STUDY.key], user=user, reason=reason)
+    # The month form's draft has become the report (or a workbook replaced it): the form now opens with these rows.
+    MonthDraft.objects.filter(village=village, year=year, month=month).delete()
     now = timezone.now()
     Submission.objects.for_month(village.pk, year, month).current().exclude(pk=submission.pk).update(
         status=SubmissionStatus.SUPERSEDED)

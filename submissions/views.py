@@ -6,21 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from ledgers.uploads import limit_upload_size
 from township import access
 from villages.models import VillageMonth
 
-from . import rules, services, tasks
+from . import month_form, rules, services, tasks
 from .completeness import build_grid
-from .models import MonthTransition, Notice, SubmissionStatus
-from .workbook import build_template, file_name_problem
+from .models import Entry, MonthDraft, MonthTransition, Notice, SubmissionStatus
+from .workbook import SHEETS_BY_NAME, build_template, file_name_problem
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +112,13 @@ def _index_context(request, form=None):
     locked = None
     if all(text.isascii() and text.isdigit() and len(text) < 10 for text in period):
         locked = VillageMonth.objects.lock_message(*(int(text) for text in period))
+    # The month form of the month the upload form is set to, for a user with one village (a secretary).
+    form_village = next((v for v in villages if v.pk == (village_id or access.confined_village_id(user))), None)
     return {
         "form": form,
+        "form_village": form_village if not locked else None,
+        "form_year": year or default_year,
+        "form_month": month or default_month,
         "submissions": submissions[:100],
         "max_mb": _max_mb(),
         "status": status,
@@ -350,3 +356,114 @@ def notice_read(request, pk):
         target = access.home_url_for(request.user)
     return redirect(target)
 
+
+
+# ---------------------------------------------------------------- the month form
+
+
+def _form_month(user, village_id, year, month):
+    """(village, year, month) of a month form `user` may open: 404 when the village is not visible to them
+    or the month is not a month."""
+    village = access.get_visible_or_404(user, rules.villages_for(user), pk=village_id)
+    try:
+        year, month = rules.parse_period(year, month)
+    except ValueError:
+        raise Http404("月份不存在") from None
+    return village, year, month
+
+
+def _form_url(village, year, month):
+    return reverse("submissions:month-form", args=[village.pk, year, month])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def month_form_page(request, village, year, month):
+    """The workbook's four sheets as one web form for a village-month: 保存 keeps a draft, 检查 sends the rows
+    through the workbook's check (submissions.services), and a clean check opens the preview to confirm."""
+    user = request.user
+    village, year, month = _form_month(user, village, year, month)
+    lock = VillageMonth.objects.lock_message(village.pk, year, month)
+    if request.method == "POST":
+        return _month_form_post(request, village, year, month, lock)
+    rows, origin = month_form.initial_rows(user=user, village=village, year=year, month=month)
+    problems, checked = [], None
+    wanted = request.GET.get("submission", "")
+    if wanted.isdigit():
+        checked = rules.submissions_for(user).filter(pk=int(wanted), village=village, year=year, month=month,
+                                                     entry=Entry.ROWS).first()
+    stale_check = False
+    if checked is not None and checked.errors:
+        sent = month_form.checked_rows(checked)
+        if sent == month_form.sheet_rows(user=user, village=village, rows=rows):
+            problems = checked.errors
+        else:
+            stale_check = True
+    editable = access.can_upload_workbook(user) and not lock
+    draft = MonthDraft.objects.filter(village=village, year=year, month=month).select_related("updated_by").first()
+    reported = (rules.submissions_for(user).filter(village=village, year=year, month=month)
+                .current().order_by("-pk").first())
+    return render(request, "submissions/month_form.html", {
+        "village": village, "year": year, "month": month,
+        "sections": month_form.sections(rows=rows, problems=problems,
+                                        people=month_form.roster(user, village),
+                                        masked=not editable and not access.sees_personal_data(user),
+                                        editable=editable),
+        "problems": problems, "checked": checked if problems else None, "stale_check": stale_check,
+        "origin": origin, "draft": draft, "reported": reported, "editable": editable, "lock": lock,
+        "draft_url": _form_url(village, year, month) + "draft/",
+    })
+
+
+def _month_form_post(request, village, year, month, lock):
+    user = request.user
+    access.check_upload_workbook(user)
+    if lock:
+        messages.error(request, lock)
+        return redirect(_form_url(village, year, month))
+    rows = month_form.rows_from_post(request.POST)
+    add = request.POST.get("add", "")
+    remove = request.POST.get("remove", "")
+    spec = SHEETS_BY_NAME.get(add)
+    if spec is not None:
+        section = rows[spec.name]
+        if not (len(section) == 1 and not any(section[0].values())):  # not besides the blank row offered
+            section.append(month_form.blank_row(spec))
+    elif remove:
+        name, _sep, index = remove.rpartition(":")
+        if name in rows and index.isdigit() and int(index) < len(rows[name]):
+            del rows[name][int(index)]
+    month_form.save_draft(user=user, village=village, year=year, month=month, rows=rows)
+    if request.POST.get("action") != "check" or spec is not None or remove:
+        if not (spec is not None or remove):
+            messages.success(request, "已保存草稿。")
+        anchor = f"#section-{spec.key}" if spec is not None else ""
+        return redirect(_form_url(village, year, month) + anchor)
+    try:
+        submission = services.submission_create(
+            village=village, year=year, month=month, user=user, entry=Entry.ROWS,
+            uploaded_file=services.entered_rows_file(month_form.sheet_rows(user=user, village=village, rows=rows)))
+    except access.MonthLocked as exc:
+        messages.error(request, str(exc))
+        return redirect(_form_url(village, year, month))
+    tasks.queue_preview(submission)
+    submission.refresh_from_db()
+    if submission.status == SubmissionStatus.INVALID:
+        messages.error(request, f"发现 {len(submission.errors)} 个问题，已在对应的行标出，请改正后再检查。")
+        return redirect(_form_url(village, year, month) + f"?submission={submission.pk}#problems")
+    return redirect("submissions:detail", pk=submission.pk)
+
+
+@login_required
+@require_POST
+def month_form_draft(request, village, year, month):
+    """Autosave of the month form: the draft now holds the POSTed rows; answers the time it was saved."""
+    user = request.user
+    village, year, month = _form_month(user, village, year, month)
+    access.check_upload_workbook(user)
+    lock = VillageMonth.objects.lock_message(village.pk, year, month)
+    if lock:
+        return JsonResponse({"error": lock}, status=409)
+    draft = month_form.save_draft(user=user, village=village, year=year, month=month,
+                                  rows=month_form.rows_from_post(request.POST))
+    return JsonResponse({"saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M:%S")})

@@ -208,41 +208,115 @@ def read_workbook(data: bytes, *, village, year, month, limits: Limits | None = 
                   progress=None) -> ParseResult:
     """Every problem of an uploaded monthly workbook, and its rows as plain values when there is none.
 
-    `progress(percent)` is called after each sheet.
+    The file gives its rows per sheet ({header: cell}, under their Excel row numbers); check_rows checks
+    them, as it checks the rows of the month form and of the API's JSON. `progress(percent)` is called
+    after each sheet.
     """
-    result = ParseResult()
-    today = today or timezone.localdate()
-    if datetime.date(year, month, 1) > today:
-        result.errors.append(problem("", None, "", f"{year}年{month}月尚未开始，不能上报该月报表"))
+    errors = []
+    raw = {}
     try:
         book = Workbook(data, limits or Limits.from_settings("SUBMISSION"))
     except SpreadsheetError as exc:
-        result.errors.append(problem("", None, "", exc.message))
-        return result
+        errors.append(problem("", None, "", exc.message))
+        return check_rows({}, year=year, month=month, today=today, errors=errors)
     try:
         with book:
             if book.kind not in (XLSX, XLS, ODS):
-                result.errors.append(problem(
+                errors.append(problem(
                     "", None, "", "月度报表请上传 Excel 工作簿（.xlsx、.xls 或 .ods），不能上传单个 CSV 文件"))
-                return result
-            _check_info(book, village, year, month, result)
+                return check_rows({}, year=year, month=month, today=today, errors=errors)
+            _check_info(book, village, year, month, errors)
             for index, spec in enumerate(SHEETS, start=1):
                 if spec.name not in book.sheet_names:
-                    result.errors.append(problem(spec.name, None, "", f"缺少工作表“{spec.name}”，请使用系统下载的模板"))
+                    errors.append(problem(spec.name, None, "", f"缺少工作表“{spec.name}”，请使用系统下载的模板"))
                     continue
-                result.rows[spec.key] = _read_sheet(book, spec, year, month, result.errors, today)
+                raw[spec.key] = _sheet_cells(book, spec, errors)
                 if progress:
                     progress(10 + index * 20)
     except SpreadsheetError as exc:
-        result.errors.append(problem("", None, "", exc.message))
+        errors.append(problem("", None, "", exc.message))
     except Exception:  # a damaged file must give a message, never a 500
-        result.errors.append(problem("", None, "", "工作簿内容无法读取，请在 Excel 或 WPS 中重新保存后上传"))
+        errors.append(problem("", None, "", "工作簿内容无法读取，请在 Excel 或 WPS 中重新保存后上传"))
+    return check_rows(raw, year=year, month=month, today=today, errors=errors)
+
+
+# A row of the JSON form numbered as the same row of the workbook: row 1 holds the headers.
+FIRST_ROW = 2
+MAX_ENTERED_ROWS = TEMPLATE_ROWS  # per sheet, as many as the template prepares
+
+
+def entered_rows_problems(rows) -> list:
+    """Why `rows` ({sheet name: [{column header: value}]}, the month form's and the API's JSON) cannot be
+    read as the workbook's sheets at all; [] when their shape is right (their values are check_rows' job)."""
+    if not isinstance(rows, dict):
+        return [problem("", None, "", "rows 应为对象：工作表名称 → 行的列表")]
+    problems = []
+    for name, sheet_rows in rows.items():
+        spec = SHEETS_BY_NAME.get(str(name).strip())
+        if spec is None:
+            problems.append(problem(str(name), None, "",
+                                    f"没有名为“{name}”的工作表，可填：{'、'.join(SHEET_NAMES.values())}"))
+            continue
+        if not isinstance(sheet_rows, list) or not all(isinstance(row, dict) for row in sheet_rows):
+            problems.append(problem(spec.name, None, "", "每个工作表应为行的列表，每行为对象：列名 → 值"))
+            continue
+        if len(sheet_rows) > MAX_ENTERED_ROWS:
+            problems.append(problem(spec.name, None, "", f"行数超过{MAX_ENTERED_ROWS}行的上限"))
+            continue
+        for number, row in enumerate(sheet_rows, start=FIRST_ROW):
+            for header, value in row.items():
+                if normalise_header(header) not in spec.columns:
+                    problems.append(problem(spec.name, number, str(header),
+                                            f"没有名为“{header}”的列，可填：{'、'.join(spec.columns)}"))
+                elif value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+                    problems.append(problem(spec.name, number, normalise_header(header), "值应为文字或数字"))
+    return problems
+
+
+def entered_cells(rows) -> dict:
+    """The rows of the month form or the API ({sheet name: [{header: value}]}, shape checked by
+    entered_rows_problems) as read_workbook finds a sheet's cells: sheet key → [(row number, {header: value})]."""
+    raw = {}
+    for name, sheet_rows in rows.items():
+        spec = SHEETS_BY_NAME[str(name).strip()]
+        cells = []
+        for number, row in enumerate(sheet_rows, start=FIRST_ROW):
+            values = {normalise_header(header): value for header, value in row.items()}
+            if is_blank(list(values.values())):
+                continue
+            cells.append((number, values))
+        raw[spec.key] = cells
+    return raw
+
+
+def read_entered_rows(rows, *, year, month, today=None) -> ParseResult:
+    """Every problem of a month's rows sent as JSON or typed in the month form, and the rows as plain values
+    when there is none: the same check as an uploaded workbook's, row numbers as in the workbook."""
+    errors = entered_rows_problems(rows)
+    return check_rows({} if errors else entered_cells(rows), year=year, month=month, today=today, errors=errors)
+
+
+def check_rows(raw, *, year, month, today=None, errors=None) -> ParseResult:
+    """The one check of a month's rows, whether they came in a workbook, as JSON or from the month form.
+
+    `raw`: sheet key → [(row number, {column header: cell value})]; `errors`: problems already found in
+    reading them (a missing sheet or column). `rows` holds the rows that passed; a submission keeps them only
+    when there is no problem at all (services.submission_preview).
+    """
+    result = ParseResult(errors=list(errors or []))
+    today = today or timezone.localdate()
+    if datetime.date(year, month, 1) > today:
+        result.errors.insert(0, problem("", None, "", f"{year}年{month}月尚未开始，不能上报该月报表"))
+    period = _Period(year, month, today)
+    for spec in SHEETS:
+        if spec.key in raw:
+            result.rows[spec.key] = _check_sheet(spec, raw[spec.key], period, result.errors)
     return result
 
 
-def _check_info(book, village, year, month, result):
+def _check_info(book, village, year, month, errors):
     if INFO_SHEET not in book.sheet_names:
-        result.errors.append(problem(
+        errors.append(problem(
             INFO_SHEET, None, "", f"缺少工作表“{INFO_SHEET}”（含村名称、年度、月份），请使用系统下载的模板"))
         return
     found = {}
@@ -255,7 +329,7 @@ def _check_info(book, village, year, month, result):
     expected = {"村名称": village.name, "年度": year, "月份": month}
     for label in INFO_LABELS:
         if label not in found:
-            result.errors.append(problem(INFO_SHEET, None, label, f"表头区缺少“{label}”，请使用系统下载的模板"))
+            errors.append(problem(INFO_SHEET, None, label, f"表头区缺少“{label}”，请使用系统下载的模板"))
             continue
         number, value = found[label]
         want = expected[label]
@@ -265,14 +339,16 @@ def _check_info(book, village, year, month, result):
             ok = value is not None and str(value).strip().removesuffix("年").removesuffix("月") == str(want)
         if not ok:
             unit = {"村名称": "", "年度": "年", "月份": "月"}[label]
-            result.errors.append(problem(
+            errors.append(problem(
                 INFO_SHEET, number, label,
                 f"表头{label}为“{value if value is not None else ''}”，与所报的“{want}{unit}”不一致，"
                 "请下载本村本月的模板填写",
             ))
 
 
-def _read_sheet(book, spec, year, month, errors, today):
+def _sheet_cells(book, spec, errors):
+    """The sheet's rows that are not blank, as [(Excel row number, {column header: cell})]; [] when its header
+    row lacks a column (a problem each)."""
     rows = iter(book.rows(spec.name))
     header_number, header = None, None
     for number, values in rows:
@@ -292,12 +368,17 @@ def _read_sheet(book, spec, year, month, errors, today):
         errors.append(problem(spec.name, header_number, column, f"缺少列“{column}”，请勿修改模板表头"))
     if missing:
         return []
+    return [
+        (number, {title: values[index] if index < len(values) else None for title, index in positions.items()})
+        for number, values in rows if not is_blank(values)
+    ]
+
+
+def _check_sheet(spec, cells_by_row, period, errors):
     row_rule = ROW_RULES[spec.key]
     out = []
     seen = {}
-    for number, values in rows:
-        if is_blank(values):
-            continue
+    for number, values in cells_by_row:
         row_errors = []
 
         def err(column, message, number=number, row_errors=row_errors):
@@ -305,13 +386,12 @@ def _read_sheet(book, spec, year, month, errors, today):
 
         cells = {}
         for title, widget in spec.cells:
-            index = positions[title]
             try:
-                cells[title] = widget.clean(values[index] if index < len(values) else None)
+                cells[title] = widget.clean(values.get(title))
             except ValueError as exc:
                 err(title, str(exc))
                 cells[title] = None  # the row rules skip what could not be read; the row is refused anyway
-        parsed = row_rule(cells, err, _Period(year, month, today))
+        parsed = row_rule(cells, err, period)
         if not row_errors:
             key = DUPLICATE_KEYS.get(spec.key)
             if key:

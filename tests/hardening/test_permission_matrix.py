@@ -108,6 +108,8 @@ EXPECT = {
     "submissions:upload": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
     "submissions:template": {"GET": "L ok 404 ok ok 404 ok ok"},
     "submissions:completeness": {"GET": "L ok ok ok ok ok ok ok"},
+    "submissions:month-form": {"GET": "L ok 404 ok ok 404 ok ok", "POST": "L ok 404 403 ok 404 403 ok"},
+    "submissions:month-form-draft": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
     # A notice is its recipient's (secretary_a's) alone, whoever else may see the village.
     "submissions:notice-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 404 404 404 404 404"},
     "submissions:detail": {"GET": "L ok 404 ok ok 404 ok ok"},
@@ -258,6 +260,10 @@ def _kwargs(route, world):
                 kw["pk"] = world.import_job.pk
             else:
                 kw["pk"] = world.submission.pk
+    if "village" in params:
+        kw["village"] = world.village_a.pk
+    if "month" in params:
+        kw["month"] = MONTH
     if "slug" in params:
         kw["slug"] = "incomes"
     if "fmt" in params:
