@@ -50,7 +50,7 @@ SKIPPED_PREFIXES = {
 # Typed here, not read from the models' SCOPE: the test states what each kind should be.
 TOWNSHIP_LEVEL = {  # secretaries have no business with these (404); staff write, leaders read
     "campaigns", "campaign-tasks", "bulletins", "township-targets", "economy-targets", "enterprises",
-    "study-plans", "work-events",
+    "study-plans", "work-events", "org-life-requirements",
 }
 VILLAGE_READ = {  # secretaries read their own village's (403 on write)
     "branches", "star-ratings", "reserve-cadres", "cadre-trainings", "talents", "income-targets",
@@ -108,6 +108,8 @@ EXPECT = {
     "submissions:upload": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
     "submissions:template": {"GET": "L ok 404 ok ok 404 ok ok"},
     "submissions:completeness": {"GET": "L ok ok ok ok ok ok ok"},
+    # 三会一课 compliance: everyone reads the branches they may see (a secretary: her own).
+    "study:compliance": {"GET": "L ok ok ok ok ok ok ok"},
     # A notice is its recipient's (secretary_a's) alone, whoever else may see the village.
     "submissions:notice-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 404 404 404 404 404"},
     "submissions:detail": {"GET": "L ok 404 ok ok 404 ok ok"},
@@ -163,6 +165,7 @@ EXPECT = {
     "submissions-api:list": {"GET": "A ok ok ok ok ok ok ok", "POST": "A ok 404 403 ok 404 403 ok"},
     "submissions-api:template": {"GET": "A ok 404 ok ok 404 ok ok"},
     "submissions-api:completeness": {"GET": "A ok ok ok ok ok ok ok"},
+    "org-life-compliance": {"GET": "A ok ok ok ok ok ok ok"},
     "submissions-api:detail": {"GET": "A ok 404 ok ok 404 ok ok", "DELETE": "A 405 405 405 405 405 405 405"},
     "submissions-api:confirm": {"POST": "A ok 404 403 ok 404 403 ok"},
     "submissions-api:approve": {"POST": "A 403 404 403 ok 404 403 ok"},

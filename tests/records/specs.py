@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from study.models import OrgLifeRequirement
 from tests.cadres.factories import (
     CadreTrainingFactory,
     PersonFactory,
@@ -159,6 +160,14 @@ SPECS = [
         make=lambda c, n: StudyPlanFactory(township=c.township),
         payload=lambda c: {"year": 2023, "kind": "central_group", "title": "2023年党委理论学习中心组学习计划"},
         edit=("title", "2023年干部理论学习计划"), village_level=False,
+    ),
+    Spec(
+        "org-life-requirements",
+        make=lambda c, n: OrgLifeRequirement.objects.create(
+            township=c.township, kind=["group_meeting", "committee_meeting", "theme_day", "party_lecture",
+                                       "general_meeting"][n % 5], frequency="monthly", since_year=2020 + n // 5),
+        payload=lambda c: {"kind": "life_meeting", "frequency": "yearly", "since_year": 2023, "note": "每年召开一次"},
+        edit=("frequency", "quarterly"), village_level=False,
     ),
     Spec(
         "study-activities",
