@@ -10,22 +10,23 @@ Definitions, shown on the compliance page too:
 - compliance rate = requirements met ÷ requirements due (one decimal, township.numbers.share):
   the figure org_life.compliance_rate of the annual report, computed here.
 
-Cost: three queries whatever the number of branches and years (branches, requirements, and the
-meetings counted per branch, month and kind).
+Cost: two queries whatever the number of branches and years (the branches with their meetings counted
+per month and kind, and the requirements).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from township.numbers import months_ended, share
+from villages.models import PartyBranch, Village
 
-from .models import OrgLifeEvent, OrgLifeKind, OrgLifeRequirement, RequirementFrequency
+from .models import OrgLifeKind, OrgLifeRequirement, RequirementFrequency
 
 QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 # Short names for a grid cell, in the order of the kinds.
@@ -142,12 +143,26 @@ class Compliance:
         return sum(k.held for row in self.rows for k in row.kinds if k.kind == kind)
 
 
-def _counts(branch_ids, years) -> dict:
-    """{(branch id, year, month, kind): meetings} in one query."""
-    rows = (OrgLifeEvent.objects.order_by().filter(branch_id__in=branch_ids, date__year__in=list(years))
-            .annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
-            .values("branch_id", "y", "m", "kind").annotate(n=Count("pk")))
-    return {(row["branch_id"], row["y"], row["m"], row["kind"]): row["n"] for row in rows}
+def _branches_and_counts(branches, years) -> tuple[list, dict]:
+    """([branch with its village], {(branch id, year, month, kind): meetings}) in one query: the branches
+    joined to their meetings of the years (a branch without any still comes, once)."""
+    meetings = FilteredRelation("org_life_events", condition=Q(org_life_events__date__year__in=list(years)))
+    rows = (branches.order_by().annotate(meeting=meetings)
+            .annotate(y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"), k=F("meeting__kind"))
+            .values("pk", "name", "village_id", "village__name", "village__order", "village__township_id",
+                    "y", "m", "k")
+            .annotate(n=Count("meeting__pk")))
+    found, counts = {}, {}
+    for row in rows:
+        if row["pk"] not in found:
+            village = Village(pk=row["village_id"], name=row["village__name"], order=row["village__order"],
+                              township_id=row["village__township_id"])
+            found[row["pk"]] = PartyBranch(pk=row["pk"], name=row["name"], village=village)
+        if row["n"]:
+            counts[(row["pk"], row["y"], row["m"], row["k"])] = row["n"]
+    ordered = sorted(found.values(), key=lambda b: (b.village.township_id, b.village.order, b.village.name,
+                                                     b.name))
+    return ordered, counts
 
 
 def _evaluate(branch, requirements, counts, year, ended, links) -> BranchCompliance:
@@ -179,12 +194,11 @@ def _evaluate(branch, requirements, counts, year, ended, links) -> BranchComplia
 
 
 def build_many(*, branches, years, today=None, links=False) -> dict:
-    """{year: Compliance} of `branches` (already scoped to the user): three queries for all the years."""
-    branches = list(branches.select_related("village").order_by("village__township_id", "village__order",
-                                                                  "village__name", "name"))
+    """{year: Compliance} of `branches` (a PartyBranch queryset already scoped to the user): two queries for
+    all the years."""
+    branches, counts = _branches_and_counts(branches, years)
     township_ids = {b.village.township_id for b in branches}
     requirements = OrgLifeRequirement.objects.effective(township_ids, years)
-    counts = _counts([b.pk for b in branches], years) if branches else {}
     out = {}
     for year in years:
         ended = months_ended(year, today)

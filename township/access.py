@@ -262,6 +262,20 @@ def own_township_id(user):
     return village.township_id if village is not None else None
 
 
+# ---------------------------------------------------------------- notices from the township
+
+
+def marks_notices_read(user) -> bool:
+    """Whether `user` confirms reading the township's notices (a read receipt): a village's secretary."""
+    return confined_village_id(user) is not None
+
+
+def reads_notice_receipts(user) -> bool:
+    """Whether `user` sees who has read a notice they may see: the township's staff and leaders, county
+    users and administrators, not the secretaries it was sent to."""
+    return bool(user and user.is_authenticated and not user.is_secretary)
+
+
 # ---------------------------------------------------------------- monthly workbooks
 
 

@@ -56,7 +56,7 @@ VILLAGE_READ = {  # secretaries read their own village's (403 on write)
     "branches", "star-ratings", "reserve-cadres", "cadre-trainings", "talents", "income-targets",
     "industry-projects",
     # township records that may name a village: its secretary reads the ones about it
-    "problems", "supervision-visits", "alliances",
+    "problems", "supervision-visits", "alliances", "township-notices",
 }
 VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
     "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",
@@ -110,6 +110,9 @@ EXPECT = {
     "submissions:completeness": {"GET": "L ok ok ok ok ok ok ok"},
     # 三会一课 compliance: everyone reads the branches they may see (a secretary: her own).
     "study:compliance": {"GET": "L ok ok ok ok ok ok ok"},
+    # A township notice (sent to 江南村): its secretary marks it read; staff and leaders see who has read it.
+    "committee:notice-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 403 404 403 403"},
+    "committee:notice-receipts": {"GET": "L 403 404 ok ok 404 ok ok"},
     # A notice is its recipient's (secretary_a's) alone, whoever else may see the village.
     "submissions:notice-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 404 404 404 404 404"},
     "submissions:detail": {"GET": "L ok 404 ok ok 404 ok ok"},
@@ -166,6 +169,9 @@ EXPECT = {
     "submissions-api:template": {"GET": "A ok 404 ok ok 404 ok ok"},
     "submissions-api:completeness": {"GET": "A ok ok ok ok ok ok ok"},
     "org-life-compliance": {"GET": "A ok ok ok ok ok ok ok"},
+    "township-notices-inbox": {"GET": "A ok ok ok ok ok ok ok"},
+    "township-notices-read": {"POST": "A ok 404 403 403 404 403 403"},
+    "township-notices-receipts": {"GET": "A 403 404 ok ok 404 ok ok"},
     "submissions-api:detail": {"GET": "A ok 404 ok ok 404 ok ok", "DELETE": "A 405 405 405 405 405 405 405"},
     "submissions-api:confirm": {"POST": "A ok 404 403 ok 404 403 ok"},
     "submissions-api:approve": {"POST": "A 403 404 403 ok 404 403 ok"},
@@ -255,6 +261,10 @@ def _kwargs(route, world):
             "villages:detail": world.village_a.pk,
             "submissions:notice-read": world.notice.pk,
             "reports:delete-item": world.report_item.pk,
+            "committee:notice-read": world.records["township-notices"].pk,
+            "committee:notice-receipts": world.records["township-notices"].pk,
+            "township-notices-read": world.records["township-notices"].pk,
+            "township-notices-receipts": world.records["township-notices"].pk,
         }.get(name, None)
         if kw["pk"] is None:
             if name.startswith("ledgers:"):

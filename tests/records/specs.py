@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from committee.models import TownshipNotice
 from study.models import OrgLifeRequirement
 from tests.cadres.factories import (
     CadreTrainingFactory,
@@ -69,6 +70,12 @@ def _iso_month(key):
         return day.year, day.month
 
     return month
+
+
+def _notice(c, n):
+    notice = TownshipNotice.objects.create(township=c.township, title=f"镇党委通知（{n}）", text="请各村按时完成。")
+    notice.villages.set([c.village])
+    return notice
 
 
 SPECS = [
@@ -154,6 +161,13 @@ SPECS = [
                            "model": "支部+合作社+企业+基地+农户", "villages": [c.village.pk],
                            "enterprises": [EnterpriseFactory(township=c.township).pk]},
         edit=("model", "支部+企业+农户"),
+    ),
+    Spec(
+        "township-notices",
+        make=lambda c, n: _notice(c, n),
+        payload=lambda c: {"title": "关于报送2023年组织生活会情况的通知", "text": "请各村于月底前报送。",
+                           "deadline": "2023-12-31", "villages": [c.village.pk]},
+        edit=("title", "关于报送组织生活会情况的补充通知"),
     ),
     Spec(
         "study-plans",

@@ -116,3 +116,39 @@ def test_the_grid_costs_the_same_for_more_branches(met_and_missed, client_for, s
     client.get("/org-life/compliance/", {"year": YEAR})
     with django_assert_max_num_queries(12):
         assert client.get("/org-life/compliance/", {"year": YEAR}).status_code == 200
+
+
+def test_the_figures_and_the_report_state_the_compliance(met_and_missed, township, client_for, staff):
+    from reports import drafting
+    from reports.figures import compute_figures
+
+    figures = compute_figures(township, YEAR)
+    value = {key: figure["value"] for key, figure in figures.items()}
+    assert value["org_life.compliance_rate"] == 98.5
+    assert (value["org_life.requirements_met"], value["org_life.requirements_due"]) == (65, 66)
+    assert value["org_life.held_committee_meeting"] == 23 and value["org_life.held_theme_day"] == 24
+    assert value["org_life.events"] == 23 + 24 + 8 + 8 + 2
+    assert value["org_life.held_group_meeting"] == 0
+    assert value["org_life.short_branches"] == [{"village": "联星村", "kinds": ["支委会"]}]
+    assert figures["org_life.compliance_rate"]["source"] == f"/org-life/compliance/?year={YEAR}"
+    assert figures["org_life.held_committee_meeting"]["source"] == \
+        f"/records/org-life/?year={YEAR}&kind=committee_meeting"
+    text = "".join(para.text for para in drafting.grassroots(figures))
+    assert ("规范落实“三会一课”和主题党日制度，各党支部全年召开支部党员大会8次、支委会23次、党课8次、主题党日24次、"
+            "组织生活会2次，达标率98.5%") in text
+    assert "党小组会" not in text  # none held: no "0次"
+    suggestion = {s["key"]: s["text"] for s in drafting.suggestions(figures)}["org_life_short"]
+    assert suggestion.startswith("组织生活落实不够到位。联星村（支委会）党支部")
+    page = client_for(staff).get(f"/reports/{YEAR}/").content.decode()
+    assert "达标率" in page and "98.5%" in page
+
+
+def test_a_year_without_meetings_states_no_rate_and_no_problem(village_a, township):
+    from reports import drafting
+    from reports.figures import compute_figures
+
+    figures = compute_figures(township, YEAR)
+    assert figures["org_life.compliance_rate"]["value"] is None
+    assert figures["org_life.short_branches"]["value"] == []
+    assert "org_life_short" not in {s["key"] for s in drafting.suggestions(figures)}
+    assert "三会一课" not in "".join(para.text for para in drafting.grassroots(figures))
