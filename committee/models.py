@@ -1,5 +1,7 @@
 """The township committee's own work: campaigns and their tasks, problems found and rectified,
 bulletins, supervision of the villages, the work events it held or issued, and the township's yearly targets."""
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -332,3 +334,41 @@ class NoticeReceipt(models.Model):
 
     def __str__(self):
         return f"{self.notice} {self.user}"
+
+
+# ---------------------------------------------------------------- evidence (photos, minutes, sign-in sheets)
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", "照片"
+    PDF = "pdf", "PDF文件"
+    WORD = "word", "Word文件"
+
+
+class Attachment(models.Model):
+    """A file of evidence attached to a record (study activity, meeting, rectified problem, star rating).
+
+    Its scope is its record's: committee.attachments serves it only to who may see the record, and
+    takes new ones only from who may attach to it (township.access.check_attach)."""
+
+    content_type = models.ForeignKey(ContentType, verbose_name="记录类型", on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField("记录编号")
+    target = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField("类型", max_length=8, choices=AttachmentKind.choices)
+    name = models.CharField("文件名", max_length=200)
+    mime = models.CharField("内容类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField("文件", upload_to="attachments/%Y/%m/", max_length=300)
+    thumbnail = models.FileField("缩略图", upload_to="attachments/thumbs/%Y/%m/", blank=True, max_length=300)
+    uploaded_by = models.ForeignKey("township.User", verbose_name="上传人", null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.name

@@ -32,6 +32,7 @@ urlpatterns = [
     path("submissions/", include("submissions.urls")),
     path("org-life/", include("study.urls")),
     path("notices/", include("committee.urls")),
+    path("attachments/", include("committee.attachment_urls")),
     path("reports/", include("reports.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("privacy/id-number-refusals/", township_views.id_number_refusals, name="id-number-refusals"),
@@ -49,6 +50,7 @@ urlpatterns = [
     path("api/reports/", include("reports.api_urls")),
     # Before the router: its org-life/<pk>/ would take "compliance" for a record's id.
     path("api/org-life/compliance/", OrgLifeCompliance.as_view(), name="org-life-compliance"),
+    path("api/attachments/", committee_api.AttachmentListCreate.as_view(), name="attachments-api"),
     path("api/township-notices/inbox/", committee_api.NoticeInbox.as_view(), name="township-notices-inbox"),
     path("api/township-notices/<int:pk>/read/", committee_api.NoticeRead.as_view(), name="township-notices-read"),
     path("api/township-notices/<int:pk>/receipts/", committee_api.NoticeReceipts.as_view(),

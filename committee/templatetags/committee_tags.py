@@ -1,8 +1,10 @@
 from django import template
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
 from township import access
 
+from .. import attachments
 from ..models import TownshipNotice
 
 register = template.Library()
@@ -19,3 +21,18 @@ def township_notices(context, limit=10):
         notices = notices.annotate(sent=Count("villages", distinct=True),
                                    read_villages=Count("receipts__village", distinct=True))
     return list(notices[:limit])
+
+
+@register.simple_tag(takes_context=True)
+def record_attachments(context, obj, slug):
+    """The evidence of a record on its page: {"enabled", "items", "can_add"} (its kind takes attachments)."""
+    if slug not in attachments.ATTACHABLE:
+        return {"enabled": False}
+    user = context["request"].user
+    try:
+        access.check_attach(user, obj)
+        can_add = True
+    except PermissionDenied:
+        can_add = False
+    return {"enabled": True, "items": list(attachments.attachments_of(obj)), "can_add": can_add, "slug": slug,
+            "max_mb": attachments.max_bytes() // (1024 * 1024)}
