@@ -152,3 +152,17 @@ def test_a_year_without_meetings_states_no_rate_and_no_problem(village_a, townsh
     assert figures["org_life.short_branches"]["value"] == []
     assert "org_life_short" not in {s["key"] for s in drafting.suggestions(figures)}
     assert "三会一课" not in "".join(para.text for para in drafting.grassroots(figures))
+
+
+def test_the_village_page_lists_this_years_missing_meetings(client_for, secretary_a, village_a):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    if today.month > 1:  # January's 支委会 held, its 主题党日 not
+        OrgLifeEvent.objects.create(branch=village_a.branches.get(), date=datetime.date(today.year, 1, 5),
+                                    kind=OrgLifeKind.COMMITTEE_MEETING, topic="研究部署", attendance=7)
+    page = client_for(secretary_a).get(f"/villages/{village_a.pk}/").content.decode()
+    card = page.split('id="org-life-to-do"')[1].split("</section>")[0]
+    assert f"{today.month}月尚未召开：<strong>支委会、主题党日</strong>" in card
+    if today.month > 1:
+        assert "主题党日（1月" in card and "支委会（1月" not in card
