@@ -5,7 +5,7 @@ from django.db.models import Count
 from township import access
 
 from .. import attachments
-from ..models import TownshipNotice
+from ..models import NoticeReceipt, TownshipNotice
 
 register = template.Library()
 
@@ -36,3 +36,15 @@ def record_attachments(context, obj, slug):
         can_add = False
     return {"enabled": True, "items": list(attachments.attachments_of(obj)), "can_add": can_add, "slug": slug,
             "max_mb": attachments.max_bytes() // (1024 * 1024)}
+
+
+@register.simple_tag(takes_context=True)
+def notice_receipt(context, obj, slug):
+    """On a township notice's page: {"notice", "read_at", "marks", "receipts"} (who may mark it read, who may
+    see the receipts), or None on any other record's page."""
+    if slug != "township-notices":
+        return None
+    user = context["request"].user
+    receipt = NoticeReceipt.objects.filter(notice=obj, user=user).first()
+    return {"notice": obj, "read_at": receipt.read_at if receipt else None,
+            "marks": access.marks_notices_read(user), "receipts": access.reads_notice_receipts(user)}

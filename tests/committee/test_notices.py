@@ -85,3 +85,15 @@ def test_staff_cannot_send_to_another_townships_village(api_for, staff, other_vi
         "title": "x", "text": "y", "villages": [other_village.pk]}, format="json")
     assert response.status_code == 400
     assert not TownshipNotice.objects.exists()
+
+
+def test_a_secretary_marks_a_notice_read_from_its_page(api_for, client_for, staff, secretary_a, village_a):
+    notice = send(api_for(staff), [village_a])
+    client = client_for(secretary_a)
+    page = client.get(f"/records/township-notices/{notice.pk}/").content.decode()
+    assert "请各村党支部于12月底前召开组织生活会。" in page and "标为已读" in page
+    client.post(f"/notices/{notice.pk}/read/", {"next": f"/records/township-notices/{notice.pk}/"})
+    page = client.get(f"/records/township-notices/{notice.pk}/").content.decode()
+    assert "标为已读" not in page and "确认阅读" in page
+    staff_page = client_for(staff).get(f"/records/township-notices/{notice.pk}/").content.decode()
+    assert f"/notices/{notice.pk}/receipts/" in staff_page and "标为已读" not in staff_page
