@@ -31,10 +31,13 @@ def record_attachments(context, obj, slug):
     user = context["request"].user
     try:
         access.check_attach(user, obj)
-        can_add = True
+        can_add, locked = True, None
+    except access.MonthLocked as exc:
+        can_add, locked = False, str(exc)
     except PermissionDenied:
-        can_add = False
+        can_add, locked = False, None
     return {"enabled": True, "items": list(attachments.attachments_of(obj)), "can_add": can_add, "slug": slug,
+            "locked": locked,
             "max_mb": attachments.max_bytes() // (1024 * 1024)}
 
 

@@ -123,3 +123,10 @@ def test_the_page_form_adds_a_photo_from_the_meetings_page(client_for, secretary
                                                  "file": SimpleUploadedFile("现场.jpg", photo_with_gps())})
     assert response.status_code == 302 and response["Location"] == f"/records/org-life/{meeting.pk}/"
     assert Attachment.objects.get().kind == "image"
+
+
+def test_a_locked_months_meeting_page_says_so_instead_of_offering_the_form(client_for, secretary_a, meeting):
+    VillageMonth.objects.create(village=meeting.branch.village, year=meeting.date.year, month=meeting.date.month,
+                                status=VillageMonthStatus.APPROVED)
+    page = client_for(secretary_a).get(f"/records/org-life/{meeting.pk}/").content.decode()
+    assert 'action="/attachments/add/"' not in page and "附件也随之锁定" in page
