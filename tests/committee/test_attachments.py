@@ -4,13 +4,11 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image  # a dependency (pyproject.toml): photos are re-encoded with it
 
 from committee.models import Attachment
 from tests.study.factories import OrgLifeEventFactory
 from villages.models import VillageMonth, VillageMonthStatus
-
-PIL = pytest.importorskip("PIL")
-from PIL import Image  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 

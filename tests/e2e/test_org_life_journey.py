@@ -18,7 +18,6 @@ def photo() -> bytes:
 
 
 def test_secretary_reads_a_notice_and_attaches_a_photo_on_a_phone(page, live_server, demo, watch):
-    pytest.importorskip("PIL")
     from committee.models import Attachment, NoticeReceipt
     from study.models import OrgLifeEvent
 
