@@ -22,6 +22,7 @@ from .models import (
     Problem,
     SupervisionKind,
     SupervisionVisit,
+    TownshipNotice,
     TownshipTarget,
     WorkArea,
     WorkEvent,
@@ -146,6 +147,7 @@ def load(township):
             "reserve_cadres_per_village": reserve,
         })
     _load_village_months(villages)
+    _load_notices(township, villages)
 
 
 def _load_village_months(villages):
@@ -164,3 +166,24 @@ def _load_village_months(villages):
                 status = VillageMonthStatus.APPROVED
             rows.append(VillageMonth(village=village, year=2023, month=month, status=status))
     VillageMonth.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# Notices of the township to its villages: (title, text, deadline, the villages' places in the township's order,
+# None for all). The second goes to the branches the demo's organisational life has missing meetings
+# (submissions.demo.ORG_LIFE_MISSED). Unread at first.
+NOTICES = [
+    ("关于召开2023年度基层党组织组织生活会的通知",
+     "请各村党支部于12月底前召开2023年度组织生活会，会后报送会议记录和照片。", datetime.date(2023, 12, 31), None),
+    ("关于补开支委会和主题党日的提醒",
+     "部分党支部有月份未按要求召开支委会、主题党日或党课，请对照“三会一课”落实情况及时补课。",
+     datetime.date(2023, 11, 30), (2, 6, 9)),
+]
+
+
+def _load_notices(township, villages):
+    """The township's notices to its villages (none when it has any)."""
+    if TownshipNotice.objects.filter(township=township).exists() or not villages:
+        return
+    for title, text, deadline, places in NOTICES:
+        notice = TownshipNotice.objects.create(township=township, title=title, text=text, deadline=deadline)
+        notice.villages.set(villages if places is None else [villages[i] for i in places if i < len(villages)])

@@ -1,5 +1,7 @@
 """The township committee's own work: campaigns and their tasks, problems found and rectified,
 bulletins, supervision of the villages, the work events it held or issued, and the township's yearly targets."""
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -260,3 +262,113 @@ class TownshipTarget(models.Model):
         if (self.planned_probationary is not None and self.planned_probationary_under_35 is not None
                 and self.planned_probationary_under_35 > self.planned_probationary):
             raise ValidationError({"planned_probationary_under_35": "35岁以下人数不能多于计划吸收人数。"})
+
+
+# ---------------------------------------------------------------- notices from the township to its villages
+
+
+class TownshipNoticeQuerySet(models.QuerySet):
+    def with_read_at(self, user):
+        """Each notice with `read_at`: when `user` marked it read (None: unread)."""
+        receipt = NoticeReceipt.objects.filter(notice=models.OuterRef("pk"), user=user)
+        return self.annotate(read_at=models.Subquery(receipt.values("read_at")[:1]))
+
+    def inbox(self, user):
+        """The notices `user` is sent (already scoped), unread first, then newest first."""
+        return self.with_read_at(user).order_by(models.F("read_at").desc(nulls_first=True), "-created_at", "-pk")
+
+
+class TownshipNotice(models.Model):
+    """A notice the township's staff write to some or all of its villages (the secretaries read it)."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="notices")
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("内容")
+    deadline = models.DateField("办理时限", null=True, blank=True)
+    villages = models.ManyToManyField("villages.Village", verbose_name="发送到（村）", related_name="township_notices",
+                                      help_text="发给全部村请全选")
+    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    objects = TownshipNoticeQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[villages])
+    SCOPE = Scope(township="township", village="villages")
+
+    class Meta:
+        verbose_name = "镇通知"
+        verbose_name_plural = "镇通知"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def mark_read(self, user) -> "NoticeReceipt":
+        """The user's read receipt of this notice, made the first time (reading again changes nothing)."""
+        receipt, _created = NoticeReceipt.objects.get_or_create(notice=self, user=user,
+                                                                defaults={"village_id": user.village_id})
+        return receipt
+
+    def read_by_village(self) -> list[tuple]:
+        """[(village, [receipts of its readers])] of every village the notice was sent to, in the villages'
+        order: two queries."""
+        receipts = {}
+        for receipt in self.receipts.select_related("user"):
+            receipts.setdefault(receipt.village_id, []).append(receipt)
+        return [(village, receipts.get(village.pk, [])) for village in self.villages.order_by("order", "name")]
+
+
+class NoticeReceipt(models.Model):
+    """That a village's secretary read a township notice, and when (the read receipt staff see)."""
+
+    notice = models.ForeignKey(TownshipNotice, verbose_name="通知", on_delete=models.CASCADE, related_name="receipts")
+    user = models.ForeignKey("township.User", verbose_name="阅读人", on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey("villages.Village", verbose_name="村", null=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    read_at = models.DateTimeField("阅读时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "通知已读回执"
+        verbose_name_plural = "通知已读回执"
+        ordering = ["read_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["notice", "user"], name="one_receipt_per_notice_and_user")]
+
+    def __str__(self):
+        return f"{self.notice} {self.user}"
+
+
+# ---------------------------------------------------------------- evidence (photos, minutes, sign-in sheets)
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", "照片"
+    PDF = "pdf", "PDF文件"
+    WORD = "word", "Word文件"
+
+
+class Attachment(models.Model):
+    """A file of evidence attached to a record (study activity, meeting, rectified problem, star rating).
+
+    Its scope is its record's: committee.attachments serves it only to who may see the record, and
+    takes new ones only from who may attach to it (township.access.check_attach)."""
+
+    content_type = models.ForeignKey(ContentType, verbose_name="记录类型", on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField("记录编号")
+    target = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField("类型", max_length=8, choices=AttachmentKind.choices)
+    name = models.CharField("文件名", max_length=200)
+    mime = models.CharField("内容类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField("文件", upload_to="attachments/%Y/%m/", max_length=300)
+    thumbnail = models.FileField("缩略图", upload_to="attachments/thumbs/%Y/%m/", blank=True, max_length=300)
+    uploaded_by = models.ForeignKey("township.User", verbose_name="上传人", null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.name

@@ -4,7 +4,16 @@ from django.db.models import Q
 from records.filters import DateFilter
 from records.registry import RecordType, register
 
-from .models import Bulletin, Campaign, CampaignTask, Problem, SupervisionVisit, TownshipTarget, WorkEvent
+from .models import (
+    Bulletin,
+    Campaign,
+    CampaignTask,
+    Problem,
+    SupervisionVisit,
+    TownshipNotice,
+    TownshipTarget,
+    WorkEvent,
+)
 
 GROUP = "镇党委工作"
 register(RecordType(
@@ -51,4 +60,9 @@ register(RecordType(
     list_fields=["year", "star_share_3plus", "star_share_4plus", "star_share_5", "planned_probationary",
                  "reserve_cadres_per_village"],
     year_field="year",
+))
+register(RecordType(
+    model=TownshipNotice, slug="township-notices", group=GROUP,
+    list_fields=["title", "created_at", "deadline"], search_fields=["title", "text"],
+    prefetch_related=["villages"],
 ))

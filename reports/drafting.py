@@ -58,6 +58,8 @@ def _item_text(item, unit=""):
         return str(item)
     if "title" in item:
         return item["title"]
+    if "kinds" in item:
+        return f"{item['village']}：{'、'.join(item['kinds'])}未按要求召开"
     if "target" in item and "actual" in item:
         return f"{item['village']}：目标{yuan(item['target'])}，完成{yuan(item['actual'])}"
     if "target" in item:
@@ -338,7 +340,28 @@ def _duty(wr: Writer) -> Para:
             stars.t("、" if i < len(shown) - 1 else "")
         if w.stated(wr.value("stars.share_3plus")):
             stars.t("，三星级及以上占").add(wr.fig("stars.share_3plus", w.percent(wr.value("stars.share_3plus"))))
-    return sentences([opening, [mechanism, visits, reporting], [stars]], between="。")
+    return sentences([opening, [mechanism, visits, reporting], [_org_life(wr)], [stars]], between="。")
+
+
+# ---------------------------------------------------------------- organisational life (三会一课 and 主题党日)
+
+ORG_LIFE_NAMES = {"org_life.held_general_meeting": "支部党员大会", "org_life.held_committee_meeting": "支委会",
+                  "org_life.held_group_meeting": "党小组会", "org_life.held_party_lecture": "党课",
+                  "org_life.held_theme_day": "主题党日", "org_life.held_life_meeting": "组织生活会"}
+
+
+def _org_life(wr: Writer) -> Para:
+    """"规范落实“三会一课”和主题党日制度，各党支部全年召开支委会144次、…，达标率99.0%", or nothing without meetings."""
+    held = [key for key in ORG_LIFE_NAMES if wr.has(key)]
+    if not held:
+        return Para()
+    para = Para().t("规范落实“三会一课”和主题党日制度，各党支部全年召开")
+    for i, key in enumerate(held):
+        para.t(ORG_LIFE_NAMES[key]).add(wr.fig(key, w.count(wr.value(key), "次"))).t("、" if i < len(held) - 1 else "")
+    rate = wr.value("org_life.compliance_rate")
+    if w.stated(rate):
+        para.t("，达标率").add(wr.fig("org_life.compliance_rate", w.percent(rate)))
+    return para
 
 
 def _projects(wr: Writer) -> list[Para]:
@@ -554,6 +577,12 @@ def suggestions(figures, previous=None) -> list[dict]:
         else:
             para.t("，均未上报")
         add("months_not_reported", para.t("。"))
+    short = wr.value("org_life.short_branches")
+    if short:
+        para = Para().t("组织生活落实不够到位。").add(wr.fig("org_life.short_branches", w.join(
+            f"{b['village']}（{w.join(b['kinds'])}）" for b in short)))
+        para.t("党支部有月份或季度未按要求召开括号内所列会议，“三会一课”和主题党日制度执行还不够严格。")
+        add("org_life_short", para)
     if wr.has("township.problems_open"):
         # The one number of open problems of the whole text (as of 31 December), as the next steps state it.
         para = Para().t("问题整改尚未全部到位。截至年底尚有").add(

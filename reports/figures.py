@@ -44,9 +44,10 @@ from economy.models import (
 )
 from records import filters as record_filters
 from records import registry as record_types
-from study.models import StudyActivity, StudyKind, StudyPlan, StudyPlanKind
+from study import compliance as org_life_compliance
+from study.models import OrgLifeKind, StudyActivity, StudyKind, StudyPlan, StudyPlanKind
 from township.numbers import money, months_ended, share
-from villages.models import Village, VillageMonth
+from villages.models import PartyBranch, Village, VillageMonth
 
 MILLION = Decimal("1000000")
 TWO_MILLION = Decimal("2000000")
@@ -181,6 +182,50 @@ declare(
     Figure("study.plans", "学习计划", "", LIST, "study-plans", _year, township_only=True),
     Figure("study.topics", "竞赛与比赛", "", LIST, "study-activities", _year, township_only=True),
 )
+
+# ---------------------------------------------------------------- organisational life (三会一课 and 主题党日)
+
+ORG_LIFE_HELD_KEYS = {kind: f"org_life.held_{kind.value}" for kind in OrgLifeKind}
+# Requirements (a branch, a kind, a period that has ended) met and due, as study.compliance counts them:
+# its page (the compliance grid) states them.
+ORG_LIFE_COMPLIANCE_KEYS = ("org_life.requirements_due", "org_life.requirements_met", "org_life.compliance_rate")
+
+declare(
+    Figure("org_life.events", "组织生活会议", "次", COUNT, "org-life", _year),
+    *[Figure(key, kind.label, "次", COUNT, "org-life", _kind(kind.value), none_without="org_life.events")
+      for kind, key in ORG_LIFE_HELD_KEYS.items()],
+    Figure("org_life.requirements_due", "应落实的组织生活要求", "项", COUNT, none_without="org_life.events",
+           in_table=False),
+    Figure("org_life.requirements_met", "已落实的组织生活要求", "项", COUNT, none_without="org_life.events",
+           in_table=False),
+    Figure("org_life.compliance_rate", "“三会一课”和主题党日达标率", "%", SHARE,
+           parts=("org_life.requirements_met", "org_life.requirements_due"), none_without="org_life.events"),
+    # The branches that missed a required meeting: {"village", "kinds": [labels]} (a data suggestion names them).
+    Figure("org_life.short_branches", "组织生活未全部落实的党支部", "", LIST, township_only=True),
+)
+
+
+def _org_life(township_ids, years, values, today, detail_year):
+    """Meetings held per kind, requirements due and met per township and year, and for `detail_year` the
+    branches that fell short: study.compliance's two queries (the meetings are counted per branch, kind and
+    month there, the same records the org-life list selects by 年度 and 类型)."""
+    results = org_life_compliance.build_many(
+        branches=PartyBranch.objects.filter(village__township__in=township_ids), years=years, today=today)
+    for year, result in results.items():
+        split = org_life_compliance.by_township(result)
+        for tid in township_ids:
+            part = split.get(tid)
+            v = values[tid][year]
+            for kind, key in ORG_LIFE_HELD_KEYS.items():
+                v[key] = part.held(kind) if part else 0
+            v["org_life.events"] = sum(v[key] for key in ORG_LIFE_HELD_KEYS.values())
+            v["org_life.requirements_due"] = part.due if part else 0
+            v["org_life.requirements_met"] = part.met if part else 0
+            if year == detail_year:
+                v["org_life.short_branches"] = [
+                    {"village": row.village.name, "kinds": [k.label for k in row.short]}
+                    for row in (part.rows if part else []) if row.short] if v.get("org_life.events") else []
+
 
 # ---------------------------------------------------------------- the committee's own work
 
@@ -549,6 +594,7 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
         _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
     _year_end_stages(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)
+    _org_life(township_ids, years, values, today, detail_year)
     _maps(township_ids, years, values)
     for tid in township_ids:
         for year in years:
@@ -699,6 +745,8 @@ def source_of(figure: Figure, year, values=None) -> str | None:
         return records_url("incomes", year=year, village=village_id, sum="amount")
     if figure.key.startswith("submissions."):
         return f"{reverse('submissions:completeness')}?{urlencode({'year': year})}"
+    if figure.key in ORG_LIFE_COMPLIANCE_KEYS:
+        return f"{reverse('study:compliance')}?{urlencode({'year': year})}"
     if figure.kind == SHARE:
         numerator, denominator = (BY_KEY[key] for key in figure.parts)
         if numerator.key in VILLAGE_COUNTS or numerator.key.startswith("submissions."):
@@ -794,7 +842,8 @@ HEADLINE_KEYS = [
 # Records dated in the year: without any, the year has no records yet (the report says so once, and is not
 # made final). Year-end states (people on record, stages on 31 December) do not make a year.
 DATED_COUNTS = ("study.activities", "township.problems_found", "township.bulletins", "township.weekly_previews",
-                "township.work_info", "township.supervision_visits", "economy.income_records", "stars.rated")
+                "township.work_info", "township.supervision_visits", "economy.income_records", "stars.rated",
+                "org_life.events")
 DATED_LISTS = ("study.plans", "township.campaigns", "township.work_events", "economy.projects", "economy.alliances")
 
 

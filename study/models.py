@@ -117,8 +117,69 @@ class OrgLifeKind(models.TextChoices):
     LIFE_MEETING = "life_meeting", "组织生活会"
 
 
-# What every branch must hold every month (三会一课 monthly parts and 主题党日).
-MONTHLY_REQUIRED_KINDS = (OrgLifeKind.COMMITTEE_MEETING, OrgLifeKind.THEME_DAY)
+class RequirementFrequency(models.TextChoices):
+    MONTHLY = "monthly", "每月至少1次"
+    QUARTERLY = "quarterly", "每季度至少1次"
+    YEARLY = "yearly", "每年至少1次"
+    NONE = "none", "不作要求"
+
+
+# How often each branch must hold each kind (三会一课 and 主题党日) unless its township decided otherwise
+# (OrgLifeRequirement). 党小组会 is owed only by branches that have Party groups, and a branch records no
+# groups (villages.PartyBranch has no such flag), so it is not required by default: a township whose
+# branches all have groups sets it to monthly.
+DEFAULT_REQUIREMENTS = {
+    OrgLifeKind.GENERAL_MEETING: RequirementFrequency.QUARTERLY,
+    OrgLifeKind.COMMITTEE_MEETING: RequirementFrequency.MONTHLY,
+    OrgLifeKind.GROUP_MEETING: RequirementFrequency.NONE,
+    OrgLifeKind.PARTY_LECTURE: RequirementFrequency.QUARTERLY,
+    OrgLifeKind.THEME_DAY: RequirementFrequency.MONTHLY,
+    OrgLifeKind.LIFE_MEETING: RequirementFrequency.YEARLY,
+}
+
+
+class OrgLifeRequirementQuerySet(models.QuerySet):
+    def effective(self, township_ids, years) -> dict:
+        """{(township id, year): {kind: frequency}} for every kind: the township's latest decision taking
+        effect by that year, else the default."""
+        years = list(years)
+        chosen = {(tid, year): dict(DEFAULT_REQUIREMENTS) for tid in township_ids for year in years}
+        rows = self.filter(township_id__in=list(township_ids), since_year__lte=max(years, default=0))
+        for tid, kind, frequency, since in rows.order_by("since_year").values_list(
+                "township_id", "kind", "frequency", "since_year"):
+            for year in years:
+                if since <= year:
+                    chosen[(tid, year)][OrgLifeKind(kind)] = RequirementFrequency(frequency)
+        return chosen
+
+
+class OrgLifeRequirement(models.Model):
+    """A township's own requirement for one kind of organisational life from a year on, replacing the
+    default (DEFAULT_REQUIREMENTS) or its earlier decision: a year's compliance keeps that year's rules."""
+
+    township = models.ForeignKey("villages.Township", verbose_name="所属镇", on_delete=models.PROTECT,
+                                 related_name="org_life_requirements")
+    kind = models.CharField("类型", max_length=24, choices=OrgLifeKind.choices)
+    frequency = models.CharField("要求", max_length=16, choices=RequirementFrequency.choices)
+    since_year = models.PositiveSmallIntegerField("自年度起执行", validators=[MinValueValidator(2000),
+                                                                         MaxValueValidator(2100)])
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = OrgLifeRequirementQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="township", village=None)
+
+    class Meta:
+        verbose_name = "组织生活要求"
+        verbose_name_plural = "组织生活要求"
+        ordering = ["township", "-since_year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "kind", "since_year"],
+                                    name="one_org_life_requirement_per_kind_and_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.since_year}年起{self.get_kind_display()}：{self.get_frequency_display()}"
 
 
 class OrgLifeEvent(MonthlyRecord):

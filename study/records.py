@@ -1,9 +1,9 @@
 from django.db.models import Q
 
-from records.filters import BooleanFilter
+from records.filters import BooleanFilter, IntegerFilter
 from records.registry import RecordType, register
 
-from .models import DuesPayment, OrgLifeEvent, StudyActivity, StudyPlan
+from .models import DuesPayment, OrgLifeEvent, OrgLifeRequirement, StudyActivity, StudyPlan
 
 GROUP = "学习与组织生活"
 
@@ -25,6 +25,12 @@ register(RecordType(
     list_fields=["date", "branch", "kind", "topic", "attendance"],
     filter_fields=["kind", "source"], year_field="date",
     search_fields=["topic", "branch__name"],
+    # The compliance grid's cells open a village's meetings of one month.
+    extra_filters={"month": IntegerFilter(label="月份", field_name="date__month", min_value=1, max_value=12)},
+))
+register(RecordType(
+    model=OrgLifeRequirement, slug="org-life-requirements", group=GROUP,
+    list_fields=["since_year", "kind", "frequency", "note"], filter_fields=["kind"], year_field="since_year",
 ))
 register(RecordType(
     model=DuesPayment, slug="dues", group=GROUP,

@@ -262,6 +262,38 @@ def own_township_id(user):
     return village.township_id if village is not None else None
 
 
+# ---------------------------------------------------------------- notices from the township
+
+
+def marks_notices_read(user) -> bool:
+    """Whether `user` confirms reading the township's notices (a read receipt): a village's secretary."""
+    return confined_village_id(user) is not None
+
+
+def reads_notice_receipts(user) -> bool:
+    """Whether `user` sees who has read a notice they may see: the township's staff and leaders, county
+    users and administrators, not the secretaries it was sent to."""
+    return bool(user and user.is_authenticated and not user.is_secretary)
+
+
+# ---------------------------------------------------------------- evidence attached to records
+
+
+def check_attach(user, obj):
+    """Raise PermissionDenied unless `user` may attach evidence to `obj` (which they already see): the
+    township's staff, or the secretary of the record's village; never leaders or county users (they read);
+    MonthLocked once the record's village-month is approved (its attachments are locked with it)."""
+    if not user.is_superuser:
+        if user.is_secretary:
+            if user.village_id is None or village_id_of(obj) != user.village_id:
+                raise PermissionDenied("只能为本村的记录添加附件。")
+        elif not user.is_staff_role:
+            raise PermissionDenied("您的角色只能查看附件，不能添加。")
+        elif township_id_of(obj) != user.township_id:
+            raise PermissionDenied("只能为本镇的记录添加附件。")
+    check_month_open(obj)
+
+
 # ---------------------------------------------------------------- monthly workbooks
 
 

@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and its viewers are for logged-in users (session or token), like the API they describe.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Two record kinds share the choices of organisational life (meetings and the requirements for them).
+    "ENUM_NAME_OVERRIDES": {"OrgLifeKindEnum": "study.models.OrgLifeKind"},
 }
 
 # Celery: eager in the embedded default, a real broker when one is configured.

@@ -4,10 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from committee import api as committee_api
 from records import registry as records
 from records.api import build_viewset
 from records.views import record_urlpatterns
 from reports import views as report_views
+from study.api import OrgLifeCompliance
 from township import views as township_views
 from township.api_auth import ThrottledObtainAuthToken, TokenLogout, TokenLogoutAll
 from township.health import HealthView
@@ -27,6 +29,9 @@ urlpatterns = [
     path("villages/", include("villages.urls")),
     path("records/", include((record_urlpatterns(records.all_types()), "records"))),
     path("submissions/", include("submissions.urls")),
+    path("org-life/", include("study.urls")),
+    path("notices/", include("committee.urls")),
+    path("attachments/", include("committee.attachment_urls")),
     path("reports/", include("reports.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("privacy/id-number-refusals/", township_views.id_number_refusals, name="id-number-refusals"),
@@ -42,6 +47,13 @@ urlpatterns = [
     path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("api/submissions/", include("submissions.api_urls")),
     path("api/reports/", include("reports.api_urls")),
+    # Before the router: its org-life/<pk>/ would take "compliance" for a record's id.
+    path("api/org-life/compliance/", OrgLifeCompliance.as_view(), name="org-life-compliance"),
+    path("api/attachments/", committee_api.AttachmentListCreate.as_view(), name="attachments-api"),
+    path("api/township-notices/inbox/", committee_api.NoticeInbox.as_view(), name="township-notices-inbox"),
+    path("api/township-notices/<int:pk>/read/", committee_api.NoticeRead.as_view(), name="township-notices-read"),
+    path("api/township-notices/<int:pk>/receipts/", committee_api.NoticeReceipts.as_view(),
+         name="township-notices-receipts"),
     path("api/", include(router.urls)),
 ]
 handler400 = "township.views.bad_request"

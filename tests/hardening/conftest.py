@@ -27,6 +27,7 @@ class World:
     notice: Any = None
     report_item: Any = None
     import_job: Any = None
+    attachment: Any = None  # a photo (with its thumbnail) of 江南村's organisational-life meeting
     year: int = YEAR
 
 
@@ -65,5 +66,20 @@ def world(township, village_a, village_b, roles, county_user, superuser, other_t
     import_services.preview_job(job_id=job.pk)  # a job with a preview (and its problems) to look at
     job.refresh_from_db()
     users = {**roles, "county": county_user, "superuser": superuser}
+    attachment = _attachment(made["org-life"], roles["secretary_a"])
     return World(township=township, village_a=village_a, village_b=village_b, users=users, records=made,
-                 submission=submission, notice=notice, report_item=item, import_job=job)
+                 submission=submission, notice=notice, report_item=item, import_job=job, attachment=attachment)
+
+
+def _attachment(record, user):
+    from django.contrib.contenttypes.models import ContentType
+
+    from committee.models import Attachment, AttachmentKind
+
+    attachment = Attachment(content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk,
+                            kind=AttachmentKind.IMAGE, name="会议照片.jpg", mime="image/jpeg", size=4,
+                            uploaded_by=user)
+    attachment.file.save("photo.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=False)
+    attachment.thumbnail.save("thumb.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=False)
+    attachment.save()
+    return attachment

@@ -50,13 +50,13 @@ SKIPPED_PREFIXES = {
 # Typed here, not read from the models' SCOPE: the test states what each kind should be.
 TOWNSHIP_LEVEL = {  # secretaries have no business with these (404); staff write, leaders read
     "campaigns", "campaign-tasks", "bulletins", "township-targets", "economy-targets", "enterprises",
-    "study-plans", "work-events",
+    "study-plans", "work-events", "org-life-requirements",
 }
 VILLAGE_READ = {  # secretaries read their own village's (403 on write)
     "branches", "star-ratings", "reserve-cadres", "cadre-trainings", "talents", "income-targets",
     "industry-projects",
     # township records that may name a village: its secretary reads the ones about it
-    "problems", "supervision-visits", "alliances",
+    "problems", "supervision-visits", "alliances", "township-notices",
 }
 VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
     "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",
@@ -110,6 +110,15 @@ EXPECT = {
     "submissions:completeness": {"GET": "L ok ok ok ok ok ok ok"},
     "submissions:month-form": {"GET": "L ok 404 ok ok 404 ok ok", "POST": "L ok 404 403 ok 404 403 ok"},
     "submissions:month-form-draft": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
+    # 三会一课 compliance: everyone reads the branches they may see (a secretary: her own).
+    "study:compliance": {"GET": "L ok ok ok ok ok ok ok"},
+    # A township notice (sent to 江南村): its secretary marks it read; staff and leaders see who has read it.
+    "committee:notice-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 403 404 403 403"},
+    "committee:notice-receipts": {"GET": "L 403 404 ok ok 404 ok ok"},
+    # Evidence of 江南村's meeting: read by whoever sees the meeting, added by its secretary and staff.
+    "attachments:add": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
+    "attachments:file": {"GET": "L ok 404 ok ok 404 ok ok"},
+    "attachments:thumbnail": {"GET": "L ok 404 ok ok 404 ok ok"},
     # A notice is its recipient's (secretary_a's) alone, whoever else may see the village.
     "submissions:notice-read": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 404 404 404 404 404"},
     "submissions:detail": {"GET": "L ok 404 ok ok 404 ok ok"},
@@ -165,6 +174,11 @@ EXPECT = {
     "submissions-api:list": {"GET": "A ok ok ok ok ok ok ok", "POST": "A ok 404 403 ok 404 403 ok"},
     "submissions-api:template": {"GET": "A ok 404 ok ok 404 ok ok"},
     "submissions-api:completeness": {"GET": "A ok ok ok ok ok ok ok"},
+    "org-life-compliance": {"GET": "A ok ok ok ok ok ok ok"},
+    "township-notices-inbox": {"GET": "A ok ok ok ok ok ok ok"},
+    "attachments-api": {"GET": "A ok 404 ok ok 404 ok ok", "POST": "A ok 404 403 ok 404 403 ok"},
+    "township-notices-read": {"POST": "A ok 404 403 403 404 403 403"},
+    "township-notices-receipts": {"GET": "A 403 404 ok ok 404 ok ok"},
     "submissions-api:detail": {"GET": "A ok 404 ok ok 404 ok ok", "DELETE": "A 405 405 405 405 405 405 405"},
     "submissions-api:confirm": {"POST": "A ok 404 403 ok 404 403 ok"},
     "submissions-api:approve": {"POST": "A 403 404 403 ok 404 403 ok"},
@@ -254,6 +268,12 @@ def _kwargs(route, world):
             "villages:detail": world.village_a.pk,
             "submissions:notice-read": world.notice.pk,
             "reports:delete-item": world.report_item.pk,
+            "committee:notice-read": world.records["township-notices"].pk,
+            "committee:notice-receipts": world.records["township-notices"].pk,
+            "township-notices-read": world.records["township-notices"].pk,
+            "township-notices-receipts": world.records["township-notices"].pk,
+            "attachments:file": world.attachment.pk,
+            "attachments:thumbnail": world.attachment.pk,
         }.get(name, None)
         if kw["pk"] is None:
             if name.startswith("ledgers:"):
@@ -284,6 +304,8 @@ def build_url(route, world, role=None):
     url = reverse(route.url_name, kwargs=_kwargs(route, world))
     if route.url_name in ("submissions:template", "submissions-api:template"):
         url += f"?village={world.village_a.pk}&year={YEAR}&month={MONTH}"
+    if route.url_name == "attachments-api":
+        url += f"?target=org-life&object_id={world.records['org-life'].pk}"
     if role in CHOOSE_TOWNSHIP and _reads_a_township_report(route):
         url += f"?township={world.township.pk}"
     return url
@@ -303,6 +325,9 @@ def _body(route, world):
         return {"text": "改写的段落"}, None
     if name == "reports:reopen":
         return {"reason": "更正"}, None
+    if name in ("attachments:add", "attachments-api"):
+        pdf = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n")
+        return {"target": "org-life", "object_id": world.records["org-life"].pk, "file": pdf}, None
     if name == "ledgers:upload":
         return {"file": SimpleUploadedFile("incomes.csv", "村,年度\n".encode())}, None
     if route.pattern.startswith("api/") and name not in ("api-token",) and ":" not in name:

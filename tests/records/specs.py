@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from committee.models import TownshipNotice
+from study.models import OrgLifeRequirement
 from tests.cadres.factories import (
     CadreTrainingFactory,
     PersonFactory,
@@ -68,6 +70,12 @@ def _iso_month(key):
         return day.year, day.month
 
     return month
+
+
+def _notice(c, n):
+    notice = TownshipNotice.objects.create(township=c.township, title=f"镇党委通知（{n}）", text="请各村按时完成。")
+    notice.villages.set([c.village])
+    return notice
 
 
 SPECS = [
@@ -155,10 +163,25 @@ SPECS = [
         edit=("model", "支部+企业+农户"),
     ),
     Spec(
+        "township-notices",
+        make=lambda c, n: _notice(c, n),
+        payload=lambda c: {"title": "关于报送2023年组织生活会情况的通知", "text": "请各村于月底前报送。",
+                           "deadline": "2023-12-31", "villages": [c.village.pk]},
+        edit=("title", "关于报送组织生活会情况的补充通知"),
+    ),
+    Spec(
         "study-plans",
         make=lambda c, n: StudyPlanFactory(township=c.township),
         payload=lambda c: {"year": 2023, "kind": "central_group", "title": "2023年党委理论学习中心组学习计划"},
         edit=("title", "2023年干部理论学习计划"), village_level=False,
+    ),
+    Spec(
+        "org-life-requirements",
+        make=lambda c, n: OrgLifeRequirement.objects.create(
+            township=c.township, kind=["group_meeting", "committee_meeting", "theme_day", "party_lecture",
+                                       "general_meeting"][n % 5], frequency="monthly", since_year=2020 + n // 5),
+        payload=lambda c: {"kind": "life_meeting", "frequency": "yearly", "since_year": 2023, "note": "每年召开一次"},
+        edit=("frequency", "quarterly"), village_level=False,
     ),
     Spec(
         "study-activities",

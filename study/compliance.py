@@ -1,0 +1,223 @@
+"""三会一课 and 主题党日 compliance: which branches held each required kind of organisational life in each period.
+
+Definitions, shown on the compliance page too:
+- what a branch owes in a year is its township's requirements of that year
+  (OrgLifeRequirement.objects.effective: the township's own decisions over DEFAULT_REQUIREMENTS):
+  each kind once a month, a quarter or a year;
+- a requirement (a branch, a kind, a period) is *due* once its period has ended
+  (township.numbers.months_ended, as the reporting rate counts months);
+- it is *met* when the branch held at least one meeting of that kind dated in that period;
+- compliance rate = requirements met ÷ requirements due (one decimal, township.numbers.share):
+  the figure org_life.compliance_rate of the annual report, computed here.
+
+Cost: two queries whatever the number of branches and years (the branches with their meetings counted
+per month and kind, and the requirements).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from township.numbers import months_ended, share
+from villages.models import PartyBranch, Village
+
+from .models import OrgLifeKind, OrgLifeRequirement, RequirementFrequency
+
+QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
+# Short names for a grid cell, in the order of the kinds.
+SHORT_LABELS = {
+    OrgLifeKind.GENERAL_MEETING: "党员大会", OrgLifeKind.COMMITTEE_MEETING: "支委会",
+    OrgLifeKind.GROUP_MEETING: "小组会", OrgLifeKind.PARTY_LECTURE: "党课",
+    OrgLifeKind.THEME_DAY: "主题党日", OrgLifeKind.LIFE_MEETING: "组织生活会",
+}
+HELD, MISSING, OPEN = "held", "missing", "open"
+
+
+def periods(frequency) -> list[tuple[str, tuple[int, ...]]]:
+    """[(label, months)] of the periods a frequency divides a year into."""
+    if frequency == RequirementFrequency.MONTHLY:
+        return [(f"{m}月", (m,)) for m in range(1, 13)]
+    if frequency == RequirementFrequency.QUARTERLY:
+        return [(QUARTER_NAMES[q], (3 * q + 1, 3 * q + 2, 3 * q + 3)) for q in range(4)]
+    if frequency == RequirementFrequency.YEARLY:
+        return [("全年", tuple(range(1, 13)))]
+    return []
+
+
+@dataclass
+class KindCompliance:
+    kind: str
+    frequency: str
+    required: int = 0  # periods of the kind that have ended (requirements due)
+    held: int = 0  # meetings of the kind held in the year
+    missing: list = field(default_factory=list)  # labels of the ended periods without one
+
+    @property
+    def label(self):
+        return OrgLifeKind(self.kind).label
+
+    @property
+    def frequency_label(self):
+        return RequirementFrequency(self.frequency).label
+
+    @property
+    def met_count(self):
+        return self.required - len(self.missing)
+
+    @property
+    def met(self) -> bool:
+        return not self.missing
+
+
+@dataclass
+class Mark:
+    kind: str
+    state: str  # HELD, MISSING (its period ended without one), OPEN (its month has not ended)
+    count: int = 0
+
+    @property
+    def label(self):
+        return SHORT_LABELS[self.kind]
+
+
+@dataclass
+class MonthCell:
+    month: int
+    marks: list = field(default_factory=list)
+    href: str = ""
+
+    @property
+    def missing(self):
+        return [mark for mark in self.marks if mark.state == MISSING]
+
+
+@dataclass
+class BranchCompliance:
+    branch: object
+    kinds: list = field(default_factory=list)  # [KindCompliance], every kind in OrgLifeKind's order
+    months: list = field(default_factory=list)  # [MonthCell × 12]
+
+    @property
+    def village(self):
+        return self.branch.village
+
+    @property
+    def due(self):
+        return sum(k.required for k in self.kinds)
+
+    @property
+    def met(self):
+        return sum(k.met_count for k in self.kinds)
+
+    @property
+    def short(self):
+        """The kinds the branch fell short of (some period ended without a meeting)."""
+        return [k for k in self.kinds if k.missing]
+
+
+@dataclass
+class Compliance:
+    year: int
+    months_ended: int
+    requirements: dict  # {township id: {kind: frequency}}
+    rows: list = field(default_factory=list)  # [BranchCompliance]
+
+    @property
+    def due(self):
+        return sum(row.due for row in self.rows)
+
+    @property
+    def met(self):
+        return sum(row.met for row in self.rows)
+
+    @property
+    def rate(self):
+        return share(self.met, self.due)
+
+    def held(self, kind) -> int:
+        return sum(k.held for row in self.rows for k in row.kinds if k.kind == kind)
+
+
+def _branches_and_counts(branches, years) -> tuple[list, dict]:
+    """([branch with its village], {(branch id, year, month, kind): meetings}) in one query: the branches
+    joined to their meetings of the years (a branch without any still comes, once)."""
+    meetings = FilteredRelation("org_life_events", condition=Q(org_life_events__date__year__in=list(years)))
+    rows = (branches.order_by().annotate(meeting=meetings)
+            .annotate(y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"), k=F("meeting__kind"))
+            .values("pk", "name", "village_id", "village__name", "village__order", "village__township_id",
+                    "y", "m", "k")
+            .annotate(n=Count("meeting__pk")))
+    found, counts = {}, {}
+    for row in rows:
+        if row["pk"] not in found:
+            village = Village(pk=row["village_id"], name=row["village__name"], order=row["village__order"],
+                              township_id=row["village__township_id"])
+            found[row["pk"]] = PartyBranch(pk=row["pk"], name=row["name"], village=village)
+        if row["n"]:
+            counts[(row["pk"], row["y"], row["m"], row["k"])] = row["n"]
+    ordered = sorted(found.values(), key=lambda b: (b.village.township_id, b.village.order, b.village.name,
+                                                     b.name))
+    return ordered, counts
+
+
+def _evaluate(branch, requirements, counts, year, ended, links) -> BranchCompliance:
+    row = BranchCompliance(branch=branch, months=[MonthCell(month=m) for m in range(1, 13)])
+    if links:
+        base = reverse("records:org-life-list")
+        for cell in row.months:
+            cell.href = f"{base}?{urlencode({'village': branch.village_id, 'year': year, 'month': cell.month})}"
+    for kind in OrgLifeKind:
+        frequency = requirements[kind]
+        held = {m: counts.get((branch.pk, year, m, kind.value), 0) for m in range(1, 13)}
+        result = KindCompliance(kind=kind.value, frequency=frequency.value, held=sum(held.values()))
+        for label, months in periods(frequency):
+            if months[-1] <= ended:
+                result.required += 1
+                if not any(held[m] for m in months):
+                    result.missing.append(label)
+                    row.months[months[-1] - 1].marks.append(Mark(kind.value, MISSING))
+            elif frequency == RequirementFrequency.MONTHLY and not held[months[0]]:
+                row.months[months[0] - 1].marks.append(Mark(kind.value, OPEN))
+        for m, n in held.items():
+            if n:
+                row.months[m - 1].marks.append(Mark(kind.value, HELD, n))
+        row.kinds.append(result)
+    order = {kind.value: i for i, kind in enumerate(OrgLifeKind)}
+    for cell in row.months:
+        cell.marks.sort(key=lambda mark: order[mark.kind])
+    return row
+
+
+def build_many(*, branches, years, today=None, links=False) -> dict:
+    """{year: Compliance} of `branches` (a PartyBranch queryset already scoped to the user): two queries for
+    all the years."""
+    branches, counts = _branches_and_counts(branches, years)
+    township_ids = {b.village.township_id for b in branches}
+    requirements = OrgLifeRequirement.objects.effective(township_ids, years)
+    out = {}
+    for year in years:
+        ended = months_ended(year, today)
+        of_year = {tid: requirements[(tid, year)] for tid in township_ids}
+        out[year] = Compliance(year=year, months_ended=ended, requirements=of_year, rows=[
+            _evaluate(b, of_year[b.village.township_id], counts, year, ended, links) for b in branches])
+    return out
+
+
+def build(*, branches, year, today=None, links=False) -> Compliance:
+    """The compliance of `branches` (already scoped to the user) in `year`."""
+    return build_many(branches=branches, years=[year], today=today, links=links)[year]
+
+
+def by_township(compliance: Compliance) -> dict:
+    """{township id: Compliance} of the rows of each township."""
+    split = defaultdict(list)
+    for row in compliance.rows:
+        split[row.village.township_id].append(row)
+    return {tid: Compliance(year=compliance.year, months_ended=compliance.months_ended,
+                            requirements={tid: compliance.requirements[tid]}, rows=rows)
+            for tid, rows in split.items()}

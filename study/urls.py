@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "study"
+urlpatterns = [
+    path("compliance/", views.compliance, name="compliance"),
+]
