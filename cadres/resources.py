@@ -3,6 +3,7 @@
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from import_export.fields import Field
 
+from ledgers import bulk
 from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
 from ledgers.spreadsheets import SpreadsheetError
@@ -199,10 +200,16 @@ class PersonResource(LedgerResource):
             if (step["village_id"], day.year, day.month) in locked:
                 raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
             person_id = pks[row] if row in pks else person_ids[key[0]]
-            changes.append(StageChange(person_id=person_id, stage=step["stage"], date=day, source=Source.IMPORT))
-        bulk_create_with_history(changes, StageChange, batch_size=WRITE_BATCH, default_user=user,
-                                 default_change_reason=CHANGE_REASON)
-        touched = sorted({change.person_id for change in changes})
+            changes.append({"person_id": person_id, "stage": step["stage"], "date": day})
+        if bulk.supports(StageChange):  # without an instance per step and per history row (COPY on PostgreSQL)
+            for start in range(0, len(changes), WRITE_BATCH):
+                bulk.insert_with_history(StageChange, changes[start:start + WRITE_BATCH],
+                                         defaults={"source": Source.IMPORT}, user=user, reason=CHANGE_REASON)
+        else:
+            bulk_create_with_history([StageChange(**change, source=Source.IMPORT) for change in changes],
+                                     StageChange, batch_size=WRITE_BATCH, default_user=user,
+                                     default_change_reason=CHANGE_REASON)
+        touched = sorted({change["person_id"] for change in changes})
         for start in range(0, len(touched), WRITE_BATCH):
             Person.objects.filter(pk__in=touched[start:start + WRITE_BATCH]).refresh_stages(
                 user=user, reason=CHANGE_REASON)

@@ -30,6 +30,7 @@ from import_export import resources
 from import_export.fields import Field
 from openpyxl.utils.cell import get_column_letter
 
+from ledgers import bulk
 from ledgers.cells import normalise_header
 from ledgers.spreadsheets import Limits, SpreadsheetError, Workbook, is_blank
 from township import access
@@ -500,17 +501,22 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
     locked = resource.locked_months()
     pks = {}  # excel row → id of its record
     with _without_gc(), transaction.atomic():
+        fast = bulk.supports(model)
         for start in range(0, len(result.creates), WRITE_BATCH):
             chunk = result.creates[start:start + WRITE_BATCH]
-            objs = []
-            for _number, values in chunk:
-                row = dict(zip(attrs, values, strict=True))
-                _check_lock(resource, locked, row)
-                objs.append(model(**row, **defaults))
-            bulk_create_with_history(objs, model, batch_size=WRITE_BATCH, default_user=user,
-                                     default_change_reason=CHANGE_REASON)
-            # The new ids, where the database returns them (PostgreSQL, SQLite ≥ 3.35), for the rows' steps.
-            pks.update((number, obj.pk) for (number, _values), obj in zip(chunk, objs, strict=True) if obj.pk)
+            rows = [dict(zip(attrs, values, strict=True)) for _number, values in chunk]
+            if locked:
+                for row in rows:
+                    _check_lock(resource, locked, row)
+            if fast:  # records and history rows without an instance each (COPY on PostgreSQL): ledgers.bulk
+                ids = bulk.insert_with_history(model, rows, defaults=defaults, user=user, reason=CHANGE_REASON)
+                pks.update((number, pk) for (number, _values), pk in zip(chunk, ids, strict=True))
+            else:
+                objs = [model(**row, **defaults) for row in rows]
+                bulk_create_with_history(objs, model, batch_size=WRITE_BATCH, default_user=user,
+                                         default_change_reason=CHANGE_REASON)
+                # The new ids, where the database returns them (PostgreSQL, SQLite ≥ 3.35), for the rows' steps.
+                pks.update((number, obj.pk) for (number, _values), obj in zip(chunk, objs, strict=True) if obj.pk)
             done += len(chunk)
             if progress:
                 progress(done, total)
