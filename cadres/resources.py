@@ -1,6 +1,7 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
 
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.utils import timezone
 from import_export.fields import Field
 
 from ledgers import bulk
@@ -13,7 +14,7 @@ from villages import locks
 from villages.models import Source
 from villages.resources import VillageWidget
 
-from .id_numbers import id_number_problem
+from .id_numbers import id_number_problem, validate_id_number
 from .models import (
     STAGE_RANK,
     Gender,
@@ -31,6 +32,7 @@ class IdNumberWidget(TextWidget):
     """身份证号: text only. A number cell has already lost digits (Excel keeps 15)."""
 
     text_only = True
+    covers = (validate_id_number,)  # parse() asks id_number_problem, as the model field's validator does
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", True)
@@ -162,7 +164,9 @@ class PersonResource(LedgerResource):
             return None, []  # the same stage as now, or none: nothing to record
         if day is None:
             return None, [("stage_date", "发展阶段与系统中的当前阶段不同，须填写阶段日期（进入该阶段的日期）")]
-        future = future_date_problem(day)
+        if getattr(self, "_today", None) is None:
+            self._today = timezone.localdate()  # once per import, not once per row
+        future = future_date_problem(day, self._today)
         if future:
             return None, [("stage_date", future)]
         too_young = applicant_age_problem(values.get("birth_date"), stage, day)

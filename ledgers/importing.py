@@ -220,7 +220,8 @@ class Preview:
         """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields)."""
         return {
             "slug": self.slug, "attrs": self.attrs,
-            "creates": [[number, [_json(v) for v in values]] for number, values in self.creates],
+            "creates": [[number, [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]]
+                        for number, values in self.creates],
             "updates": [[number, pk, {a: _json(v) for a, v in changed.items()}]
                         for number, pk, changed in self.updates],
             "steps": [[number, [_json(v) for v in key], {a: _json(v) for a, v in step.items()}]
@@ -237,9 +238,10 @@ class Preview:
         """The Preview that rows_json() and problems_json() were made of, each value through its model field."""
         attrs = rows["attrs"]
         decode = resource.decoder
+        decoders = [_column_decoder(resource, a) for a in attrs]
         return cls(
             slug=rows["slug"], attrs=attrs,
-            creates=[(number, tuple(decode(a, v) for a, v in zip(attrs, values, strict=True)))
+            creates=[(number, tuple([v if d is None else d(v) for d, v in zip(decoders, values, strict=True)]))
                      for number, values in rows["creates"]],
             updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
                      for number, pk, changed in rows["updates"]],
@@ -249,6 +251,32 @@ class Preview:
             problems=[CellProblem(*problem) for problem in problems],
             notes=rows["notes"], file_error=rows["file_error"],
         )
+
+
+_JSON_AS_IS = frozenset({str, int, bool, float, type(None)})
+# Model fields whose to_python() gives back a JSON string, integer or boolean of the right kind unchanged.
+_DECODED_AS_IS = {models.CharField: str, models.TextField: str, models.BooleanField: bool}
+
+
+def _column_decoder(resource, attr):
+    """How confirm turns a column's JSON values back into model values: None where they come back as they are
+    (text of a text field, a boolean of a boolean field, an integer id of a foreign key), else a function
+    that runs resource.decoder on every value that is not of that kind."""
+    decode = resource.decoder
+    slow = lambda value: decode(attr, value)  # noqa: E731
+    if type(resource).decoder is not LedgerResource.decoder:
+        return slow  # a resource that decodes its own way
+    try:
+        model_field = resource.model._meta.get_field(attr)
+    except FieldDoesNotExist:
+        return slow
+    kind = next((k for field_class, k in _DECODED_AS_IS.items() if type(model_field) is field_class), None)
+    if kind is None and isinstance(model_field, models.ForeignKey) and isinstance(
+            model_field.target_field, models.AutoField | models.BigAutoField):
+        kind = int
+    if kind is None:
+        return slow
+    return lambda value: value if value is None or value.__class__ is kind else decode(attr, value)
 
 
 def _json(value):
@@ -366,7 +394,9 @@ def _preview_rows(resource, rows, result, progress):
 
     columns = sorted(mapping.items())
     position_of = {f.attribute: p for p, f in columns}
-    checks = {f.attribute: field_validators(resource, f.attribute) for _p, f in columns}
+    checks = {f.attribute: [v for v in field_validators(resource, f.attribute)
+                            if v not in getattr(f.widget, "covers", ())]
+              for _p, f in columns}
     step_attrs = resource.step_attrs
     attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
