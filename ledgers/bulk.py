@@ -66,7 +66,7 @@ def insert_with_history(model, rows: list[dict], *, defaults: dict | None = None
         raise transaction.TransactionManagementError("insert_with_history() writes inside a transaction only.")
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     template = model(**(defaults or {}))  # the defaults, once: one instance, not one per row
-    constants = {f.attname: f.pre_save(template, True) for f in fields}
+    constants = {f.attname: _db_value(connection, f.pre_save(template, True)) for f in fields}
     ids = _new_ids(connection, model, len(rows))
     columns = ["id", *(f.attname for f in fields)]
     records = []
@@ -74,7 +74,7 @@ def insert_with_history(model, rows: list[dict], *, defaults: dict | None = None
     names = [f.attname for f in fields]
     for pk, row in zip(ids, rows, strict=True):
         append([pk, *(row[name] if name in row else constants[name] for name in names)])
-    _write(connection, model._meta.db_table, columns, records)
+    _write(connection, model._meta.db_table, columns, records, _datetime_columns(model, columns))
     _write_history(connection, model, columns, records, history_type="+", user=user, reason=reason)
     return ids
 
@@ -86,8 +86,12 @@ def insert_history(model, rows: list[dict], *, history_type: str, user=None, rea
         return
     connection = connections[router.db_for_write(model)]
     columns = [f.attname for f in model._meta.concrete_fields]
-    _write_history(connection, model, columns, [[row[name] for name in columns] for row in rows],
-                   history_type=history_type, user=user, reason=reason)
+    records = [[row[name] for name in columns] for row in rows]
+    if connection.vendor != "postgresql":
+        for index in _datetime_columns(model, columns):
+            for record in records:
+                record[index] = _db_value(connection, record[index])
+    _write_history(connection, model, columns, records, history_type=history_type, user=user, reason=reason)
 
 
 def _write_history(connection, model, columns, records, *, history_type, user, reason):
@@ -95,6 +99,8 @@ def _write_history(connection, model, columns, records, *, history_type, user, r
     history_columns = [f.attname for f in historical._meta.concrete_fields if f.attname != "history_id"]
     position = {name: i for i, name in enumerate(columns)}
     now = timezone.now() if settings.USE_TZ else datetime.datetime.now()
+    if connection.vendor != "postgresql":
+        now = _db_value(connection, now)  # once, not once per row
     fixed = {"history_date": now, "history_change_reason": reason, "history_type": history_type,
              "history_user_id": getattr(user, "pk", None)}
     picks = [(False, position[name]) if name in position else (True, fixed[name]) for name in history_columns]
@@ -120,7 +126,16 @@ def _new_ids(connection, model, count) -> list[int]:
         return list(range(largest + 1, largest + 1 + count))
 
 
-def _write(connection, table, columns, rows):
+def _datetime_columns(model, columns) -> list[int]:
+    """The positions of the columns SQLite's driver needs prepared by Django (aware datetimes made naive)."""
+    kinds = {f.attname: f for f in model._meta.concrete_fields}
+    return [i for i, name in enumerate(columns) if isinstance(kinds.get(name), models.DateTimeField)]
+
+
+def _write(connection, table, columns, rows, convert=()):
+    """COPY (PostgreSQL) or executemany (SQLite) of the rows. SQLite's driver takes text, numbers, booleans,
+    dates and Decimals as Django registered them (ledgers.bulk.supports): only the `convert` columns (aware
+    datetimes) go through Django's preparation, value by value."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
@@ -133,9 +148,12 @@ def _write(connection, table, columns, rows):
             buffer.seek(0)
             cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", buffer)
             return
-        prepared = [[_db_value(connection, v) for v in row] for row in rows]
+        if convert:
+            for row in rows:
+                for index in convert:
+                    row[index] = _db_value(connection, row[index])
         placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", prepared)
+        cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", rows)
 
 
 def _db_value(connection, value):

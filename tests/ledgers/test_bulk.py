@@ -2,6 +2,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from cadres.models import Person, StageChange
 from ledgers import bulk
@@ -34,6 +35,7 @@ def test_records_and_history_rows_with_user_reason_and_defaults(township, villag
         (record,) = person.history.all()
         assert (record.history_type, record.history_user, record.history_change_reason) == ("+", staff, "台账导入")
         assert (record.note, record.is_mobile, record.village_id) == (person.note, person.is_mobile, village_a.pk)
+        assert abs(record.history_date - timezone.now()) < datetime.timedelta(minutes=1)
     # The next record takes the next id: the sequence knows the ids given.
     later = Person.objects.create(township=township, village=village_a, name="后来", id_number=id_number(3))
     assert later.pk > max(ids)
