@@ -206,6 +206,8 @@ class DateWidget(LedgerWidget):
     (a time after it is ignored), or an Excel serial number (a date typed into a cell formatted as a number)."""
 
     def parse(self, value):
+        if value.__class__ is datetime.date:
+            return value
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
@@ -246,6 +248,8 @@ class BooleanWidget(LedgerWidget):
     def parse(self, value):
         if isinstance(value, bool):
             return value
+        if value == "是" or value == "否":  # what nearly every cell says: no conversion needed
+            return value == "是"
         text = as_text(value).lower()
         if text in _TRUE:
             return True
@@ -268,7 +272,7 @@ class ChoiceWidget(LedgerWidget):
         self.codes = {text: code for code, text in self.labels.items()}
 
     def parse(self, value):
-        text = as_text(value)
+        text = value.strip() if value.__class__ is str else as_text(value)
         if text in self.codes:
             return self.codes[text]
         if text in self.labels:

@@ -224,7 +224,8 @@ class Preview:
                         for number, values in self.creates],
             "updates": [[number, pk, {a: _json(v) for a, v in changed.items()}]
                         for number, pk, changed in self.updates],
-            "steps": [[number, [_json(v) for v in key], {a: _json(v) for a, v in step.items()}]
+            "steps": [[number, [_json(v) for v in key],
+                       {a: v if v.__class__ in _JSON_AS_IS else _json(v) for a, v in step.items()}]
                       for number, key, step in self.steps],
             "unchanged": self.unchanged, "invalid_rows": self.invalid_rows, "total_rows": self.total_rows,
             "notes": self.notes, "file_error": self.file_error,
@@ -397,6 +398,9 @@ def _preview_rows(resource, rows, result, progress):
     checks = {f.attribute: [v for v in field_validators(resource, f.attribute)
                             if v not in getattr(f.widget, "covers", ())]
               for _p, f in columns}
+    # What each cell of a row goes through, looked up once: its position, attribute, the widget's clean(), the
+    # model field's validators the widget does not already ask, and its header for the messages.
+    cells = [(p, f.attribute, f.widget.clean, checks[f.attribute], f.column_name) for p, f in columns]
     step_attrs = resource.step_attrs
     attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
@@ -414,17 +418,17 @@ def _preview_rows(resource, rows, result, progress):
         row_values = {}
         row_ok = True
         width = len(values)
-        for position, f in columns:
+        for position, attribute, clean, validators, header in cells:
             raw = values[position] if position < width else None
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
-                value = f.widget.clean(raw)
-                if checks[f.attribute]:
-                    value = _validated(value, checks[f.attribute])
-                row_values[f.attribute] = value
+                value = clean(raw)
+                if validators:
+                    value = _validated(value, validators)
+                row_values[attribute] = value
             except ValueError as exc:
-                problems.append(CellProblem(number, position, f.column_name, str(exc)))
+                problems.append(CellProblem(number, position, header, str(exc)))
                 row_ok = False
         step_values = {a: row_values.pop(a) for a in step_attrs if a in row_values}
         if row_ok:
