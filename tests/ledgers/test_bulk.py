@@ -21,7 +21,7 @@ def test_supported_models():
 
 def test_records_and_history_rows_with_user_reason_and_defaults(township, village_a, staff):
     awkward = "第一行\n第二行\t制表符 \\ 反斜杠\r"
-    rows = [person_row(1, village_a, note=awkward), person_row(2, village_a, is_mobile=True)]
+    rows = [person_row(1, village_a, note=awkward), person_row(2, village_a, is_mobile=True, note="C:\\只有反斜杠")]
     with transaction.atomic():
         ids = bulk.insert_with_history(Person, rows, defaults={"township_id": township.pk}, user=staff,
                                        reason="台账导入")
@@ -30,7 +30,7 @@ def test_records_and_history_rows_with_user_reason_and_defaults(township, villag
     assert (first.name, first.note, first.township_id, first.gender, first.stage) == (
         "人员1", awkward, township.pk, Person.derived_from_id_number(id_number(1))["gender"], "")
     assert (second.name, second.is_mobile, second.note, second.birth_date) == (
-        "人员2", True, "", Person.derived_from_id_number(id_number(2))["birth_date"])
+        "人员2", True, "C:\\只有反斜杠", Person.derived_from_id_number(id_number(2))["birth_date"])
     for person in (first, second):
         (record,) = person.history.all()
         assert (record.history_type, record.history_user, record.history_change_reason) == ("+", staff, "台账导入")
