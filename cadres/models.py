@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ledgers import bulk
 from records.validators import validate_not_future, validate_phone
 from township import audit
 from township.access import Scope
@@ -115,8 +116,13 @@ class PersonQuerySet(models.QuerySet):
                 for stage, ids in ids_by_stage.items():
                     for start in range(0, len(ids), REFRESH_BATCH):
                         Person.objects.filter(pk__in=ids[start:start + REFRESH_BATCH]).update(stage=stage)
-                Person.history.bulk_history_create(changed, update=True, batch_size=REFRESH_BATCH,
-                                                   default_user=user, default_change_reason=reason)
+                if bulk.supports(Person):  # without a history instance per person (COPY on PostgreSQL)
+                    attnames = [f.attname for f in Person._meta.concrete_fields]
+                    bulk.insert_history(Person, [{a: getattr(p, a) for a in attnames} for p in changed],
+                                        history_type="~", user=user, reason=reason)
+                else:
+                    Person.history.bulk_history_create(changed, update=True, batch_size=REFRESH_BATCH,
+                                                       default_user=user, default_change_reason=reason)
         return changed
 
 

@@ -1,8 +1,10 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
 
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.utils import timezone
 from import_export.fields import Field
 
+from ledgers import bulk
 from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
 from ledgers.spreadsheets import SpreadsheetError
@@ -12,7 +14,7 @@ from villages import locks
 from villages.models import Source
 from villages.resources import VillageWidget
 
-from .id_numbers import id_number_problem
+from .id_numbers import id_number_problem, validate_id_number
 from .models import (
     STAGE_RANK,
     Gender,
@@ -30,6 +32,7 @@ class IdNumberWidget(TextWidget):
     """身份证号: text only. A number cell has already lost digits (Excel keeps 15)."""
 
     text_only = True
+    covers = (validate_id_number,)  # parse() asks id_number_problem, as the model field's validator does
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", True)
@@ -161,7 +164,9 @@ class PersonResource(LedgerResource):
             return None, []  # the same stage as now, or none: nothing to record
         if day is None:
             return None, [("stage_date", "发展阶段与系统中的当前阶段不同，须填写阶段日期（进入该阶段的日期）")]
-        future = future_date_problem(day)
+        if getattr(self, "_today", None) is None:
+            self._today = timezone.localdate()  # once per import, not once per row
+        future = future_date_problem(day, self._today)
         if future:
             return None, [("stage_date", future)]
         too_young = applicant_age_problem(values.get("birth_date"), stage, day)
@@ -199,10 +204,16 @@ class PersonResource(LedgerResource):
             if (step["village_id"], day.year, day.month) in locked:
                 raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
             person_id = pks[row] if row in pks else person_ids[key[0]]
-            changes.append(StageChange(person_id=person_id, stage=step["stage"], date=day, source=Source.IMPORT))
-        bulk_create_with_history(changes, StageChange, batch_size=WRITE_BATCH, default_user=user,
-                                 default_change_reason=CHANGE_REASON)
-        touched = sorted({change.person_id for change in changes})
+            changes.append({"person_id": person_id, "stage": step["stage"], "date": day})
+        if bulk.supports(StageChange):  # without an instance per step and per history row (COPY on PostgreSQL)
+            for start in range(0, len(changes), WRITE_BATCH):
+                bulk.insert_with_history(StageChange, changes[start:start + WRITE_BATCH],
+                                         defaults={"source": Source.IMPORT}, user=user, reason=CHANGE_REASON)
+        else:
+            bulk_create_with_history([StageChange(**change, source=Source.IMPORT) for change in changes],
+                                     StageChange, batch_size=WRITE_BATCH, default_user=user,
+                                     default_change_reason=CHANGE_REASON)
+        touched = sorted({change["person_id"] for change in changes})
         for start in range(0, len(touched), WRITE_BATCH):
             Person.objects.filter(pk__in=touched[start:start + WRITE_BATCH]).refresh_stages(
                 user=user, reason=CHANGE_REASON)

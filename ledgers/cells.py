@@ -65,6 +65,9 @@ class LedgerWidget(widgets.Widget):
     format it as text, and exports mask it for everyone who may not see personal data."""
 
     text_only = False
+    # Validators of the column's model field that parse() already asks (the same function, the same message):
+    # the import then does not run them again on every row (ledgers.importing.field_validators).
+    covers: tuple = ()
 
     def __init__(self, *, required=False, blank=None):
         super().__init__(coerce_to_string=False)
@@ -106,7 +109,7 @@ class TextWidget(LedgerWidget):
         self.max_length = max_length
 
     def parse(self, value):
-        text = as_text(value)
+        text = value.strip() if value.__class__ is str else as_text(value)
         if self.max_length and len(text) > self.max_length:
             raise ValueError(TOO_LONG.format(limit=self.max_length, length=len(text)))
         return text
@@ -203,6 +206,8 @@ class DateWidget(LedgerWidget):
     (a time after it is ignored), or an Excel serial number (a date typed into a cell formatted as a number)."""
 
     def parse(self, value):
+        if value.__class__ is datetime.date:
+            return value
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
@@ -243,6 +248,8 @@ class BooleanWidget(LedgerWidget):
     def parse(self, value):
         if isinstance(value, bool):
             return value
+        if value == "是" or value == "否":  # what nearly every cell says: no conversion needed
+            return value == "是"
         text = as_text(value).lower()
         if text in _TRUE:
             return True
@@ -265,7 +272,7 @@ class ChoiceWidget(LedgerWidget):
         self.codes = {text: code for code, text in self.labels.items()}
 
     def parse(self, value):
-        text = as_text(value)
+        text = value.strip() if value.__class__ is str else as_text(value)
         if text in self.codes:
             return self.codes[text]
         if text in self.labels:
@@ -298,7 +305,7 @@ class NameLookupWidget(LedgerWidget):
 
     def parse(self, value):
         self._load()
-        text = as_text(value)
+        text = value.strip() if value.__class__ is str else as_text(value)
         try:
             return self.by_name[text]
         except KeyError:

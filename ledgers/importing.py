@@ -30,6 +30,7 @@ from import_export import resources
 from import_export.fields import Field
 from openpyxl.utils.cell import get_column_letter
 
+from ledgers import bulk
 from ledgers.cells import normalise_header
 from ledgers.spreadsheets import Limits, SpreadsheetError, Workbook, is_blank
 from township import access
@@ -219,10 +220,12 @@ class Preview:
         """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields)."""
         return {
             "slug": self.slug, "attrs": self.attrs,
-            "creates": [[number, [_json(v) for v in values]] for number, values in self.creates],
+            "creates": [[number, [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]]
+                        for number, values in self.creates],
             "updates": [[number, pk, {a: _json(v) for a, v in changed.items()}]
                         for number, pk, changed in self.updates],
-            "steps": [[number, [_json(v) for v in key], {a: _json(v) for a, v in step.items()}]
+            "steps": [[number, [_json(v) for v in key],
+                       {a: v if v.__class__ in _JSON_AS_IS else _json(v) for a, v in step.items()}]
                       for number, key, step in self.steps],
             "unchanged": self.unchanged, "invalid_rows": self.invalid_rows, "total_rows": self.total_rows,
             "notes": self.notes, "file_error": self.file_error,
@@ -236,9 +239,10 @@ class Preview:
         """The Preview that rows_json() and problems_json() were made of, each value through its model field."""
         attrs = rows["attrs"]
         decode = resource.decoder
+        decoders = [_column_decoder(resource, a) for a in attrs]
         return cls(
             slug=rows["slug"], attrs=attrs,
-            creates=[(number, tuple(decode(a, v) for a, v in zip(attrs, values, strict=True)))
+            creates=[(number, tuple([v if d is None else d(v) for d, v in zip(decoders, values, strict=True)]))
                      for number, values in rows["creates"]],
             updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
                      for number, pk, changed in rows["updates"]],
@@ -248,6 +252,32 @@ class Preview:
             problems=[CellProblem(*problem) for problem in problems],
             notes=rows["notes"], file_error=rows["file_error"],
         )
+
+
+_JSON_AS_IS = frozenset({str, int, bool, float, type(None)})
+# Model fields whose to_python() gives back a JSON string, integer or boolean of the right kind unchanged.
+_DECODED_AS_IS = {models.CharField: str, models.TextField: str, models.BooleanField: bool}
+
+
+def _column_decoder(resource, attr):
+    """How confirm turns a column's JSON values back into model values: None where they come back as they are
+    (text of a text field, a boolean of a boolean field, an integer id of a foreign key), else a function
+    that runs resource.decoder on every value that is not of that kind."""
+    decode = resource.decoder
+    slow = lambda value: decode(attr, value)  # noqa: E731
+    if type(resource).decoder is not LedgerResource.decoder:
+        return slow  # a resource that decodes its own way
+    try:
+        model_field = resource.model._meta.get_field(attr)
+    except FieldDoesNotExist:
+        return slow
+    kind = next((k for field_class, k in _DECODED_AS_IS.items() if type(model_field) is field_class), None)
+    if kind is None and isinstance(model_field, models.ForeignKey) and isinstance(
+            model_field.target_field, models.AutoField | models.BigAutoField):
+        kind = int
+    if kind is None:
+        return slow
+    return lambda value: value if value is None or value.__class__ is kind else decode(attr, value)
 
 
 def _json(value):
@@ -365,7 +395,12 @@ def _preview_rows(resource, rows, result, progress):
 
     columns = sorted(mapping.items())
     position_of = {f.attribute: p for p, f in columns}
-    checks = {f.attribute: field_validators(resource, f.attribute) for _p, f in columns}
+    checks = {f.attribute: [v for v in field_validators(resource, f.attribute)
+                            if v not in getattr(f.widget, "covers", ())]
+              for _p, f in columns}
+    # What each cell of a row goes through, looked up once: its position, attribute, the widget's clean(), the
+    # model field's validators the widget does not already ask, and its header for the messages.
+    cells = [(p, f.attribute, f.widget.clean, checks[f.attribute], f.column_name) for p, f in columns]
     step_attrs = resource.step_attrs
     attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
@@ -383,17 +418,17 @@ def _preview_rows(resource, rows, result, progress):
         row_values = {}
         row_ok = True
         width = len(values)
-        for position, f in columns:
+        for position, attribute, clean, validators, header in cells:
             raw = values[position] if position < width else None
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
-                value = f.widget.clean(raw)
-                if checks[f.attribute]:
-                    value = _validated(value, checks[f.attribute])
-                row_values[f.attribute] = value
+                value = clean(raw)
+                if validators:
+                    value = _validated(value, validators)
+                row_values[attribute] = value
             except ValueError as exc:
-                problems.append(CellProblem(number, position, f.column_name, str(exc)))
+                problems.append(CellProblem(number, position, header, str(exc)))
                 row_ok = False
         step_values = {a: row_values.pop(a) for a in step_attrs if a in row_values}
         if row_ok:
@@ -500,17 +535,22 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
     locked = resource.locked_months()
     pks = {}  # excel row → id of its record
     with _without_gc(), transaction.atomic():
+        fast = bulk.supports(model)
         for start in range(0, len(result.creates), WRITE_BATCH):
             chunk = result.creates[start:start + WRITE_BATCH]
-            objs = []
-            for _number, values in chunk:
-                row = dict(zip(attrs, values, strict=True))
-                _check_lock(resource, locked, row)
-                objs.append(model(**row, **defaults))
-            bulk_create_with_history(objs, model, batch_size=WRITE_BATCH, default_user=user,
-                                     default_change_reason=CHANGE_REASON)
-            # The new ids, where the database returns them (PostgreSQL, SQLite ≥ 3.35), for the rows' steps.
-            pks.update((number, obj.pk) for (number, _values), obj in zip(chunk, objs, strict=True) if obj.pk)
+            rows = [dict(zip(attrs, values, strict=True)) for _number, values in chunk]
+            if locked:
+                for row in rows:
+                    _check_lock(resource, locked, row)
+            if fast:  # records and history rows without an instance each (COPY on PostgreSQL): ledgers.bulk
+                ids = bulk.insert_with_history(model, rows, defaults=defaults, user=user, reason=CHANGE_REASON)
+                pks.update((number, pk) for (number, _values), pk in zip(chunk, ids, strict=True))
+            else:
+                objs = [model(**row, **defaults) for row in rows]
+                bulk_create_with_history(objs, model, batch_size=WRITE_BATCH, default_user=user,
+                                         default_change_reason=CHANGE_REASON)
+                # The new ids, where the database returns them (PostgreSQL, SQLite ≥ 3.35), for the rows' steps.
+                pks.update((number, obj.pk) for (number, _values), obj in zip(chunk, objs, strict=True) if obj.pk)
             done += len(chunk)
             if progress:
                 progress(done, total)
