@@ -108,8 +108,15 @@ def _make_submission(ctx, n):
     return Submission.objects.create(village=ctx.village, year=2023, month=3, file=ContentFile(b"x", name="a.xlsx"))
 
 
+def _make_month_draft(ctx, n):
+    from submissions.models import MonthDraft
+
+    return MonthDraft(village=ctx.village, year=2023, month=3, rows={"集体经济收入": []})
+
+
 MAKERS = {records.get(spec.slug).model: spec.make for spec in SPECS}
 MAKERS[apps.get_model("submissions", "Submission")] = _make_submission
+MAKERS[apps.get_model("submissions", "MonthDraft")] = _make_month_draft
 
 
 def _foreign_keys():
