@@ -106,7 +106,7 @@ MIDDLEWARE = [
 # (one password tried across many accounts): township/login_throttle.py.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "township.backends.UserBackend",  # ModelBackend reading the township and village with the user
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
