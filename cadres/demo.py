@@ -45,7 +45,7 @@ PIPELINE = [
                (Stage.MEMBER, datetime.date(2022, 6, 29))]),
     # Admitted as probationary members in 2022, not yet full members.
     (1, 1992, [(Stage.APPLICANT, datetime.date(2020, 3, 5)), (Stage.ACTIVIST, datetime.date(2021, 4, 1)),
-               (Stage.CANDIDATE, datetime.date(2022, 1, 9)), (Stage.PROBATIONARY, datetime.date(2022, 7, 1))]),
+               (Stage.CANDIDATE, datetime.date(2022, 4, 9)), (Stage.PROBATIONARY, datetime.date(2022, 7, 1))]),
 ]
 
 # Reserve cadres per village (51 in all; 幸福村 is short of the target of 3).

@@ -1,4 +1,5 @@
 """Party members and the development pipeline, reserve cadres and talent."""
+import calendar
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -27,10 +28,26 @@ class Stage(models.TextChoices):
     ACTIVIST = "activist", "入党积极分子"
     CANDIDATE = "candidate", "发展对象"
     PROBATIONARY = "probationary", "预备党员"
+    # Recorded outcomes of the probation (《中国共产党发展党员工作细则》第三十四至三十六条): the probation is
+    # extended (the person stays a 预备党员), or the membership is cancelled instead of 转正.
+    EXTENDED = "extended", "延长预备期"
     MEMBER = "member", "正式党员"
+    DISQUALIFIED = "disqualified", "取消预备党员资格"
 
 
 APPLICANT_MIN_AGE = 18  # 《中国共产党发展党员工作细则》: an applicant has reached 18
+ACTIVIST_YEARS = 1  # 培养教育考察一年以上 before 发展对象
+PROBATION_YEARS = 1  # 预备期为一年
+EXTENSION_MONTHS = (6, 12)  # 延长预备期：不少于半年，最长不超过一年
+# The stage a step leaves the person at: a 延长预备期 keeps them a 预备党员.
+STAGE_AFTER_STEP = {Stage.EXTENDED: Stage.PROBATIONARY}
+# The stages the monthly workbook and the 党员花名册 take: a 延长预备期 needs its length, typed in the form or API.
+REPORTED_STAGES = [(value, label) for value, label in Stage.choices if value != Stage.EXTENDED]
+# The step that must come before each later step, once a person has any earlier one.
+_REQUIRED_BEFORE = {
+    Stage.ACTIVIST: Stage.APPLICANT, Stage.CANDIDATE: Stage.ACTIVIST, Stage.PROBATIONARY: Stage.CANDIDATE,
+    Stage.EXTENDED: Stage.PROBATIONARY, Stage.MEMBER: Stage.PROBATIONARY, Stage.DISQUALIFIED: Stage.PROBATIONARY,
+}
 
 
 def applicant_age_problem(birth_date, stage, day) -> str | None:
@@ -44,6 +61,73 @@ def applicant_age_problem(birth_date, stage, day) -> str | None:
     if day < adult:
         return f"入党申请人须年满{APPLICANT_MIN_AGE}周岁：该人员{adult:%Y年%m月%d日}才满{APPLICANT_MIN_AGE}周岁"
     return None
+
+
+def probation_end(steps, extension_months=None):
+    """When the probation of someone with these steps ({stage: date}) ends: a year after becoming 预备党员,
+    plus the months of a 延长预备期; None without a 预备党员 step."""
+    start = steps.get(Stage.PROBATIONARY)
+    if start is None:
+        return None
+    end = _years_after(start, PROBATION_YEARS)
+    if Stage.EXTENDED in steps and extension_months:
+        end = _months_after(end, extension_months)
+    return end
+
+
+def development_problem(steps, *, birth_date=None, extension_months=None) -> tuple[str, str] | None:
+    """(field, Chinese message) of the first rule of 《中国共产党发展党员工作细则》 that a person's steps break,
+    else None. `steps`: {stage: date}, every step of the person once the new or edited one is in;
+    `extension_months`: the length of their 延长预备期 step.
+
+    The one rule of the development order, asked by StageChange.clean (forms, API), the monthly workbook's
+    党员发展 rows (cadres.services.plan_month_pipeline) and the 党员花名册 import (cadres.resources):
+    入党申请人 → 入党积极分子 → 发展对象 → 预备党员 → 正式党员, each on or after the one before; the applicant
+    at least 18; a year as 积极分子 before 发展对象; 转正 not before the probation ends; a 延长预备期 of 6 to 12
+    months, decided when the year of probation ends; 转正 and 取消预备党员资格 exclude each other. The first
+    recorded step may be any stage (members from before the system); every later one follows the rules."""
+    applicant = steps.get(Stage.APPLICANT)
+    if applicant is not None:
+        too_young = applicant_age_problem(birth_date, Stage.APPLICANT, applicant)
+        if too_young:
+            return ("date", too_young)
+    if Stage.MEMBER in steps and Stage.DISQUALIFIED in steps:
+        return ("stage", "同一人员不能既转为正式党员又被取消预备党员资格")
+    if Stage.EXTENDED in steps:
+        low, high = EXTENSION_MONTHS
+        if extension_months is None or not low <= extension_months <= high:
+            return ("extension_months", f"延长预备期须填写延长期限：不少于{low}个月，最长不超过{high}个月")
+    first = min(steps, key=STAGE_RANK.__getitem__, default=None)
+    for stage in sorted(steps, key=STAGE_RANK.__getitem__):
+        if stage == first:
+            continue
+        before = Stage.EXTENDED if stage in (Stage.MEMBER, Stage.DISQUALIFIED) and Stage.EXTENDED in steps \
+            else _REQUIRED_BEFORE[stage]
+        label, before_label = Stage(stage).label, Stage(before).label
+        if before not in steps:
+            return ("stage", f"登记“{label}”前须先登记“{before_label}”：发展党员须按入党申请人、入党积极分子、"
+                             "发展对象、预备党员、正式党员的顺序逐步登记")
+        day, earlier = steps[stage], steps[before]
+        if day < earlier:
+            return ("date", f"“{label}”的日期不能早于“{before_label}”的日期（{earlier:%Y年%m月%d日}）")
+        if stage == Stage.CANDIDATE:
+            due = _years_after(earlier, ACTIVIST_YEARS)
+            if day < due:
+                return ("date", f"入党积极分子须经过{ACTIVIST_YEARS}年以上培养教育和考察才能确定为发展对象："
+                                f"该人员最早于{due:%Y年%m月%d日}可确定为发展对象")
+        if stage in (Stage.EXTENDED, Stage.MEMBER) and Stage.PROBATIONARY in steps:
+            end = probation_end(steps, extension_months if stage == Stage.MEMBER else None)
+            if day < end:
+                what = "转为正式党员" if stage == Stage.MEMBER else "延长预备期"
+                return ("date", f"预备期满才能讨论{what}：该人员的预备期至{end:%Y年%m月%d日}届满")
+    return None
+
+
+def _months_after(day, months):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
 
 
 def _years_after(day, years):
@@ -86,7 +170,8 @@ class PersonQuerySet(models.QuerySet):
                                        holder_village_id=holder["village_id"], where=where)
 
     def refresh_stages(self, *, user=None, reason=""):
-        """Set each person's stage to their latest dated step (by date; on one date the later stage), or "".
+        """Set each person's stage to their latest dated step (by date; on one date the later stage; a 延长预备期
+        leaves them 预备党员), or "".
 
         The one rule for Person.stage: StageChange.save() and delete(), the monthly workbook and the
         ledger import call it. Writes, with history, only the people whose stage differs, and returns
@@ -103,6 +188,7 @@ class PersonQuerySet(models.QuerySet):
                     latest[person_id] = step
             for person in batch.values():
                 stage = latest[person.pk][2] if person.pk in latest else ""
+                stage = STAGE_AFTER_STEP.get(stage, stage)
                 if person.stage != stage:
                     person.stage = stage
                     changed.append(person)
@@ -195,6 +281,8 @@ class StageChange(MonthlyRecord):
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="stage_changes")
     stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices)
     date = models.DateField("日期", validators=[validate_not_future])
+    extension_months = models.PositiveSmallIntegerField(
+        "延长期限（月）", null=True, blank=True, help_text="仅“延长预备期”填写：不少于6个月，最长不超过12个月")
     note = models.CharField("备注", max_length=200, blank=True)
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
 
@@ -218,10 +306,23 @@ class StageChange(MonthlyRecord):
         return f"{self.person} {self.get_stage_display()} {self.date}"
 
     def clean(self):
-        if self.person_id and self.date:
-            problem = applicant_age_problem(self.person.birth_date, self.stage, self.date)
-            if problem:
-                raise ValidationError({"date": problem})
+        if self.stage != Stage.EXTENDED and self.extension_months is not None:
+            raise ValidationError({"extension_months": "只有“延长预备期”记录填写延长期限"})
+        if not (self.person_id and self.date and self.stage):
+            return
+        others = StageChange.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        steps, extension = {}, self.extension_months if self.stage == Stage.EXTENDED else None
+        for stage, day, months in others.values_list("stage", "date", "extension_months"):
+            steps[stage] = day
+            if stage == Stage.EXTENDED:
+                extension = months
+        if self.stage in steps:
+            return  # one step per stage: the unique constraint tells
+        steps[self.stage] = self.date
+        problem = development_problem(steps, birth_date=self.person.birth_date, extension_months=extension)
+        if problem:
+            field, message = problem
+            raise ValidationError({field: message})
 
     def save(self, *args, **kwargs):
         # The person's current stage follows their dated changes; a change moved to
@@ -356,11 +457,13 @@ class Talent(models.Model):
 def stage_on(day):
     """A person's stage on `day` as a query expression: their latest step dated that day or before
     (on one date the later step of the pipeline wins), or NULL before their first step."""
-    from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+    from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 
     rank = Case(*[When(stage=stage, then=Value(i)) for stage, i in STAGE_RANK.items()], output_field=IntegerField())
+    stage = Case(*[When(stage=step, then=Value(after)) for step, after in STAGE_AFTER_STEP.items()],
+                 default=F("stage"))
     latest = (StageChange.objects.filter(person=OuterRef("pk"), date__lte=day)
-              .annotate(rank=rank).order_by("-date", "-rank").values("stage")[:1])
+              .annotate(rank=rank, stage_after=stage).order_by("-date", "-rank").values("stage_after")[:1])
     return Subquery(latest)
 
 

@@ -14,6 +14,7 @@ from villages.resources import VillageWidget
 
 from .id_numbers import id_number_problem
 from .models import (
+    REPORTED_STAGES,
     STAGE_RANK,
     Gender,
     Person,
@@ -22,7 +23,7 @@ from .models import (
     StageChange,
     Talent,
     TalentKind,
-    applicant_age_problem,
+    development_problem,
 )
 
 
@@ -90,7 +91,7 @@ class PersonResource(LedgerResource):
     birth_date = Field("birth_date", "出生日期", DateWidget(), readonly=True)
     phone = Field("phone", "联系电话", TextWidget(max_length=20))
     # Not written to the person: a 发展阶段 other than the current one becomes a dated step (StageChange).
-    stage = Field("stage", "发展阶段", ChoiceWidget(Stage.choices, "发展阶段"))
+    stage = Field("stage", "发展阶段", ChoiceWidget(REPORTED_STAGES, "发展阶段"))
     stage_date = Field("stage_date", "阶段日期", DateWidget())
     is_mobile = Field("is_mobile", "流动党员", BooleanWidget())
     is_veteran = Field("is_veteran", "退役军人", BooleanWidget())
@@ -139,6 +140,20 @@ class PersonResource(LedgerResource):
                                    if (village, day.year, day.month) in locked}
         return self._locked_people
 
+    def _steps_of_people(self):
+        """{person id: ({stage: date}, months of their 延长预备期)} of the township's people (one query, once per
+        preview): what the development rules read beside the roster's new step."""
+        if getattr(self, "_steps", None) is None:
+            self._steps = {}
+            rows = StageChange.objects.filter(person__township=self.township).values_list(
+                "person_id", "stage", "date", "extension_months")
+            for person_id, stage, day, months in rows:
+                steps, extension = self._steps.setdefault(person_id, ({}, None))
+                steps[stage] = day
+                if stage == Stage.EXTENDED:
+                    self._steps[person_id] = (steps, months)
+        return self._steps
+
     def export_queryset(self, queryset):
         return queryset.annotate(stage_date=_latest_step_date())
 
@@ -164,9 +179,6 @@ class PersonResource(LedgerResource):
         future = future_date_problem(day)
         if future:
             return None, [("stage_date", future)]
-        too_young = applicant_age_problem(values.get("birth_date"), stage, day)
-        if too_young:
-            return None, [("stage_date", too_young)]
         top_rank = current["_top_rank"] if current else None
         if top_rank is not None and STAGE_RANK[stage] <= top_rank:
             reached = Stage(Stage.values[top_rank]).label
@@ -175,6 +187,13 @@ class PersonResource(LedgerResource):
         latest = current["_latest_step"] if current else None
         if latest is not None and day < latest:
             return None, [("stage_date", f"阶段日期不能早于该人员最近一次发展阶段记录的日期（{latest:%Y-%m-%d}）")]
+        steps, extension = self._steps_of_people().get(current["pk"], ({}, None)) if current else ({}, None)
+        birth_date = values.get("birth_date") or (Person.derived_from_id_number(values["id_number"])["birth_date"]
+                                                  if values.get("id_number") else None)
+        broken = development_problem({**steps, stage: day}, birth_date=birth_date, extension_months=extension)
+        if broken:
+            field, message = broken
+            return None, [("stage_date" if field == "date" else "stage", message)]
         village_id = values["village_id"] if "village_id" in values else current["_village"] if current else None
         if (village_id, day.year, day.month) in locked:
             return None, [("stage_date", f"{day.year}年{day.month}月的月报已审核锁定，不能导入该月的发展阶段记录")]

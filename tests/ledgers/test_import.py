@@ -250,8 +250,9 @@ def test_query_count_does_not_grow_with_rows(township, village_a, staff, count, 
     with CaptureQueriesContext(connection) as confirm_queries:
         importing.confirm(PersonResource(township=township), result, user=staff)
     assert len(result.creates) == count and len(result.updates) == 5
-    # villages, existing persons (one query per 500 keys), locked months: the same for 10 or 200 rows
-    assert len(preview_queries) <= 3, [q["sql"] for q in preview_queries]
+    # villages, existing persons (one query per 500 keys), locked months, the township's steps (the development
+    # rules): the same for 10 or 200 rows
+    assert len(preview_queries) <= 4, [q["sql"] for q in preview_queries]
     # Bulk writes with history, the dated steps and the stage refresh: 11 statements at 10 rows. SQLite cuts a
     # bulk INSERT at 999 variables (about 70 people), so 200 rows take a few more; never one per row.
     assert len(confirm_queries) <= 12 + count // 15, [q["sql"] for q in confirm_queries]
