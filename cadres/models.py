@@ -75,6 +75,11 @@ def probation_end(steps, extension_months=None):
     return end
 
 
+def candidate_from(activist_day):
+    """The first day a 入党积极分子 since `activist_day` may become 发展对象: a year of 培养教育和考察 later."""
+    return _years_after(activist_day, ACTIVIST_YEARS)
+
+
 def development_problem(steps, *, birth_date=None, extension_months=None) -> tuple[str, str] | None:
     """(field, Chinese message) of the first rule of 《中国共产党发展党员工作细则》 that a person's steps break,
     else None. `steps`: {stage: date}, every step of the person once the new or edited one is in;
@@ -111,7 +116,7 @@ def development_problem(steps, *, birth_date=None, extension_months=None) -> tup
         if day < earlier:
             return ("date", f"“{label}”的日期不能早于“{before_label}”的日期（{earlier:%Y年%m月%d日}）")
         if stage == Stage.CANDIDATE:
-            due = _years_after(earlier, ACTIVIST_YEARS)
+            due = candidate_from(earlier)
             if day < due:
                 return ("date", f"入党积极分子须经过{ACTIVIST_YEARS}年以上培养教育和考察才能确定为发展对象："
                                 f"该人员最早于{due:%Y年%m月%d日}可确定为发展对象")

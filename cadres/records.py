@@ -1,11 +1,22 @@
 from django.db.models import Q
+from django.urls import reverse
 
 from records.filters import BooleanFilter, ChoiceFilter, DateFilter, on_record
-from records.registry import RecordType, register
+from records.registry import DetailTable, RecordType, register
 from township.masking import BIRTH_DATE
 
 from .forms import PersonForm, PersonSerializer
-from .models import PARTY_MEMBER_STAGES, CadreTraining, Person, ReserveCadre, Stage, StageChange, Talent, at_stage_on
+from .models import (
+    PARTY_MEMBER_STAGES,
+    STAGE_RANK,
+    CadreTraining,
+    Person,
+    ReserveCadre,
+    Stage,
+    StageChange,
+    Talent,
+    at_stage_on,
+)
 
 GROUP = "党员与干部"
 
@@ -20,6 +31,28 @@ def born_after(path):
     return DateFilter(label="出生晚于", personal=BIRTH_DATE,
                       condition=lambda day, _others: Q(**{f"{path}__gt": day}))
 
+def timeline(person, _user):
+    """The person's dated steps, in order, with who recorded each (its first history entry): two queries."""
+    steps = sorted(person.stage_changes.all(), key=lambda step: (step.date, STAGE_RANK[step.stage]))
+    created = StageChange.history.filter(id__in=[step.pk for step in steps], history_type="+").select_related(
+        "history_user").order_by("history_date")
+    recorded = {}
+    for entry in created:
+        recorded.setdefault(entry.id, entry)
+    rows = []
+    for step in steps:
+        entry = recorded.get(step.pk)
+        by = entry.history_user.username if entry and entry.history_user else "系统"
+        label = step.get_stage_display()
+        if step.extension_months:
+            label += f"（{step.extension_months}个月）"
+        rows.append([(f"{step.date:%Y-%m-%d}", reverse("records:stage-changes-detail", args=[step.pk])),
+                     (label, ""), (step.get_source_display(), ""), (by, ""),
+                     (f"{entry.history_date:%Y-%m-%d %H:%M}" if entry else "", ""), (step.note, "")])
+    return [DetailTable("发展历程", ["日期", "发展阶段", "来源", "登记人", "登记时间", "备注"], rows,
+                        empty="暂无发展阶段记录。")]
+
+
 register(RecordType(
     model=Person, slug="persons", group=GROUP,
     list_fields=["name", "village", "gender", "birth_date", "id_number", "stage", "is_mobile"],
@@ -32,6 +65,7 @@ register(RecordType(
                  "is_returned_youth", "note"],
     form_class=PersonForm,
     serializer_class=PersonSerializer,
+    detail_tables=timeline,
     api_fields=["id", "village", "township", "name", "id_number", "gender", "birth_date", "phone", "stage",
                 "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
     extra_filters={

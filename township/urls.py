@@ -30,6 +30,7 @@ urlpatterns = [
     path("submissions/", include("submissions.urls")),
     path("reports/", include("reports.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("members/", include("cadres.urls")),
     path("privacy/id-number-refusals/", township_views.id_number_refusals, name="id-number-refusals"),
     path("privacy/id-number-refusals/read/", township_views.id_number_notices_read, name="id-number-notices-read"),
     path("admin/", admin.site.urls),
@@ -43,6 +44,7 @@ urlpatterns = [
     path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("api/submissions/", include("submissions.api_urls")),
     path("api/reports/", include("reports.api_urls")),
+    path("api/members/", include("cadres.api_urls")),
     path("api/", include(router.urls)),
 ]
 handler400 = "township.views.bad_request"

@@ -1,0 +1,68 @@
+"""What falls due in a member's development (《中国共产党发展党员工作细则》): the probations ending (转正 to
+discuss), the extended probations ending, the activists of a year (发展对象 to decide).
+
+The one list of due items: the page and GET /api/members/due/ show it, for the people the user may see
+(township.access.visible). 流动党员 are not listed: a person records only the 流动党员 flag, no contact date."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import timezone
+
+from .models import Person, Stage, StageChange, candidate_from, probation_end
+
+DUE_WITHIN_DAYS = 30  # a probation ending within this many days is listed (and any that has ended)
+
+
+class DueKind(models.TextChoices):
+    PROBATION_ENDS = "probation_ends", "预备期满，讨论转正"
+    EXTENSION_ENDS = "extension_ends", "延长预备期届满，讨论转正"
+    CANDIDATE_DUE = "candidate_due", "培养考察满一年，可确定为发展对象"
+
+
+@dataclass(frozen=True)
+class DueItem:
+    person: Person
+    kind: str
+    due: datetime.date
+    days_left: int  # negative: past due
+
+    @property
+    def kind_label(self):
+        return DueKind(self.kind).label
+
+    @property
+    def overdue(self):
+        return self.days_left < 0
+
+
+def due_items(people, today=None) -> list[DueItem]:
+    """The due items of `people` (a queryset, already scoped), by due date: two queries whatever their number."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
+    waiting = people.filter(stage__in=(Stage.ACTIVIST, Stage.PROBATIONARY)).select_related("village")
+    persons = {person.pk: person for person in waiting}
+    steps, extension = {}, {}
+    rows = StageChange.objects.filter(person_id__in=list(persons), stage__in=(
+        Stage.ACTIVIST, Stage.PROBATIONARY, Stage.EXTENDED)).values_list("person_id", "stage", "date",
+                                                                         "extension_months")
+    for person_id, stage, day, months in rows:
+        steps.setdefault(person_id, {})[stage] = day
+        if stage == Stage.EXTENDED:
+            extension[person_id] = months
+    items = []
+    for person_id, person in persons.items():
+        own = steps.get(person_id, {})
+        if person.stage == Stage.PROBATIONARY and Stage.PROBATIONARY in own:
+            due = probation_end(own, extension.get(person_id))
+            kind = DueKind.EXTENSION_ENDS if Stage.EXTENDED in own else DueKind.PROBATION_ENDS
+            if due <= horizon:
+                items.append(DueItem(person, kind, due, (due - today).days))
+        elif person.stage == Stage.ACTIVIST and Stage.ACTIVIST in own:
+            due = candidate_from(own[Stage.ACTIVIST])
+            if due <= today:
+                items.append(DueItem(person, DueKind.CANDIDATE_DUE, due, (due - today).days))
+    items.sort(key=lambda item: (item.due, item.person.village.order, item.person.name))
+    return items
