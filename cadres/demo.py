@@ -8,8 +8,10 @@ import datetime
 
 from simple_history.utils import bulk_create_with_history
 
+from villages.models import PartyBranch
+
 from .id_numbers import make_id_number
-from .models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
+from .models import Appraisal, AppraisalGrade, Person, ReserveCadre, Stage, StageChange, Talent, TalentKind, at_stage_on
 
 REGION = "640122"
 RESERVE_REGION = "640121"  # another county code, so demo 身份证号 never collide
@@ -87,6 +89,8 @@ def load(township):
         _load_reserve_cadres(township, villages)
     if not Talent.objects.filter(township=township).exists():
         _load_talent(township, villages)
+    if not Appraisal.objects.filter(person__township=township).exists():
+        _load_appraisals(township)
 
 
 def _load_pipeline(township, villages):
@@ -169,3 +173,33 @@ def _load_members(township, villages):
         for person, day in zip(people, joined, strict=True)
     ], StageChange)
     Person.objects.filter(pk__in=saved.values()).refresh_stages()
+
+
+APPRAISAL_DAY = datetime.date(2023, 12, 20)  # each branch's 民主评议党员 of 2023, at its year-end meeting
+
+
+def _appraisal_grade(i):
+    """About 14 % 优秀, 3 % 基本合格, two 不合格 in the township and the rest 合格 (i: the member's place)."""
+    if i % 250 == 125:
+        return AppraisalGrade.UNQUALIFIED
+    if i % 30 == 15:
+        return AppraisalGrade.BASICALLY_QUALIFIED
+    if i % 7 == 0:
+        return AppraisalGrade.EXCELLENT
+    return AppraisalGrade.QUALIFIED
+
+
+def _load_appraisals(township):
+    """民主评议党员 of 2023: every Party member on the day (预备党员 and 正式党员), graded by their village's branch."""
+    members = (Person.objects.filter(township=township)
+               .filter(at_stage_on(APPRAISAL_DAY, Stage.PROBATIONARY) | at_stage_on(APPRAISAL_DAY, Stage.MEMBER))
+               .order_by("village__order", "pk").values_list("pk", "village_id"))
+    branches = {}
+    for village_id, branch_id in (PartyBranch.objects.filter(village__township=township).order_by("-pk")
+                                  .values_list("village_id", "pk")):
+        branches[village_id] = branch_id  # the village's first branch
+    bulk_create_with_history([
+        Appraisal(person_id=person_id, year=2023, grade=_appraisal_grade(i), date=APPRAISAL_DAY,
+                  branch_id=branches[village_id])
+        for i, (person_id, village_id) in enumerate(members) if village_id in branches
+    ], Appraisal)

@@ -3,7 +3,7 @@ import calendar
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -349,6 +349,54 @@ class StageChange(MonthlyRecord):
         # them, or simple_history's middleware knows the user).
         Person.objects.filter(pk__in=person_ids).refresh_stages(
             user=getattr(self, "_history_user", None), reason=getattr(self, "_change_reason", None) or "")
+
+
+class AppraisalGrade(models.TextChoices):
+    """民主评议党员的评定等次."""
+
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    BASICALLY_QUALIFIED = "basically_qualified", "基本合格"
+    UNQUALIFIED = "unqualified", "不合格"
+
+
+class Appraisal(models.Model):
+    """民主评议党员: a Party member's grade of a year, given by their branch; one per member and year."""
+
+    person = models.ForeignKey(Person, verbose_name="党员", on_delete=models.PROTECT, related_name="appraisals")
+    year = models.PositiveSmallIntegerField("评议年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    grade = models.CharField("评定等次", max_length=24, choices=AppraisalGrade.choices)
+    date = models.DateField("评议日期", validators=[validate_not_future])
+    branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,
+                               related_name="appraisals")
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="person__township", village="person__village", secretary_edits=True)
+
+    class Meta:
+        verbose_name = "民主评议党员"
+        verbose_name_plural = "民主评议党员"
+        ordering = ["-year", "branch__village__order", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_appraisal_per_member_and_year",
+                                    violation_error_message="该党员本年度已有民主评议记录，每名党员每年只评议一次"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.year}年 {self.get_grade_display()}"
+
+    def clean(self):
+        errors = {}
+        if self.person_id and self.branch_id and self.branch.village_id != self.person.village_id:
+            errors["branch"] = "党支部应为该党员所在村的党支部"
+        if self.date and self.year and self.date.year not in (self.year, self.year + 1):
+            errors["date"] = f"评议日期应在{self.year}年内或次年（年初评议上一年度）"
+        elif self.person_id and self.date and not Person.objects.filter(pk=self.person_id).filter(
+                at_stage_on(self.date, Stage.PROBATIONARY) | at_stage_on(self.date, Stage.MEMBER)).exists():
+            errors["person"] = f"该人员在{self.date:%Y年%m月%d日}不是党员（预备党员或正式党员），不参加民主评议"
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReserveCadre(models.Model):

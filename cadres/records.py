@@ -9,6 +9,7 @@ from .forms import PersonForm, PersonSerializer
 from .models import (
     PARTY_MEMBER_STAGES,
     STAGE_RANK,
+    Appraisal,
     CadreTraining,
     Person,
     ReserveCadre,
@@ -105,4 +106,11 @@ register(RecordType(
     search_fields=["name", "field"],
     masked_fields=["phone"],
     extra_filters={"on_record": on_record()},
+))
+register(RecordType(
+    model=Appraisal, slug="appraisals", group=GROUP,
+    list_fields=["year", "person", "branch", "grade", "date"],
+    filter_fields=["grade", "branch"], year_field="year",
+    search_fields=["person__name"],
+    select_related=["person__village", "branch__village"],
 ))

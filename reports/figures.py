@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, DateField, Sum, Value
 from django.urls import reverse
 
-from cadres.models import Person, Stage, TalentKind, stage_on
+from cadres.models import AppraisalGrade, Person, Stage, TalentKind, stage_on
 from committee.models import BulletinKind, Campaign, SupervisionKind, TownshipTarget, WorkEvent
 from economy.models import (
     Alliance,
@@ -357,6 +357,21 @@ declare(
            lambda year: {"year": year + 1}, township_only=True),
 )
 
+# ---------------------------------------------------------------- 民主评议党员 (issue 16)
+
+APPRAISAL_KEYS = {
+    AppraisalGrade.EXCELLENT: "evaluation.excellent", AppraisalGrade.QUALIFIED: "evaluation.qualified",
+    AppraisalGrade.BASICALLY_QUALIFIED: "evaluation.basically_qualified",
+    AppraisalGrade.UNQUALIFIED: "evaluation.unqualified",
+}
+
+declare(
+    Figure("evaluation.appraised", "参加民主评议党员", "名", COUNT, "appraisals", _year),
+    *[Figure(key, f"评定为{grade.label}等次", "名", COUNT, "appraisals", _in_year(grade=grade.value),
+             none_without="evaluation.appraised")
+      for grade, key in APPRAISAL_KEYS.items()],
+)
+
 BY_KEY = {figure.key: figure for figure in FIGURES}
 assert len(BY_KEY) == len(FIGURES), "a figure key is declared twice"
 
@@ -447,7 +462,7 @@ def _year_end_stages(township_ids, years, values):
     for row in rows:
         for year in years:
             stage = row[f"stage_{year}"]
-            if not stage:
+            if stage not in YEAR_END_STAGE_KEYS:  # none yet, or 取消预备党员资格: not counted
                 continue
             key = YEAR_END_STAGE_KEYS[stage]
             v = values[row["township_id"]][year]
@@ -544,8 +559,8 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
     township_ids = list(township_ids)
     if not township_ids:
         return values
-    for slug in ("star-ratings", "study-activities", "problems", "bulletins", "supervision-visits", "persons",
-                 "stage-changes", "reserve-cadres", "talents", "incomes"):
+    # Every record kind a COUNT or SUM figure is declared on, in the order declared: one grouped query each.
+    for slug in dict.fromkeys(f.slug for f in FIGURES if f.kind in (COUNT, SUM) and f.slug and f.params):
         _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
     _year_end_stages(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)

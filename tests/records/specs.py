@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.cadres.factories import (
+    AppraisalFactory,
     CadreTrainingFactory,
     PersonFactory,
     ReserveCadreFactory,
     StageChangeFactory,
     TalentFactory,
     id_number_for,
+    party_member,
 )
 from tests.economy.factories import (
     AllianceFactory,
@@ -84,6 +86,13 @@ SPECS = [
         payload=lambda c: {"person": PersonFactory(village=c.village, township=c.township).pk,
                            "stage": "activist", "date": "2023-03-15"},
         edit=("date", "2023-03-20"), secretary_edits=True, month=_iso_month("date"),
+    ),
+    Spec(
+        "appraisals",
+        make=lambda c, n: AppraisalFactory(person=party_member(c.village), branch=c.branch),
+        payload=lambda c: {"person": party_member(c.village).pk, "year": 2023, "grade": "excellent",
+                           "date": "2023-12-20", "branch": c.branch.pk},
+        edit=("grade", "qualified"), secretary_edits=True,
     ),
     Spec(
         "reserve-cadres",
