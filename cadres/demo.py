@@ -11,7 +11,17 @@ from simple_history.utils import bulk_create_with_history
 from villages.models import PartyBranch
 
 from .id_numbers import make_id_number
-from .models import Appraisal, AppraisalGrade, Person, ReserveCadre, Stage, StageChange, Talent, TalentKind, at_stage_on
+from .models import (
+    Appraisal,
+    AppraisalGrade,
+    Person,
+    ReserveCadre,
+    Stage,
+    StageChange,
+    Talent,
+    TalentKind,
+    party_member_on,
+)
 
 REGION = "640122"
 RESERVE_REGION = "640121"  # another county code, so demo 身份证号 never collide
@@ -192,7 +202,7 @@ def _appraisal_grade(i):
 def _load_appraisals(township):
     """民主评议党员 of 2023: every Party member on the day (预备党员 and 正式党员), graded by their village's branch."""
     members = (Person.objects.filter(township=township)
-               .filter(at_stage_on(APPRAISAL_DAY, Stage.PROBATIONARY) | at_stage_on(APPRAISAL_DAY, Stage.MEMBER))
+               .filter(party_member_on(APPRAISAL_DAY))
                .order_by("village__order", "pk").values_list("pk", "village_id"))
     branches = {}
     for village_id, branch_id in (PartyBranch.objects.filter(village__township=township).order_by("-pk")

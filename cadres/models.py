@@ -387,16 +387,33 @@ class Appraisal(models.Model):
         return f"{self.person} {self.year}年 {self.get_grade_display()}"
 
     def clean(self):
-        errors = {}
-        if self.person_id and self.branch_id and self.branch.village_id != self.person.village_id:
-            errors["branch"] = "党支部应为该党员所在村的党支部"
-        if self.date and self.year and self.date.year not in (self.year, self.year + 1):
-            errors["date"] = f"评议日期应在{self.year}年内或次年（年初评议上一年度）"
-        elif self.person_id and self.date and not Person.objects.filter(pk=self.person_id).filter(
-                at_stage_on(self.date, Stage.PROBATIONARY) | at_stage_on(self.date, Stage.MEMBER)).exists():
-            errors["person"] = f"该人员在{self.date:%Y年%m月%d日}不是党员（预备党员或正式党员），不参加民主评议"
+        member_on_day = None
+        if self.person_id and self.date:
+            member_on_day = Person.objects.filter(pk=self.person_id).filter(party_member_on(self.date)).exists()
+        errors = appraisal_problems(
+            year=self.year, day=self.date, person_village_id=self.person.village_id if self.person_id else None,
+            branch_village_id=self.branch.village_id if self.branch_id else None, member_on_day=member_on_day)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError({name.removesuffix("_id"): message for name, message in errors.items()})
+
+
+def party_member_on(day) -> Q:
+    """The condition "this person is a Party member (预备党员 or 正式党员) on `day`", from their dated steps."""
+    return at_stage_on(day, Stage.PROBATIONARY) | at_stage_on(day, Stage.MEMBER)
+
+
+def appraisal_problems(*, year, day, person_village_id, branch_village_id, member_on_day) -> dict[str, str]:
+    """{attribute: Chinese message} of what makes an appraisal wrong: the one rule of Appraisal.clean (forms, API)
+    and the 民主评议党员台账 import. `member_on_day`: whether the person is a Party member on the day (None: not
+    known yet)."""
+    errors = {}
+    if person_village_id and branch_village_id and branch_village_id != person_village_id:
+        errors["branch_id"] = "党支部应为该党员所在村的党支部"
+    if day and year and day.year not in (year, year + 1):
+        errors["date"] = f"评议日期应在{year}年内或次年（年初评议上一年度）"
+    elif day and member_on_day is False:
+        errors["person_id"] = f"该人员在{day:%Y年%m月%d日}不是党员（预备党员或正式党员），不参加民主评议"
+    return errors
 
 
 class ReserveCadre(models.Model):

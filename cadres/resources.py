@@ -3,19 +3,29 @@
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from import_export.fields import Field
 
-from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
+from ledgers.cells import (
+    BooleanWidget,
+    ChoiceWidget,
+    DateWidget,
+    IntegerWidget,
+    NameLookupWidget,
+    TextWidget,
+    as_text,
+)
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
 from ledgers.spreadsheets import SpreadsheetError
 from records.validators import future_date_problem
 from township import access, audit
 from villages import locks
-from villages.models import Source
-from villages.resources import VillageWidget
+from villages.models import PartyBranch, Source
+from villages.resources import BranchWidget, VillageWidget
 
 from .id_numbers import id_number_problem
 from .models import (
     REPORTED_STAGES,
     STAGE_RANK,
+    Appraisal,
+    AppraisalGrade,
     Gender,
     Person,
     ReserveCadre,
@@ -23,7 +33,9 @@ from .models import (
     StageChange,
     Talent,
     TalentKind,
+    appraisal_problems,
     development_problem,
+    party_member_on,
 )
 
 
@@ -300,3 +312,55 @@ class TalentResource(LedgerResource):
         if values.get("until") and values.get("since") and values["until"] < values["since"]:
             return [("until", "退出日期不能早于纳入日期")]
         return []
+
+
+@register("appraisals")
+class AppraisalResource(LedgerResource):
+    """民主评议党员台账: one row per member and year, matched on 身份证号 and 评议年度."""
+
+    ledger_title = "民主评议党员台账"
+    key = ("person_id", "year")
+    key_label = "身份证号和评议年度"
+    aliases = {"身份证号码": "身份证号", "年度": "评议年度", "等次": "评定等次", "日期": "评议日期",
+               "支部": "党支部"}
+
+    person_name = Field("person__name", "姓名", TextWidget(), readonly=True)
+    person = Field("person_id", "身份证号", PersonWidget())
+    year = Field("year", "评议年度", IntegerWidget(min_value=2000, max_value=2100, required=True))
+    grade = Field("grade", "评定等次", ChoiceWidget(AppraisalGrade.choices, "评定等次", required=True))
+    date = Field("date", "评议日期", DateWidget(required=True))
+    branch = Field("branch_id", "党支部", BranchWidget())
+    note = Field("note", "备注", TextWidget(max_length=200))
+
+    class Meta:
+        model = Appraisal
+        fields = ("person_name", "person", "year", "grade", "date", "branch", "note")
+        import_id_fields = ("person", "year")
+
+    def village_of(self, values):
+        return self._villages()[0].get(values.get("person_id"))
+
+    def derive(self, values):
+        people, branches = self._villages()
+        day = values.get("date")
+        problems = appraisal_problems(
+            year=values.get("year"), day=day, person_village_id=people.get(values.get("person_id")),
+            branch_village_id=branches.get(values.get("branch_id")),
+            member_on_day=values.get("person_id") in self._members_on(day) if day else None)
+        return list(problems.items())
+
+    def _villages(self):
+        """({person id: village id}, {branch id: village id}) of the township: two queries, once per import."""
+        if getattr(self, "_village_maps", None) is None:
+            self._village_maps = (
+                dict(Person.objects.filter(township=self.township).values_list("pk", "village_id")),
+                dict(PartyBranch.objects.filter(village__township=self.township).values_list("pk", "village_id")))
+        return self._village_maps
+
+    def _members_on(self, day):
+        """The ids of the township's Party members on `day`: one query per distinct date of the file."""
+        cache = self.__dict__.setdefault("_members_by_day", {})
+        if day not in cache:
+            cache[day] = set(Person.objects.filter(township=self.township).filter(party_member_on(day))
+                             .values_list("pk", flat=True))
+        return cache[day]

@@ -100,3 +100,35 @@ def test_the_demo_appraises_every_member_of_2023_in_plausible_proportions(db):
     assert 0.1 < share["excellent"] < 0.2 and share["qualified"] > 0.75
     assert 0 < share["basically_qualified"] < 0.05 and 0 < share["unqualified"] < 0.01
     assert Appraisal.objects.values("branch__village").distinct().count() == 12
+
+
+# ---------------------------------------------------------------- the 民主评议党员台账: export and import
+
+
+def test_the_ledger_exports_and_imports_under_the_same_rules(township, village_a, village_b, staff, client_for):
+    from cadres.resources import AppraisalResource
+    from ledgers import importing
+    from tests.ledgers.conftest import xlsx_bytes
+
+    kept, new, other = member(village_a), member(village_a), member(village_b)
+    applicant = PersonFactory(village=village_a, township=township)
+    StageChangeFactory(person=applicant, stage="applicant", date=datetime.date(2022, 3, 1))
+    Appraisal.objects.create(person=kept, year=2023, grade="excellent", date=datetime.date(2023, 12, 20),
+                             branch=village_a.branches.first())
+    exported = client_for(staff).get(reverse("ledgers:export", args=["appraisals", "xlsx"])).content
+    result = importing.preview(AppraisalResource(township=township), exported)
+    assert not result.problems and (len(result.creates), result.unchanged) == (0, 1)
+    header = ["姓名", "身份证号", "评议年度", "评定等次", "评议日期", "党支部"]
+    day = datetime.date(2023, 12, 20)
+    rows = [[new.name, new.id_number, 2023, "合格", day, "江南村党支部"],
+            [other.name, other.id_number, 2023, "合格", day, "江南村党支部"],
+            [applicant.name, applicant.id_number, 2023, "优秀", day, "江南村党支部"]]
+    result = importing.preview(AppraisalResource(township=township), xlsx_bytes([header, *rows]))
+    problems = [str(problem) for problem in result.problems]
+    assert len(problems) == 2
+    assert "党支部应为该党员所在村的党支部" in problems[0]
+    assert "该人员在2023年12月20日不是党员（预备党员或正式党员），不参加民主评议" in problems[1]
+    result = importing.preview(AppraisalResource(township=township), xlsx_bytes([header, rows[0]]))
+    assert not result.problems
+    importing.confirm(AppraisalResource(township=township), result, user=staff)
+    assert Appraisal.objects.get(person=new).grade == "qualified"
