@@ -39,19 +39,19 @@ class DueItem:
 
 
 def due_items(people, today=None) -> list[DueItem]:
-    """The due items of `people` (a queryset, already scoped), by due date: two queries whatever their number."""
+    """The due items of `people` (a queryset, already scoped), by due date: one query whatever their number."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
-    waiting = people.filter(stage__in=(Stage.ACTIVIST, Stage.PROBATIONARY)).select_related("village")
-    persons = {person.pk: person for person in waiting}
-    steps, extension = {}, {}
-    rows = StageChange.objects.filter(person_id__in=list(persons), stage__in=(
-        Stage.ACTIVIST, Stage.PROBATIONARY, Stage.EXTENDED)).values_list("person_id", "stage", "date",
-                                                                         "extension_months")
-    for person_id, stage, day, months in rows:
-        steps.setdefault(person_id, {})[stage] = day
-        if stage == Stage.EXTENDED:
-            extension[person_id] = months
+    waiting = people.filter(stage__in=(Stage.ACTIVIST, Stage.PROBATIONARY))
+    steps, extension, persons = {}, {}, {}
+    rows = (StageChange.objects.filter(person__in=waiting, stage__in=(Stage.ACTIVIST, Stage.PROBATIONARY,
+                                                                      Stage.EXTENDED))
+            .select_related("person__village").order_by())
+    for step in rows:
+        persons[step.person_id] = step.person
+        steps.setdefault(step.person_id, {})[step.stage] = step.date
+        if step.stage == Stage.EXTENDED:
+            extension[step.person_id] = step.extension_months
     items = []
     for person_id, person in persons.items():
         own = steps.get(person_id, {})

@@ -1,6 +1,7 @@
 """Party members and the development pipeline, reserve cadres and talent."""
 import calendar
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from records.validators import validate_not_future, validate_phone
 from township import audit
 from township.access import Scope
-from villages.models import MonthlyRecord, Source
+from villages.models import MonthlyRecord, Source, month_bounds
 
 from .id_numbers import birth_date_from_id, gender_from_id, normalize_id_number, validate_id_number
 
@@ -414,6 +415,102 @@ def appraisal_problems(*, year, day, person_village_id, branch_village_id, membe
     elif day and member_on_day is False:
         errors["person_id"] = f"该人员在{day:%Y年%m月%d日}不是党员（预备党员或正式党员），不参加民主评议"
     return errors
+
+
+# ---------------------------------------------------------------- 党费 per member and month (issue 16)
+
+# 《关于中国共产党党费收缴、使用和管理的规定》: the monthly rate by the monthly income base (税后工资收入), the whole
+# base at the rate of its bracket: (upper bound inclusive or None, rate).
+DUES_BRACKETS = ((Decimal("3000"), Decimal("0.005")), (Decimal("5000"), Decimal("0.01")),
+                 (Decimal("10000"), Decimal("0.015")), (None, Decimal("0.02")))
+FIXED_DUES = (Decimal("0.20"), Decimal("1.00"))  # 农民党员、无固定收入党员：每月0.2元至1元
+CENT = Decimal("0.01")
+
+
+class DuesCategory(models.TextChoices):
+    INCOME = "income", "按月收入比例交纳"
+    FIXED = "fixed", "农民及无固定收入党员定额交纳"
+
+
+def dues_rate(base) -> Decimal:
+    """The monthly rate of a member whose monthly income base is `base` 元."""
+    for upper, rate in DUES_BRACKETS:
+        if upper is None or base <= upper:
+            return rate
+    raise AssertionError("the last bracket has no upper bound")
+
+
+def expected_dues(category, base=None, fixed=None) -> Decimal | None:
+    """What a member owes for a month: the base × its bracket's rate, or the fixed amount; in 元, to the fen."""
+    if category == DuesCategory.INCOME and base is not None:
+        return (base * dues_rate(base)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if category == DuesCategory.FIXED and fixed is not None:
+        return fixed.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None
+
+
+class MemberDuesQuerySet(models.QuerySet):
+    def in_arrears(self):
+        return self.filter(paid__lt=models.F("expected"))
+
+
+class MemberDues(MonthlyRecord):
+    """A Party member's dues of one month: the base and the rate (or the fixed amount), expected and paid."""
+
+    person = models.ForeignKey(Person, verbose_name="党员", on_delete=models.PROTECT, related_name="dues")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    category = models.CharField("交纳方式", max_length=8, choices=DuesCategory.choices, default=DuesCategory.INCOME)
+    base = models.DecimalField("月收入基数（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+                               validators=[MinValueValidator(Decimal("0"))], help_text="按月收入比例交纳时填写")
+    fixed_amount = models.DecimalField("定额（元）", max_digits=4, decimal_places=2, null=True, blank=True,
+                                       help_text="农民及无固定收入党员填写：每月0.2元至1元")
+    expected = models.DecimalField("应交（元）", max_digits=10, decimal_places=2, editable=False)
+    paid = models.DecimalField("实交（元）", max_digits=10, decimal_places=2, default=Decimal("0"),
+                               validators=[MinValueValidator(Decimal("0"))])
+    paid_date = models.DateField("交纳日期", null=True, blank=True, validators=[validate_not_future])
+
+    objects = MemberDuesQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="person__township", village="person__village", month=("year", "month"),
+                  secretary_edits=True)
+
+    class Meta:
+        verbose_name = "党员党费"
+        verbose_name_plural = "党员党费"
+        ordering = ["-year", "-month", "person__village__order", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year", "month"], name="one_dues_per_member_and_month",
+                                    violation_error_message="该党员该月的党费已登记"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="member_dues_month_1_to_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.year}年{self.month}月党费"
+
+    def clean(self):
+        errors = {}
+        low, high = FIXED_DUES
+        if self.category == DuesCategory.INCOME:
+            if self.base is None:
+                errors["base"] = "按月收入比例交纳须填写月收入基数"
+            if self.fixed_amount is not None:
+                errors["fixed_amount"] = "按月收入比例交纳时不填写定额"
+        elif self.category == DuesCategory.FIXED:
+            if self.fixed_amount is None or not low <= self.fixed_amount <= high:
+                errors["fixed_amount"] = f"农民及无固定收入党员每月定额交纳{low}元至{high}元"
+            if self.base is not None:
+                errors["base"] = "定额交纳时不填写月收入基数"
+        if self.person_id and self.year and self.month and 1 <= self.month <= 12 and not errors:
+            _first, last = month_bounds(self.year, self.month)
+            if not Person.objects.filter(pk=self.person_id).filter(party_member_on(last)).exists():
+                errors["person"] = f"该人员在{self.year}年{self.month}月末不是党员，无需交纳党费"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")
+        super().save(*args, **kwargs)
 
 
 class ReserveCadre(models.Model):

@@ -1,7 +1,7 @@
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
-from records.filters import BooleanFilter, ChoiceFilter, DateFilter, on_record
+from records.filters import BooleanFilter, ChoiceFilter, DateFilter, IntegerFilter, on_record
 from records.registry import DetailTable, RecordType, register
 from township.masking import BIRTH_DATE
 
@@ -11,6 +11,7 @@ from .models import (
     STAGE_RANK,
     Appraisal,
     CadreTraining,
+    MemberDues,
     Person,
     ReserveCadre,
     Stage,
@@ -74,6 +75,8 @@ register(RecordType(
         "on": DateFilter(label="阶段截至日期", condition=lambda _day, _others: Q()),
         "party_member": BooleanFilter(label="党员（含预备党员）", condition=lambda yes, _others: (
             Q(stage__in=PARTY_MEMBER_STAGES) if yes else ~Q(stage__in=PARTY_MEMBER_STAGES))),
+        "dues_arrears": IntegerFilter(label="欠交党费年度", condition=lambda year, _others: Q(
+            pk__in=MemberDues.objects.filter(year=year).in_arrears().values("person_id"))),
     },
 ))
 register(RecordType(
@@ -113,4 +116,16 @@ register(RecordType(
     filter_fields=["grade", "branch"], year_field="year",
     search_fields=["person__name"],
     select_related=["person__village", "branch__village"],
+))
+register(RecordType(
+    model=MemberDues, slug="member-dues", group=GROUP,
+    list_fields=["year", "month", "person", "category", "base", "expected", "paid", "paid_date"],
+    form_fields=["person", "year", "month", "category", "base", "fixed_amount", "paid", "paid_date"],
+    api_fields=["id", "person", "year", "month", "category", "base", "fixed_amount", "expected", "paid", "paid_date"],
+    filter_fields=["category", "month"], year_field="year",
+    search_fields=["person__name"],
+    select_related=["person__village"],
+    sum_fields={"expected": "元", "paid": "元"},
+    extra_filters={"arrears": BooleanFilter(label="欠交", condition=lambda yes, _others: (
+        Q(paid__lt=F("expected")) if yes else Q(paid__gte=F("expected"))))},
 ))

@@ -430,7 +430,7 @@ def _people(wr: Writer) -> Para:
         admitted.then(wr.difference("members.new_probationary", "名"))
         members.append(admitted)
     members.append(wr.count("members.converted", "转正党员", "名"))
-    members += _appraisal_clauses(wr)
+    members += _appraisal_clauses(wr) + _dues_clauses(wr)
     planned = wr.value("targets.planned_probationary")
     if w.stated(planned):
         plan = Para().t("全年预计吸收").add(wr.fig("targets.planned_probationary", w.people(planned))).t("预备党员")
@@ -718,4 +718,17 @@ def _appraisal_clauses(wr: Writer) -> list[Para]:
         clause.t("，评定")
         for i, grade in enumerate(grades):
             clause.t("、" if i else "").add(grade)
+    return [clause]
+
+
+def _dues_clauses(wr: Writer) -> list[Para]:
+    """"应交党费X元，实交Y元，N名党员欠交": the year's dues of the members (no arrears stated when none)."""
+    if not wr.has("dues.expected"):
+        return []
+    clause = Para().t("应交党费").add(wr.fig("dues.expected", f"{wr.value('dues.expected')}元"))
+    if w.stated(wr.value("dues.paid")):
+        clause.t("，实交").add(wr.fig("dues.paid", f"{wr.value('dues.paid')}元"))
+    arrears = wr.value("dues.members_in_arrears")
+    if w.stated(arrears):
+        clause.t("，").add(wr.fig("dues.members_in_arrears", w.people(arrears))).t("党员存在欠交")
     return [clause]

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, DateField, Sum, Value
+from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.urls import reverse
 
-from cadres.models import AppraisalGrade, Person, Stage, TalentKind, stage_on
+from cadres.models import AppraisalGrade, MemberDues, Person, Stage, TalentKind, stage_on
 from committee.models import BulletinKind, Campaign, SupervisionKind, TownshipTarget, WorkEvent
 from economy.models import (
     Alliance,
@@ -372,6 +372,38 @@ declare(
       for grade, key in APPRAISAL_KEYS.items()],
 )
 
+# ---------------------------------------------------------------- 党费 per member and month (issue 16)
+
+declare(
+    # Computed by _dues in one query (members in arrears are counted once however many months they owe); the
+    # sources are the lists that reproduce them (the sums of the year's dues, the members owing).
+    Figure("dues.member_months", "党员党费登记", "条", COUNT, "member-dues", _year, in_table=False),
+    Figure("dues.expected", "应交党费", "元", SUM, "member-dues", _year, field="expected",
+           none_without="dues.member_months"),
+    Figure("dues.paid", "实交党费", "元", SUM, "member-dues", _year, field="paid", none_without="dues.member_months"),
+    Figure("dues.members_in_arrears", "欠交党费党员", "名", COUNT, "persons", lambda year: {"dues_arrears": year},
+           none_without="dues.member_months"),
+)
+
+DUES_KEYS = ("dues.member_months", "dues.expected", "dues.paid", "dues.members_in_arrears")
+
+
+def _dues(township_ids, years, values):
+    """The dues figures of all townships and years in one query: what the member-dues and persons lists state."""
+    rows = (MemberDues.objects.order_by().filter(person__township_id__in=township_ids, year__in=years)
+            .values("person__township_id", "year")
+            .annotate(n=Count("pk"), total_expected=Sum("expected"), total_paid=Sum("paid"),
+                      arrears=Count("person", filter=Q(paid__lt=F("expected")), distinct=True)))
+    for tid in township_ids:
+        for year in years:
+            values[tid][year].update({key: 0 for key in DUES_KEYS})
+    for row in rows:
+        values[row["person__township_id"]][row["year"]].update({
+            "dues.member_months": row["n"], "dues.expected": row["total_expected"] or 0,
+            "dues.paid": row["total_paid"] or 0,
+            "dues.members_in_arrears": row["arrears"]})
+
+
 BY_KEY = {figure.key: figure for figure in FIGURES}
 assert len(BY_KEY) == len(FIGURES), "a figure key is declared twice"
 
@@ -406,6 +438,8 @@ def _grouped_counts(slug, township_ids, years, values, by_village=False):
         if figure.slug != slug or figure.kind not in (COUNT, SUM) or figure.params is None:
             continue
         if figure.key in YEAR_END_STAGE_COUNTS:  # counted by _year_end_stages, each person's stage once
+            continue
+        if figure.key in DUES_KEYS:  # counted by _dues, each member in arrears once
             continue
         for year in years:
             params = {k: str(v) for k, v in figure.params(year).items()}
@@ -563,6 +597,7 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
     for slug in dict.fromkeys(f.slug for f in FIGURES if f.kind in (COUNT, SUM) and f.slug and f.params):
         _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
     _year_end_stages(township_ids, years, values)
+    _dues(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)
     _maps(township_ids, years, values)
     for tid in township_ids:

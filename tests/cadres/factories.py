@@ -1,9 +1,10 @@
 import datetime
+from decimal import Decimal
 
 import factory
 
 from cadres.id_numbers import make_id_number
-from cadres.models import Appraisal, CadreTraining, Person, ReserveCadre, StageChange, Talent
+from cadres.models import Appraisal, CadreTraining, MemberDues, Person, ReserveCadre, StageChange, Talent
 from tests.villages.factories import PartyBranchFactory, VillageFactory
 
 
@@ -80,3 +81,15 @@ class AppraisalFactory(factory.django.DjangoModelFactory):
     year = 2023
     grade = "qualified"
     date = datetime.date(2023, 12, 20)
+
+
+class MemberDuesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberDues
+
+    person = factory.LazyFunction(lambda: party_member(VillageFactory()))
+    year = 2023
+    month = factory.Sequence(lambda n: n % 12 + 1)
+    category = "income"
+    base = Decimal("4000.00")
+    paid = Decimal("40.00")

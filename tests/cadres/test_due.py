@@ -84,10 +84,10 @@ def test_the_page_and_the_dashboard_show_the_items(world, client_for, staff, dja
     assert "尚早" not in page and "已转正" not in page
     home = client.get(reverse("home")).content.decode()
     assert 'id="members-due"' in home and "待办 <strong>4</strong> 项，其中已逾期 2 项" in home
-    # two queries whatever the number of people
+    # one query whatever the number of people
     for n in range(20):
         person_with(world["ended"].village, ("probationary", _year_before(TODAY)), name=f"批量{n}")
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         items = due_items(Person.objects.all())
     assert len(items) == 24
 

@@ -61,6 +61,7 @@ VILLAGE_READ = {  # secretaries read their own village's (403 on write)
 VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
     "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",
     "appraisals",  # 民主评议党员: the branch records its members' grades
+    "member-dues",  # 党费 per member and month
 }
 
 

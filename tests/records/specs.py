@@ -12,6 +12,7 @@ from typing import Any
 from tests.cadres.factories import (
     AppraisalFactory,
     CadreTrainingFactory,
+    MemberDuesFactory,
     PersonFactory,
     ReserveCadreFactory,
     StageChangeFactory,
@@ -93,6 +94,13 @@ SPECS = [
         payload=lambda c: {"person": party_member(c.village).pk, "year": 2023, "grade": "excellent",
                            "date": "2023-12-20", "branch": c.branch.pk},
         edit=("grade", "qualified"), secretary_edits=True,
+    ),
+    Spec(
+        "member-dues",
+        make=lambda c, n: MemberDuesFactory(person=party_member(c.village), month=n % 12 + 1),
+        payload=lambda c: {"person": party_member(c.village).pk, "year": 2023, "month": 3, "category": "income",
+                           "base": "4500.00", "paid": "45.00", "paid_date": "2023-03-25"},
+        edit=("paid", "40.00"), secretary_edits=True, month=lambda p: (p["year"], p["month"]),
     ),
     Spec(
         "reserve-cadres",

@@ -177,10 +177,11 @@ def test_after_final_a_new_record_changes_neither_page_nor_word_nor_api(demo, st
     assert live["figures"]["study.essays"]["value"] == before[2]["study.essays"]["value"] + 7
 
 
-def test_the_report_page_of_this_and_last_year_takes_at_most_30_queries(demo, staff_client):
+def test_the_report_page_of_this_and_last_year_takes_at_most_31_queries(demo, staff_client):
     with CaptureQueriesContext(connection) as captured:
         assert staff_client.get("/reports/2023/").status_code == 200
-    assert len(captured.captured_queries) <= 30, "\n".join(q["sql"][:120] for q in captured.captured_queries)
+    # 30, and one grouped query for each record kind counted since (民主评议党员; 党员党费 in one with its arrears)
+    assert len(captured.captured_queries) <= 31, "\n".join(q["sql"][:120] for q in captured.captured_queries)
 
 
 def test_every_declared_figure_is_computed_once_and_shares_have_parts():
