@@ -8,13 +8,13 @@ from township.masking import BIRTH_DATE
 from .forms import PersonForm, PersonSerializer
 from .models import (
     PARTY_MEMBER_STAGES,
+    REPORTED_STAGES,
     STAGE_RANK,
     Appraisal,
     CadreTraining,
     MemberDues,
     Person,
     ReserveCadre,
-    Stage,
     StageChange,
     Talent,
     at_stage_on,
@@ -71,7 +71,8 @@ register(RecordType(
     api_fields=["id", "village", "township", "name", "id_number", "gender", "birth_date", "phone", "stage",
                 "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
     extra_filters={
-        "stage": ChoiceFilter(label="发展阶段", choices=Stage.choices, condition=_stage),
+        # A person's stage is never 延长预备期 (they stay 预备党员): the steps' kinds without it.
+        "stage": ChoiceFilter(label="发展阶段", choices=REPORTED_STAGES, condition=_stage),
         "on": DateFilter(label="阶段截至日期", condition=lambda _day, _others: Q()),
         "party_member": BooleanFilter(label="党员（含预备党员）", condition=lambda yes, _others: (
             Q(stage__in=PARTY_MEMBER_STAGES) if yes else ~Q(stage__in=PARTY_MEMBER_STAGES))),
