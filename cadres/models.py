@@ -449,6 +449,26 @@ def expected_dues(category, base=None, fixed=None) -> Decimal | None:
     return None
 
 
+def dues_problems(*, category, base, fixed_amount, year, month, member_at_month_end) -> dict[str, str]:
+    """{attribute: Chinese message} of what makes a month's dues wrong: the one rule of MemberDues.clean (forms,
+    API) and the 党员党费台账 import. `member_at_month_end`: None when not known."""
+    errors = {}
+    low, high = FIXED_DUES
+    if category == DuesCategory.INCOME:
+        if base is None:
+            errors["base"] = "按月收入比例交纳须填写月收入基数"
+        if fixed_amount is not None:
+            errors["fixed_amount"] = "按月收入比例交纳时不填写定额"
+    elif category == DuesCategory.FIXED:
+        if fixed_amount is None or not low <= fixed_amount <= high:
+            errors["fixed_amount"] = f"农民及无固定收入党员每月定额交纳{low}元至{high}元"
+        if base is not None:
+            errors["base"] = "定额交纳时不填写月收入基数"
+    if not errors and member_at_month_end is False:
+        errors["person_id"] = f"该人员在{year}年{month}月末不是党员，无需交纳党费"
+    return errors
+
+
 class MemberDuesQuerySet(models.QuerySet):
     def in_arrears(self):
         return self.filter(paid__lt=models.F("expected"))
@@ -489,24 +509,14 @@ class MemberDues(MonthlyRecord):
         return f"{self.person} {self.year}年{self.month}月党费"
 
     def clean(self):
-        errors = {}
-        low, high = FIXED_DUES
-        if self.category == DuesCategory.INCOME:
-            if self.base is None:
-                errors["base"] = "按月收入比例交纳须填写月收入基数"
-            if self.fixed_amount is not None:
-                errors["fixed_amount"] = "按月收入比例交纳时不填写定额"
-        elif self.category == DuesCategory.FIXED:
-            if self.fixed_amount is None or not low <= self.fixed_amount <= high:
-                errors["fixed_amount"] = f"农民及无固定收入党员每月定额交纳{low}元至{high}元"
-            if self.base is not None:
-                errors["base"] = "定额交纳时不填写月收入基数"
-        if self.person_id and self.year and self.month and 1 <= self.month <= 12 and not errors:
+        member = None
+        if self.person_id and self.year and self.month and 1 <= self.month <= 12:
             _first, last = month_bounds(self.year, self.month)
-            if not Person.objects.filter(pk=self.person_id).filter(party_member_on(last)).exists():
-                errors["person"] = f"该人员在{self.year}年{self.month}月末不是党员，无需交纳党费"
+            member = Person.objects.filter(pk=self.person_id).filter(party_member_on(last)).exists()
+        errors = dues_problems(category=self.category, base=self.base, fixed_amount=self.fixed_amount,
+                               year=self.year, month=self.month, member_at_month_end=member)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError({name.removesuffix("_id"): message for name, message in errors.items()})
 
     def save(self, *args, **kwargs):
         self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")

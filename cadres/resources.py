@@ -7,6 +7,7 @@ from ledgers.cells import (
     BooleanWidget,
     ChoiceWidget,
     DateWidget,
+    DecimalWidget,
     IntegerWidget,
     NameLookupWidget,
     TextWidget,
@@ -17,7 +18,7 @@ from ledgers.spreadsheets import SpreadsheetError
 from records.validators import future_date_problem
 from township import access, audit
 from villages import locks
-from villages.models import PartyBranch, Source
+from villages.models import PartyBranch, Source, month_bounds
 from villages.resources import BranchWidget, VillageWidget
 
 from .id_numbers import id_number_problem
@@ -26,7 +27,9 @@ from .models import (
     STAGE_RANK,
     Appraisal,
     AppraisalGrade,
+    DuesCategory,
     Gender,
+    MemberDues,
     Person,
     ReserveCadre,
     Stage,
@@ -35,6 +38,8 @@ from .models import (
     TalentKind,
     appraisal_problems,
     development_problem,
+    dues_problems,
+    expected_dues,
     party_member_on,
 )
 
@@ -364,3 +369,59 @@ class AppraisalResource(LedgerResource):
             cache[day] = set(Person.objects.filter(township=self.township).filter(party_member_on(day))
                              .values_list("pk", flat=True))
         return cache[day]
+
+
+@register("member-dues")
+class MemberDuesResource(LedgerResource):
+    """党员党费台账: one row per member and month, matched on 身份证号, 年度 and 月份; 应交 is computed."""
+
+    ledger_title = "党员党费台账"
+    key = ("person_id", "year", "month")
+    key_label = "身份证号、年度和月份"
+    aliases = {"身份证号码": "身份证号", "收入基数": "月收入基数（元）", "定额": "定额（元）", "实交": "实交（元）",
+               "实缴（元）": "实交（元）"}
+
+    person_name = Field("person__name", "姓名", TextWidget(), readonly=True)
+    person = Field("person_id", "身份证号", PersonWidget())
+    year = Field("year", "年度", IntegerWidget(min_value=2000, max_value=2100, required=True))
+    month = Field("month", "月份", IntegerWidget(min_value=1, max_value=12, required=True))
+    category = Field("category", "交纳方式", ChoiceWidget(DuesCategory.choices, "交纳方式", required=True))
+    base = Field("base", "月收入基数（元）", DecimalWidget(places=2, max_digits=12))
+    fixed_amount = Field("fixed_amount", "定额（元）", DecimalWidget(places=2, max_digits=4))
+    expected = Field("expected", "应交（元）", DecimalWidget(), readonly=True)
+    paid = Field("paid", "实交（元）", DecimalWidget(places=2, max_digits=10))
+    paid_date = Field("paid_date", "交纳日期", DateWidget())
+
+    class Meta:
+        model = MemberDues
+        fields = ("person_name", "person", "year", "month", "category", "base", "fixed_amount", "expected", "paid",
+                  "paid_date")
+        import_id_fields = ("person", "year", "month")
+
+    def village_of(self, values):
+        if getattr(self, "_person_villages", None) is None:
+            self._person_villages = dict(Person.objects.filter(township=self.township).values_list("pk", "village_id"))
+        return self._person_villages.get(values.get("person_id"))
+
+    def derive(self, values):
+        year, month = values.get("year"), values.get("month")
+        member = None
+        if year and month and values.get("person_id"):
+            member = values["person_id"] in self._members_at_end_of(year, month)
+        problems = dues_problems(category=values.get("category"), base=values.get("base"),
+                                 fixed_amount=values.get("fixed_amount"), year=year, month=month,
+                                 member_at_month_end=member)
+        values["expected"] = expected_dues(values.get("category"), values.get("base"),
+                                           values.get("fixed_amount")) or 0
+        if values.get("paid") is None:
+            values["paid"] = 0
+        return list(problems.items())
+
+    def _members_at_end_of(self, year, month):
+        """The ids of the township's Party members at the month's end: one query per month of the file."""
+        cache = self.__dict__.setdefault("_members_by_month", {})
+        if (year, month) not in cache:
+            _first, last = month_bounds(year, month)
+            cache[(year, month)] = set(Person.objects.filter(township=self.township).filter(party_member_on(last))
+                                       .values_list("pk", flat=True))
+        return cache[(year, month)]

@@ -89,3 +89,36 @@ def test_the_figures_and_the_report_state_expected_paid_and_arrears(township, vi
     assert {row.pk for row in source.context["page"].object_list} == {second.pk, farmer.pk}
     text = "".join(para.text for para in drafting.grassroots(figures))
     assert "应交党费393.00元，实交301.50元，2名党员存在欠交" in text
+
+
+# ---------------------------------------------------------------- the 党员党费台账: export and import
+
+
+def test_the_ledger_computes_expected_and_refuses_what_the_form_refuses(township, village_a, staff, client_for):
+    from cadres.resources import MemberDuesResource
+    from ledgers import importing
+    from tests.ledgers.conftest import xlsx_bytes
+
+    payer, farmer = party_member(village_a), party_member(village_a)
+    applicant = PersonFactory(village=village_a, township=township)
+    StageChangeFactory(person=applicant, stage="applicant", date=datetime.date(2022, 1, 5))
+    MemberDues.objects.create(person=payer, year=2023, month=1, base=D("4000"), paid=D("40.00"))
+    exported = client_for(staff).get(reverse("ledgers:export", args=["member-dues", "xlsx"])).content
+    result = importing.preview(MemberDuesResource(township=township), exported)
+    assert not result.problems and (len(result.creates), result.unchanged) == (0, 1)
+    header = ["姓名", "身份证号", "年度", "月份", "交纳方式", "月收入基数（元）", "定额（元）", "实交（元）"]
+    income, fixed = "按月收入比例交纳", "农民及无固定收入党员定额交纳"
+    rows = [[payer.name, payer.id_number, 2023, 2, income, "6000", None, "90"],
+            [farmer.name, farmer.id_number, 2023, 2, fixed, None, "1.5", "1.5"],
+            [applicant.name, applicant.id_number, 2023, 2, fixed, None, "1", "1"]]
+    result = importing.preview(MemberDuesResource(township=township), xlsx_bytes([header, *rows]))
+    problems = [str(problem) for problem in result.problems]
+    assert len(problems) == 2
+    assert "农民及无固定收入党员每月定额交纳0.20元至1.00元" in problems[0]
+    assert "该人员在2023年2月末不是党员，无需交纳党费" in problems[1]
+    rows[1][6] = rows[1][7] = "1"
+    result = importing.preview(MemberDuesResource(township=township), xlsx_bytes([header, *rows[:2]]))
+    assert not result.problems, [str(problem) for problem in result.problems]
+    importing.confirm(MemberDuesResource(township=township), result, user=staff)
+    assert MemberDues.objects.get(person=payer, month=2).expected == D("90.00")
+    assert MemberDues.objects.get(person=farmer, month=2).expected == D("1.00")
