@@ -72,7 +72,7 @@ def probation_end(steps, extension_months=None):
         return None
     end = _years_after(start, PROBATION_YEARS)
     if Stage.EXTENDED in steps and extension_months:
-        end = _months_after(end, extension_months)
+        end = months_after(end, extension_months)
     return end
 
 
@@ -129,7 +129,7 @@ def development_problem(steps, *, birth_date=None, extension_months=None) -> tup
     return None
 
 
-def _months_after(day, months):
+def months_after(day, months):
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     last = calendar.monthrange(year, month)[1]
@@ -235,6 +235,10 @@ class Person(models.Model):
     stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices, blank=True,
                              help_text="当前所处阶段；由发展阶段记录自动更新")
     is_mobile = models.BooleanField("流动党员", default=False)
+    mobile_place = models.CharField("流入地", max_length=100, blank=True, help_text="流动党员外出务工经商所在地")
+    mobile_phone = models.CharField("流动期间联系电话", max_length=20, blank=True, validators=[validate_phone])
+    last_contacted = models.DateField("最近联系日期", null=True, blank=True, validators=[validate_not_future],
+                                      help_text="党组织最近一次与流动党员取得联系的日期")
     is_veteran = models.BooleanField("退役军人", default=False)
     is_wealth_leader = models.BooleanField("致富带头人", default=False)
     is_returned_youth = models.BooleanField("返乡创业青年", default=False)

@@ -61,15 +61,16 @@ register(RecordType(
     filter_fields=["stage", "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth"],
     search_fields=["name", "id_number"],
     # The birth date is read from the 身份证号: with its last four it gives the number back.
-    masked_fields=["id_number", "phone", "birth_date"],
+    masked_fields=["id_number", "phone", "birth_date", "mobile_phone"],
     # 发展阶段 follows the dated stage changes; 性别 and 出生日期 are read from the 身份证号.
-    form_fields=["township", "village", "name", "id_number", "phone", "is_mobile", "is_veteran", "is_wealth_leader",
-                 "is_returned_youth", "note"],
+    form_fields=["township", "village", "name", "id_number", "phone", "is_mobile", "mobile_place", "mobile_phone",
+                 "last_contacted", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
     form_class=PersonForm,
     serializer_class=PersonSerializer,
     detail_tables=timeline,
     api_fields=["id", "village", "township", "name", "id_number", "gender", "birth_date", "phone", "stage",
-                "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
+                "is_mobile", "mobile_place", "mobile_phone", "last_contacted", "is_veteran", "is_wealth_leader",
+                "is_returned_youth", "note"],
     extra_filters={
         # A person's stage is never 延长预备期 (they stay 预备党员): the steps' kinds without it.
         "stage": ChoiceFilter(label="发展阶段", choices=REPORTED_STAGES, condition=_stage),

@@ -84,10 +84,10 @@ def test_the_page_and_the_dashboard_show_the_items(world, client_for, staff, dja
     assert "尚早" not in page and "已转正" not in page
     home = client.get(reverse("home")).content.decode()
     assert 'id="members-due"' in home and "待办 <strong>4</strong> 项，其中已逾期 2 项" in home
-    # one query whatever the number of people
+    # two queries (the steps, the 流动党员) whatever the number of people
     for n in range(20):
         person_with(world["ended"].village, ("probationary", _year_before(TODAY)), name=f"批量{n}")
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         items = due_items(Person.objects.all())
     assert len(items) == 24
 
@@ -103,3 +103,30 @@ def test_the_person_page_lists_every_step_with_who_recorded_it(client_for, api_f
     assert timeline.index("2021-03-01") < timeline.index("2021-09-01")
     assert "入党申请人" in timeline and "入党积极分子" in timeline and "支委会研究" in timeline
     assert timeline.count(f"<td>{staff.username}</td>") == 2
+
+
+def test_mobile_members_not_contacted_for_three_months(api_for, client_for, staff, village_a):
+    from cadres.models import months_after
+
+    def mobile(name, last_contacted, stage="member"):
+        person = person_with(village_a, (stage, datetime.date(2015, 7, 1)), name=name)
+        Person.objects.filter(pk=person.pk).update(is_mobile=True, mobile_place="宁波市", last_contacted=last_contacted)
+
+    four_months = months_after(TODAY, -4)
+    mobile("四个月未联系", four_months)
+    mobile("上月联系过", months_after(TODAY, -1))
+    mobile("从未联系", None)
+    mobile("外出的申请人", None, stage="applicant")  # not a Party member: not followed as 流动党员
+    rows = {row["name"]: row for row in api_for(staff).get("/api/members/due/").json()["results"]}
+    assert set(rows) == {"四个月未联系", "从未联系"}
+    assert rows["四个月未联系"]["kind_label"] == "流动党员超过三个月未联系"
+    assert rows["四个月未联系"]["due_date"] == months_after(four_months, 3).isoformat()
+    assert rows["四个月未联系"]["overdue"] is True
+    assert (rows["从未联系"]["kind"], rows["从未联系"]["due_date"]) == ("mobile_never_contacted", TODAY.isoformat())
+    person = Person.objects.get(name="四个月未联系")
+    response = client_for(staff).post(reverse("records:persons-update", args=[person.pk]), {
+        "village": village_a.pk, "name": person.name, "id_number": person.id_number, "is_mobile": "on",
+        "mobile_place": "宁波市", "mobile_phone": "13800001111", "last_contacted": TODAY.isoformat()})
+    assert response.status_code == 302, response.content.decode()
+    names = {row["name"] for row in api_for(staff).get("/api/members/due/").json()["results"]}
+    assert names == {"从未联系"}
