@@ -130,6 +130,7 @@ def development_problem(steps, *, birth_date=None, extension_months=None) -> tup
 
 
 def months_after(day, months):
+    """The same day `months` later (or earlier, when negative); the month's last day when it has no such day."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     last = calendar.monthrange(year, month)[1]
