@@ -5,11 +5,27 @@ Sized so that the 2023 report reads like the reference: 积极分子31名 on 31 
 产业带头人59名 and 培养对象71名. Idempotent: a kind already present is left alone.
 """
 import datetime
+from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
+from villages.models import PartyBranch, month_bounds
+
 from .id_numbers import make_id_number
-from .models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
+from .models import (
+    Appraisal,
+    AppraisalGrade,
+    DuesCategory,
+    MemberDues,
+    Person,
+    ReserveCadre,
+    Stage,
+    StageChange,
+    Talent,
+    TalentKind,
+    expected_dues,
+    party_member_on,
+)
 
 REGION = "640122"
 RESERVE_REGION = "640121"  # another county code, so demo 身份证号 never collide
@@ -45,7 +61,7 @@ PIPELINE = [
                (Stage.MEMBER, datetime.date(2022, 6, 29))]),
     # Admitted as probationary members in 2022, not yet full members.
     (1, 1992, [(Stage.APPLICANT, datetime.date(2020, 3, 5)), (Stage.ACTIVIST, datetime.date(2021, 4, 1)),
-               (Stage.CANDIDATE, datetime.date(2022, 1, 9)), (Stage.PROBATIONARY, datetime.date(2022, 7, 1))]),
+               (Stage.CANDIDATE, datetime.date(2022, 4, 9)), (Stage.PROBATIONARY, datetime.date(2022, 7, 1))]),
 ]
 
 # Reserve cadres per village (51 in all; 幸福村 is short of the target of 3).
@@ -87,6 +103,10 @@ def load(township):
         _load_reserve_cadres(township, villages)
     if not Talent.objects.filter(township=township).exists():
         _load_talent(township, villages)
+    if not Appraisal.objects.filter(person__township=township).exists():
+        _load_appraisals(township)
+    if not MemberDues.objects.filter(person__township=township).exists():
+        _load_dues(township)
 
 
 def _load_pipeline(township, villages):
@@ -169,3 +189,56 @@ def _load_members(township, villages):
         for person, day in zip(people, joined, strict=True)
     ], StageChange)
     Person.objects.filter(pk__in=saved.values()).refresh_stages()
+
+
+APPRAISAL_DAY = datetime.date(2023, 12, 20)  # each branch's 民主评议党员 of 2023, at its year-end meeting
+
+
+def _appraisal_grade(i):
+    """About 14 % 优秀, 3 % 基本合格, two 不合格 in the township and the rest 合格 (i: the member's place)."""
+    if i % 250 == 125:
+        return AppraisalGrade.UNQUALIFIED
+    if i % 30 == 15:
+        return AppraisalGrade.BASICALLY_QUALIFIED
+    if i % 7 == 0:
+        return AppraisalGrade.EXCELLENT
+    return AppraisalGrade.QUALIFIED
+
+
+def _load_appraisals(township):
+    """民主评议党员 of 2023: every Party member on the day (预备党员 and 正式党员), graded by their village's branch."""
+    members = (Person.objects.filter(township=township)
+               .filter(party_member_on(APPRAISAL_DAY))
+               .order_by("village__order", "pk").values_list("pk", "village_id"))
+    branches = {}
+    for village_id, branch_id in (PartyBranch.objects.filter(village__township=township).order_by("-pk")
+                                  .values_list("village_id", "pk")):
+        branches[village_id] = branch_id  # the village's first branch
+    bulk_create_with_history([
+        Appraisal(person_id=person_id, year=2023, grade=_appraisal_grade(i), date=APPRAISAL_DAY,
+                  branch_id=branches[village_id])
+        for i, (person_id, village_id) in enumerate(members) if village_id in branches
+    ], Appraisal)
+
+
+def _load_dues(township):
+    """党费 of 2023, member by member and month: most village members are farmers paying a fixed 0.5 or 1 元; the
+    rest pay by their income's bracket; a few owe the last months of the year."""
+    rows = []
+    for month in range(1, 13):
+        _first, last = month_bounds(2023, month)
+        members = (Person.objects.filter(township=township).filter(party_member_on(last))
+                   .order_by("village__order", "pk").values_list("pk", flat=True))
+        for i, person_id in enumerate(members):
+            if i % 4:
+                dues = MemberDues(category=DuesCategory.FIXED, fixed_amount=Decimal("1.00") if i % 2 else
+                                  Decimal("0.50"))
+            else:
+                dues = MemberDues(category=DuesCategory.INCOME, base=Decimal(2400 + (i * 373) % 7000))
+            dues.expected = expected_dues(dues.category, dues.base, dues.fixed_amount)
+            owes = i % 45 == 7 and month >= 11
+            dues.paid = Decimal("0") if owes else dues.expected
+            dues.paid_date = None if owes else datetime.date(2023, month, 25)
+            dues.person_id, dues.year, dues.month = person_id, 2023, month
+            rows.append(dues)
+    bulk_create_with_history(rows, MemberDues, batch_size=2000)

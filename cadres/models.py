@@ -1,8 +1,10 @@
 """Party members and the development pipeline, reserve cadres and talent."""
+import calendar
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -11,7 +13,7 @@ from ledgers import bulk
 from records.validators import validate_not_future, validate_phone
 from township import audit
 from township.access import Scope
-from villages.models import MonthlyRecord, Source
+from villages.models import MonthlyRecord, Source, month_bounds
 
 from .id_numbers import birth_date_from_id, gender_from_id, normalize_id_number, validate_id_number
 
@@ -28,10 +30,26 @@ class Stage(models.TextChoices):
     ACTIVIST = "activist", "入党积极分子"
     CANDIDATE = "candidate", "发展对象"
     PROBATIONARY = "probationary", "预备党员"
+    # Recorded outcomes of the probation (《中国共产党发展党员工作细则》第三十四至三十六条): the probation is
+    # extended (the person stays a 预备党员), or the membership is cancelled instead of 转正.
+    EXTENDED = "extended", "延长预备期"
     MEMBER = "member", "正式党员"
+    DISQUALIFIED = "disqualified", "取消预备党员资格"
 
 
 APPLICANT_MIN_AGE = 18  # 《中国共产党发展党员工作细则》: an applicant has reached 18
+ACTIVIST_YEARS = 1  # 培养教育考察一年以上 before 发展对象
+PROBATION_YEARS = 1  # 预备期为一年
+EXTENSION_MONTHS = (6, 12)  # 延长预备期：不少于半年，最长不超过一年
+# The stage a step leaves the person at: a 延长预备期 keeps them a 预备党员.
+STAGE_AFTER_STEP = {Stage.EXTENDED: Stage.PROBATIONARY}
+# The stages the monthly workbook and the 党员花名册 take: a 延长预备期 needs its length, typed in the form or API.
+REPORTED_STAGES = [(value, label) for value, label in Stage.choices if value != Stage.EXTENDED]
+# The step that must come before each later step, once a person has any earlier one.
+_REQUIRED_BEFORE = {
+    Stage.ACTIVIST: Stage.APPLICANT, Stage.CANDIDATE: Stage.ACTIVIST, Stage.PROBATIONARY: Stage.CANDIDATE,
+    Stage.EXTENDED: Stage.PROBATIONARY, Stage.MEMBER: Stage.PROBATIONARY, Stage.DISQUALIFIED: Stage.PROBATIONARY,
+}
 
 
 def applicant_age_problem(birth_date, stage, day) -> str | None:
@@ -45,6 +63,79 @@ def applicant_age_problem(birth_date, stage, day) -> str | None:
     if day < adult:
         return f"入党申请人须年满{APPLICANT_MIN_AGE}周岁：该人员{adult:%Y年%m月%d日}才满{APPLICANT_MIN_AGE}周岁"
     return None
+
+
+def probation_end(steps, extension_months=None):
+    """When the probation of someone with these steps ({stage: date}) ends: a year after becoming 预备党员,
+    plus the months of a 延长预备期; None without a 预备党员 step."""
+    start = steps.get(Stage.PROBATIONARY)
+    if start is None:
+        return None
+    end = _years_after(start, PROBATION_YEARS)
+    if Stage.EXTENDED in steps and extension_months:
+        end = months_after(end, extension_months)
+    return end
+
+
+def candidate_from(activist_day):
+    """The first day a 入党积极分子 since `activist_day` may become 发展对象: a year of 培养教育和考察 later."""
+    return _years_after(activist_day, ACTIVIST_YEARS)
+
+
+def development_problem(steps, *, birth_date=None, extension_months=None) -> tuple[str, str] | None:
+    """(field, Chinese message) of the first rule of 《中国共产党发展党员工作细则》 that a person's steps break,
+    else None. `steps`: {stage: date}, every step of the person once the new or edited one is in;
+    `extension_months`: the length of their 延长预备期 step.
+
+    The one rule of the development order, asked by StageChange.clean (forms, API), the monthly workbook's
+    党员发展 rows (cadres.services.plan_month_pipeline) and the 党员花名册 import (cadres.resources):
+    入党申请人 → 入党积极分子 → 发展对象 → 预备党员 → 正式党员, each on or after the one before; the applicant
+    at least 18; a year as 积极分子 before 发展对象; 转正 not before the probation ends; a 延长预备期 of 6 to 12
+    months, decided when the year of probation ends; 转正 and 取消预备党员资格 exclude each other. The first
+    recorded step may be any stage (members from before the system); every later one follows the rules."""
+    applicant = steps.get(Stage.APPLICANT)
+    if applicant is not None:
+        too_young = applicant_age_problem(birth_date, Stage.APPLICANT, applicant)
+        if too_young:
+            return ("date", too_young)
+    if Stage.MEMBER in steps and Stage.DISQUALIFIED in steps:
+        return ("stage", "同一人员不能既转为正式党员又被取消预备党员资格")
+    if Stage.EXTENDED in steps:
+        low, high = EXTENSION_MONTHS
+        if extension_months is None or not low <= extension_months <= high:
+            return ("extension_months", f"延长预备期须填写延长期限：不少于{low}个月，最长不超过{high}个月")
+    first = min(steps, key=STAGE_RANK.__getitem__, default=None)
+    for stage in sorted(steps, key=STAGE_RANK.__getitem__):
+        if stage == first:
+            continue
+        before = Stage.EXTENDED if stage in (Stage.MEMBER, Stage.DISQUALIFIED) and Stage.EXTENDED in steps \
+            else _REQUIRED_BEFORE[stage]
+        label, before_label = Stage(stage).label, Stage(before).label
+        if before not in steps:
+            return ("stage", f"登记“{label}”前须先登记“{before_label}”：发展党员须按入党申请人、入党积极分子、"
+                             "发展对象、预备党员、正式党员的顺序逐步登记")
+        day, earlier = steps[stage], steps[before]
+        if day < earlier:
+            return ("date", f"“{label}”的日期不能早于“{before_label}”的日期（{earlier:%Y年%m月%d日}）")
+        if stage == Stage.CANDIDATE:
+            due = candidate_from(earlier)
+            if day < due:
+                return ("date", f"入党积极分子须经过{ACTIVIST_YEARS}年以上培养教育和考察才能确定为发展对象："
+                                f"该人员最早于{due:%Y年%m月%d日}可确定为发展对象")
+        if stage in (Stage.EXTENDED, Stage.MEMBER) and Stage.PROBATIONARY in steps:
+            end = probation_end(steps, extension_months if stage == Stage.MEMBER else None)
+            if day < end:
+                what = "转为正式党员" if stage == Stage.MEMBER else "延长预备期"
+                return ("date", f"预备期满才能讨论{what}：该人员的预备期至{end:%Y年%m月%d日}届满")
+    return None
+
+
+def months_after(day, months):
+    """The same day `months` later (or earlier, when negative); the month's last day when it has no such day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
 
 
 def _years_after(day, years):
@@ -87,7 +178,8 @@ class PersonQuerySet(models.QuerySet):
                                        holder_village_id=holder["village_id"], where=where)
 
     def refresh_stages(self, *, user=None, reason=""):
-        """Set each person's stage to their latest dated step (by date; on one date the later stage), or "".
+        """Set each person's stage to their latest dated step (by date; on one date the later stage; a 延长预备期
+        leaves them 预备党员), or "".
 
         The one rule for Person.stage: StageChange.save() and delete(), the monthly workbook and the
         ledger import call it. Writes, with history, only the people whose stage differs, and returns
@@ -104,6 +196,7 @@ class PersonQuerySet(models.QuerySet):
                     latest[person_id] = step
             for person in batch.values():
                 stage = latest[person.pk][2] if person.pk in latest else ""
+                stage = STAGE_AFTER_STEP.get(stage, stage)
                 if person.stage != stage:
                     person.stage = stage
                     changed.append(person)
@@ -149,6 +242,10 @@ class Person(models.Model):
     stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices, blank=True,
                              help_text="当前所处阶段；由发展阶段记录自动更新")
     is_mobile = models.BooleanField("流动党员", default=False)
+    mobile_place = models.CharField("流入地", max_length=100, blank=True, help_text="流动党员外出务工经商所在地")
+    mobile_phone = models.CharField("流动期间联系电话", max_length=20, blank=True, validators=[validate_phone])
+    last_contacted = models.DateField("最近联系日期", null=True, blank=True, validators=[validate_not_future],
+                                      help_text="党组织最近一次与流动党员取得联系的日期")
     is_veteran = models.BooleanField("退役军人", default=False)
     is_wealth_leader = models.BooleanField("致富带头人", default=False)
     is_returned_youth = models.BooleanField("返乡创业青年", default=False)
@@ -201,6 +298,8 @@ class StageChange(MonthlyRecord):
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="stage_changes")
     stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices)
     date = models.DateField("日期", validators=[validate_not_future])
+    extension_months = models.PositiveSmallIntegerField(
+        "延长期限（月）", null=True, blank=True, help_text="仅“延长预备期”填写：不少于6个月，最长不超过12个月")
     note = models.CharField("备注", max_length=200, blank=True)
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
 
@@ -224,10 +323,23 @@ class StageChange(MonthlyRecord):
         return f"{self.person} {self.get_stage_display()} {self.date}"
 
     def clean(self):
-        if self.person_id and self.date:
-            problem = applicant_age_problem(self.person.birth_date, self.stage, self.date)
-            if problem:
-                raise ValidationError({"date": problem})
+        if self.stage != Stage.EXTENDED and self.extension_months is not None:
+            raise ValidationError({"extension_months": "只有“延长预备期”记录填写延长期限"})
+        if not (self.person_id and self.date and self.stage):
+            return
+        others = StageChange.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        steps, extension = {}, self.extension_months if self.stage == Stage.EXTENDED else None
+        for stage, day, months in others.values_list("stage", "date", "extension_months"):
+            steps[stage] = day
+            if stage == Stage.EXTENDED:
+                extension = months
+        if self.stage in steps:
+            return  # one step per stage: the unique constraint tells
+        steps[self.stage] = self.date
+        problem = development_problem(steps, birth_date=self.person.birth_date, extension_months=extension)
+        if problem:
+            field, message = problem
+            raise ValidationError({field: message})
 
     def save(self, *args, **kwargs):
         # The person's current stage follows their dated changes; a change moved to
@@ -249,6 +361,177 @@ class StageChange(MonthlyRecord):
         # them, or simple_history's middleware knows the user).
         Person.objects.filter(pk__in=person_ids).refresh_stages(
             user=getattr(self, "_history_user", None), reason=getattr(self, "_change_reason", None) or "")
+
+
+class AppraisalGrade(models.TextChoices):
+    """民主评议党员的评定等次."""
+
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    BASICALLY_QUALIFIED = "basically_qualified", "基本合格"
+    UNQUALIFIED = "unqualified", "不合格"
+
+
+class Appraisal(models.Model):
+    """民主评议党员: a Party member's grade of a year, given by their branch; one per member and year."""
+
+    person = models.ForeignKey(Person, verbose_name="党员", on_delete=models.PROTECT, related_name="appraisals")
+    year = models.PositiveSmallIntegerField("评议年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    grade = models.CharField("评定等次", max_length=24, choices=AppraisalGrade.choices)
+    date = models.DateField("评议日期", validators=[validate_not_future])
+    branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,
+                               related_name="appraisals")
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    SCOPE = Scope(township="person__township", village="person__village", secretary_edits=True)
+
+    class Meta:
+        verbose_name = "民主评议党员"
+        verbose_name_plural = "民主评议党员"
+        ordering = ["-year", "branch__village__order", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_appraisal_per_member_and_year",
+                                    violation_error_message="该党员本年度已有民主评议记录，每名党员每年只评议一次"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.year}年 {self.get_grade_display()}"
+
+    def clean(self):
+        member_on_day = None
+        if self.person_id and self.date:
+            member_on_day = Person.objects.filter(pk=self.person_id).filter(party_member_on(self.date)).exists()
+        errors = appraisal_problems(
+            year=self.year, day=self.date, person_village_id=self.person.village_id if self.person_id else None,
+            branch_village_id=self.branch.village_id if self.branch_id else None, member_on_day=member_on_day)
+        if errors:
+            raise ValidationError({name.removesuffix("_id"): message for name, message in errors.items()})
+
+
+def party_member_on(day) -> Q:
+    """The condition "this person is a Party member (预备党员 or 正式党员) on `day`", from their dated steps."""
+    return at_stage_on(day, Stage.PROBATIONARY) | at_stage_on(day, Stage.MEMBER)
+
+
+def appraisal_problems(*, year, day, person_village_id, branch_village_id, member_on_day) -> dict[str, str]:
+    """{attribute: Chinese message} of what makes an appraisal wrong: the one rule of Appraisal.clean (forms, API)
+    and the 民主评议党员台账 import. `member_on_day`: whether the person is a Party member on the day (None: not
+    known yet)."""
+    errors = {}
+    if person_village_id and branch_village_id and branch_village_id != person_village_id:
+        errors["branch_id"] = "党支部应为该党员所在村的党支部"
+    if day and year and day.year not in (year, year + 1):
+        errors["date"] = f"评议日期应在{year}年内或次年（年初评议上一年度）"
+    elif day and member_on_day is False:
+        errors["person_id"] = f"该人员在{day:%Y年%m月%d日}不是党员（预备党员或正式党员），不参加民主评议"
+    return errors
+
+
+# ---------------------------------------------------------------- 党费 per member and month (issue 16)
+
+# 《关于中国共产党党费收缴、使用和管理的规定》: the monthly rate by the monthly income base (税后工资收入), the whole
+# base at the rate of its bracket: (upper bound inclusive or None, rate).
+DUES_BRACKETS = ((Decimal("3000"), Decimal("0.005")), (Decimal("5000"), Decimal("0.01")),
+                 (Decimal("10000"), Decimal("0.015")), (None, Decimal("0.02")))
+FIXED_DUES = (Decimal("0.20"), Decimal("1.00"))  # 农民党员、无固定收入党员：每月0.2元至1元
+CENT = Decimal("0.01")
+
+
+class DuesCategory(models.TextChoices):
+    INCOME = "income", "按月收入比例交纳"
+    FIXED = "fixed", "农民及无固定收入党员定额交纳"
+
+
+def dues_rate(base) -> Decimal:
+    """The monthly rate of a member whose monthly income base is `base` 元."""
+    for upper, rate in DUES_BRACKETS:
+        if upper is None or base <= upper:
+            return rate
+    raise AssertionError("the last bracket has no upper bound")
+
+
+def expected_dues(category, base=None, fixed=None) -> Decimal | None:
+    """What a member owes for a month: the base × its bracket's rate, or the fixed amount; in 元, to the fen."""
+    if category == DuesCategory.INCOME and base is not None:
+        return (base * dues_rate(base)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if category == DuesCategory.FIXED and fixed is not None:
+        return fixed.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None
+
+
+def dues_problems(*, category, base, fixed_amount, year, month, member_at_month_end) -> dict[str, str]:
+    """{attribute: Chinese message} of what makes a month's dues wrong: the one rule of MemberDues.clean (forms,
+    API) and the 党员党费台账 import. `member_at_month_end`: None when not known."""
+    errors = {}
+    low, high = FIXED_DUES
+    if category == DuesCategory.INCOME:
+        if base is None:
+            errors["base"] = "按月收入比例交纳须填写月收入基数"
+        if fixed_amount is not None:
+            errors["fixed_amount"] = "按月收入比例交纳时不填写定额"
+    elif category == DuesCategory.FIXED:
+        if fixed_amount is None or not low <= fixed_amount <= high:
+            errors["fixed_amount"] = f"农民及无固定收入党员每月定额交纳{low}元至{high}元"
+        if base is not None:
+            errors["base"] = "定额交纳时不填写月收入基数"
+    if not errors and member_at_month_end is False:
+        errors["person_id"] = f"该人员在{year}年{month}月末不是党员，无需交纳党费"
+    return errors
+
+
+class MemberDuesQuerySet(models.QuerySet):
+    def in_arrears(self):
+        return self.filter(paid__lt=models.F("expected"))
+
+
+class MemberDues(MonthlyRecord):
+    """A Party member's dues of one month: the base and the rate (or the fixed amount), expected and paid."""
+
+    person = models.ForeignKey(Person, verbose_name="党员", on_delete=models.PROTECT, related_name="dues")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    category = models.CharField("交纳方式", max_length=8, choices=DuesCategory.choices, default=DuesCategory.INCOME)
+    base = models.DecimalField("月收入基数（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+                               validators=[MinValueValidator(Decimal("0"))], help_text="按月收入比例交纳时填写")
+    fixed_amount = models.DecimalField("定额（元）", max_digits=4, decimal_places=2, null=True, blank=True,
+                                       help_text="农民及无固定收入党员填写：每月0.2元至1元")
+    expected = models.DecimalField("应交（元）", max_digits=10, decimal_places=2, editable=False)
+    paid = models.DecimalField("实交（元）", max_digits=10, decimal_places=2, default=Decimal("0"),
+                               validators=[MinValueValidator(Decimal("0"))])
+    paid_date = models.DateField("交纳日期", null=True, blank=True, validators=[validate_not_future])
+
+    objects = MemberDuesQuerySet.as_manager()
+    history = HistoricalRecords()
+    SCOPE = Scope(township="person__township", village="person__village", month=("year", "month"),
+                  secretary_edits=True)
+
+    class Meta:
+        verbose_name = "党员党费"
+        verbose_name_plural = "党员党费"
+        ordering = ["-year", "-month", "person__village__order", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year", "month"], name="one_dues_per_member_and_month",
+                                    violation_error_message="该党员该月的党费已登记"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="member_dues_month_1_to_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.year}年{self.month}月党费"
+
+    def clean(self):
+        member = None
+        if self.person_id and self.year and self.month and 1 <= self.month <= 12:
+            _first, last = month_bounds(self.year, self.month)
+            member = Person.objects.filter(pk=self.person_id).filter(party_member_on(last)).exists()
+        errors = dues_problems(category=self.category, base=self.base, fixed_amount=self.fixed_amount,
+                               year=self.year, month=self.month, member_at_month_end=member)
+        if errors:
+            raise ValidationError({name.removesuffix("_id"): message for name, message in errors.items()})
+
+    def save(self, *args, **kwargs):
+        self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")
+        super().save(*args, **kwargs)
 
 
 class ReserveCadre(models.Model):
@@ -362,11 +645,13 @@ class Talent(models.Model):
 def stage_on(day):
     """A person's stage on `day` as a query expression: their latest step dated that day or before
     (on one date the later step of the pipeline wins), or NULL before their first step."""
-    from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+    from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 
     rank = Case(*[When(stage=stage, then=Value(i)) for stage, i in STAGE_RANK.items()], output_field=IntegerField())
+    stage = Case(*[When(stage=step, then=Value(after)) for step, after in STAGE_AFTER_STEP.items()],
+                 default=F("stage"))
     latest = (StageChange.objects.filter(person=OuterRef("pk"), date__lte=day)
-              .annotate(rank=rank).order_by("-date", "-rank").values("stage")[:1])
+              .annotate(rank=rank, stage_after=stage).order_by("-date", "-rank").values("stage_after")[:1])
     return Subquery(latest)
 
 

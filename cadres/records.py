@@ -1,11 +1,24 @@
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 
-from records.filters import BooleanFilter, ChoiceFilter, DateFilter, on_record
-from records.registry import RecordType, register
+from records.filters import BooleanFilter, ChoiceFilter, DateFilter, IntegerFilter, on_record
+from records.registry import DetailTable, RecordType, register
 from township.masking import BIRTH_DATE
 
 from .forms import PersonForm, PersonSerializer
-from .models import PARTY_MEMBER_STAGES, CadreTraining, Person, ReserveCadre, Stage, StageChange, Talent, at_stage_on
+from .models import (
+    PARTY_MEMBER_STAGES,
+    REPORTED_STAGES,
+    STAGE_RANK,
+    Appraisal,
+    CadreTraining,
+    MemberDues,
+    Person,
+    ReserveCadre,
+    StageChange,
+    Talent,
+    at_stage_on,
+)
 
 GROUP = "党员与干部"
 
@@ -20,25 +33,52 @@ def born_after(path):
     return DateFilter(label="出生晚于", personal=BIRTH_DATE,
                       condition=lambda day, _others: Q(**{f"{path}__gt": day}))
 
+def timeline(person, _user):
+    """The person's dated steps, in order, with who recorded each (its first history entry): two queries."""
+    steps = sorted(person.stage_changes.all(), key=lambda step: (step.date, STAGE_RANK[step.stage]))
+    created = StageChange.history.filter(id__in=[step.pk for step in steps], history_type="+").select_related(
+        "history_user").order_by("history_date")
+    recorded = {}
+    for entry in created:
+        recorded.setdefault(entry.id, entry)
+    rows = []
+    for step in steps:
+        entry = recorded.get(step.pk)
+        by = entry.history_user.username if entry and entry.history_user else "系统"
+        label = step.get_stage_display()
+        if step.extension_months:
+            label += f"（{step.extension_months}个月）"
+        rows.append([(f"{step.date:%Y-%m-%d}", reverse("records:stage-changes-detail", args=[step.pk])),
+                     (label, ""), (step.get_source_display(), ""), (by, ""),
+                     (f"{entry.history_date:%Y-%m-%d %H:%M}" if entry else "", ""), (step.note, "")])
+    return [DetailTable("发展历程", ["日期", "发展阶段", "来源", "登记人", "登记时间", "备注"], rows,
+                        empty="暂无发展阶段记录。")]
+
+
 register(RecordType(
     model=Person, slug="persons", group=GROUP,
     list_fields=["name", "village", "gender", "birth_date", "id_number", "stage", "is_mobile"],
     filter_fields=["stage", "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth"],
     search_fields=["name", "id_number"],
     # The birth date is read from the 身份证号: with its last four it gives the number back.
-    masked_fields=["id_number", "phone", "birth_date"],
+    masked_fields=["id_number", "phone", "birth_date", "mobile_phone"],
     # 发展阶段 follows the dated stage changes; 性别 and 出生日期 are read from the 身份证号.
-    form_fields=["township", "village", "name", "id_number", "phone", "is_mobile", "is_veteran", "is_wealth_leader",
-                 "is_returned_youth", "note"],
+    form_fields=["township", "village", "name", "id_number", "phone", "is_mobile", "mobile_place", "mobile_phone",
+                 "last_contacted", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
     form_class=PersonForm,
     serializer_class=PersonSerializer,
+    detail_tables=timeline,
     api_fields=["id", "village", "township", "name", "id_number", "gender", "birth_date", "phone", "stage",
-                "is_mobile", "is_veteran", "is_wealth_leader", "is_returned_youth", "note"],
+                "is_mobile", "mobile_place", "mobile_phone", "last_contacted", "is_veteran", "is_wealth_leader",
+                "is_returned_youth", "note"],
     extra_filters={
-        "stage": ChoiceFilter(label="发展阶段", choices=Stage.choices, condition=_stage),
+        # A person's stage is never 延长预备期 (they stay 预备党员): the steps' kinds without it.
+        "stage": ChoiceFilter(label="发展阶段", choices=REPORTED_STAGES, condition=_stage),
         "on": DateFilter(label="阶段截至日期", condition=lambda _day, _others: Q()),
         "party_member": BooleanFilter(label="党员（含预备党员）", condition=lambda yes, _others: (
             Q(stage__in=PARTY_MEMBER_STAGES) if yes else ~Q(stage__in=PARTY_MEMBER_STAGES))),
+        "dues_arrears": IntegerFilter(label="欠交党费年度", condition=lambda year, _others: Q(
+            pk__in=MemberDues.objects.filter(year=year).in_arrears().values("person_id"))),
     },
 ))
 register(RecordType(
@@ -71,4 +111,23 @@ register(RecordType(
     search_fields=["name", "field"],
     masked_fields=["phone"],
     extra_filters={"on_record": on_record()},
+))
+register(RecordType(
+    model=Appraisal, slug="appraisals", group=GROUP,
+    list_fields=["year", "person", "branch", "grade", "date"],
+    filter_fields=["grade", "branch"], year_field="year",
+    search_fields=["person__name"],
+    select_related=["person__village", "branch__village"],
+))
+register(RecordType(
+    model=MemberDues, slug="member-dues", group=GROUP,
+    list_fields=["year", "month", "person", "category", "base", "expected", "paid", "paid_date"],
+    form_fields=["person", "year", "month", "category", "base", "fixed_amount", "paid", "paid_date"],
+    api_fields=["id", "person", "year", "month", "category", "base", "fixed_amount", "expected", "paid", "paid_date"],
+    filter_fields=["category", "month"], year_field="year",
+    search_fields=["person__name"],
+    select_related=["person__village"],
+    sum_fields={"expected": "元", "paid": "元"},
+    extra_filters={"arrears": BooleanFilter(label="欠交", condition=lambda yes, _others: (
+        Q(paid__lt=F("expected")) if yes else Q(paid__gte=F("expected"))))},
 ))

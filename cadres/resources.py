@@ -5,26 +5,44 @@ from django.utils import timezone
 from import_export.fields import Field
 
 from ledgers import bulk
-from ledgers.cells import BooleanWidget, ChoiceWidget, DateWidget, NameLookupWidget, TextWidget, as_text
+from ledgers.cells import (
+    BooleanWidget,
+    ChoiceWidget,
+    DateWidget,
+    DecimalWidget,
+    IntegerWidget,
+    NameLookupWidget,
+    TextWidget,
+    as_text,
+)
 from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
 from ledgers.spreadsheets import SpreadsheetError
 from records.validators import future_date_problem
 from township import access, audit
 from villages import locks
-from villages.models import Source
-from villages.resources import VillageWidget
+from villages.models import PartyBranch, Source, month_bounds
+from villages.resources import BranchWidget, VillageWidget
 
 from .id_numbers import id_number_problem, validate_id_number
 from .models import (
+    REPORTED_STAGES,
     STAGE_RANK,
+    Appraisal,
+    AppraisalGrade,
+    DuesCategory,
     Gender,
+    MemberDues,
     Person,
     ReserveCadre,
     Stage,
     StageChange,
     Talent,
     TalentKind,
-    applicant_age_problem,
+    appraisal_problems,
+    development_problem,
+    dues_problems,
+    expected_dues,
+    party_member_on,
 )
 
 
@@ -93,7 +111,7 @@ class PersonResource(LedgerResource):
     birth_date = Field("birth_date", "出生日期", DateWidget(), readonly=True)
     phone = Field("phone", "联系电话", TextWidget(max_length=20))
     # Not written to the person: a 发展阶段 other than the current one becomes a dated step (StageChange).
-    stage = Field("stage", "发展阶段", ChoiceWidget(Stage.choices, "发展阶段"))
+    stage = Field("stage", "发展阶段", ChoiceWidget(REPORTED_STAGES, "发展阶段"))
     stage_date = Field("stage_date", "阶段日期", DateWidget())
     is_mobile = Field("is_mobile", "流动党员", BooleanWidget())
     is_veteran = Field("is_veteran", "退役军人", BooleanWidget())
@@ -142,6 +160,20 @@ class PersonResource(LedgerResource):
                                    if (village, day.year, day.month) in locked}
         return self._locked_people
 
+    def _steps_of_people(self):
+        """{person id: ({stage: date}, months of their 延长预备期)} of the township's people (one query, once per
+        preview): what the development rules read beside the roster's new step."""
+        if getattr(self, "_steps", None) is None:
+            self._steps = {}
+            rows = StageChange.objects.filter(person__township=self.township).values_list(
+                "person_id", "stage", "date", "extension_months")
+            for person_id, stage, day, months in rows:
+                steps, extension = self._steps.setdefault(person_id, ({}, None))
+                steps[stage] = day
+                if stage == Stage.EXTENDED:
+                    self._steps[person_id] = (steps, months)
+        return self._steps
+
     def export_queryset(self, queryset):
         return queryset.annotate(stage_date=_latest_step_date())
 
@@ -169,9 +201,6 @@ class PersonResource(LedgerResource):
         future = future_date_problem(day, self._today)
         if future:
             return None, [("stage_date", future)]
-        too_young = applicant_age_problem(values.get("birth_date"), stage, day)
-        if too_young:
-            return None, [("stage_date", too_young)]
         top_rank = current["_top_rank"] if current else None
         if top_rank is not None and STAGE_RANK[stage] <= top_rank:
             reached = Stage(Stage.values[top_rank]).label
@@ -180,6 +209,13 @@ class PersonResource(LedgerResource):
         latest = current["_latest_step"] if current else None
         if latest is not None and day < latest:
             return None, [("stage_date", f"阶段日期不能早于该人员最近一次发展阶段记录的日期（{latest:%Y-%m-%d}）")]
+        steps, extension = self._steps_of_people().get(current["pk"], ({}, None)) if current else ({}, None)
+        birth_date = values.get("birth_date") or (Person.derived_from_id_number(values["id_number"])["birth_date"]
+                                                  if values.get("id_number") else None)
+        broken = development_problem({**steps, stage: day}, birth_date=birth_date, extension_months=extension)
+        if broken:
+            field, message = broken
+            return None, [("stage_date" if field == "date" else "stage", message)]
         village_id = values["village_id"] if "village_id" in values else current["_village"] if current else None
         if (village_id, day.year, day.month) in locked:
             return None, [("stage_date", f"{day.year}年{day.month}月的月报已审核锁定，不能导入该月的发展阶段记录")]
@@ -292,3 +328,111 @@ class TalentResource(LedgerResource):
         if values.get("until") and values.get("since") and values["until"] < values["since"]:
             return [("until", "退出日期不能早于纳入日期")]
         return []
+
+
+@register("appraisals")
+class AppraisalResource(LedgerResource):
+    """民主评议党员台账: one row per member and year, matched on 身份证号 and 评议年度."""
+
+    ledger_title = "民主评议党员台账"
+    key = ("person_id", "year")
+    key_label = "身份证号和评议年度"
+    aliases = {"身份证号码": "身份证号", "年度": "评议年度", "等次": "评定等次", "日期": "评议日期",
+               "支部": "党支部"}
+
+    person_name = Field("person__name", "姓名", TextWidget(), readonly=True)
+    person = Field("person_id", "身份证号", PersonWidget())
+    year = Field("year", "评议年度", IntegerWidget(min_value=2000, max_value=2100, required=True))
+    grade = Field("grade", "评定等次", ChoiceWidget(AppraisalGrade.choices, "评定等次", required=True))
+    date = Field("date", "评议日期", DateWidget(required=True))
+    branch = Field("branch_id", "党支部", BranchWidget())
+    note = Field("note", "备注", TextWidget(max_length=200))
+
+    class Meta:
+        model = Appraisal
+        fields = ("person_name", "person", "year", "grade", "date", "branch", "note")
+        import_id_fields = ("person", "year")
+
+    def village_of(self, values):
+        return self._villages()[0].get(values.get("person_id"))
+
+    def derive(self, values):
+        people, branches = self._villages()
+        day = values.get("date")
+        problems = appraisal_problems(
+            year=values.get("year"), day=day, person_village_id=people.get(values.get("person_id")),
+            branch_village_id=branches.get(values.get("branch_id")),
+            member_on_day=values.get("person_id") in self._members_on(day) if day else None)
+        return list(problems.items())
+
+    def _villages(self):
+        """({person id: village id}, {branch id: village id}) of the township: two queries, once per import."""
+        if getattr(self, "_village_maps", None) is None:
+            self._village_maps = (
+                dict(Person.objects.filter(township=self.township).values_list("pk", "village_id")),
+                dict(PartyBranch.objects.filter(village__township=self.township).values_list("pk", "village_id")))
+        return self._village_maps
+
+    def _members_on(self, day):
+        """The ids of the township's Party members on `day`: one query per distinct date of the file."""
+        cache = self.__dict__.setdefault("_members_by_day", {})
+        if day not in cache:
+            cache[day] = set(Person.objects.filter(township=self.township).filter(party_member_on(day))
+                             .values_list("pk", flat=True))
+        return cache[day]
+
+
+@register("member-dues")
+class MemberDuesResource(LedgerResource):
+    """党员党费台账: one row per member and month, matched on 身份证号, 年度 and 月份; 应交 is computed."""
+
+    ledger_title = "党员党费台账"
+    key = ("person_id", "year", "month")
+    key_label = "身份证号、年度和月份"
+    aliases = {"身份证号码": "身份证号", "收入基数": "月收入基数（元）", "定额": "定额（元）", "实交": "实交（元）",
+               "实缴（元）": "实交（元）"}
+
+    person_name = Field("person__name", "姓名", TextWidget(), readonly=True)
+    person = Field("person_id", "身份证号", PersonWidget())
+    year = Field("year", "年度", IntegerWidget(min_value=2000, max_value=2100, required=True))
+    month = Field("month", "月份", IntegerWidget(min_value=1, max_value=12, required=True))
+    category = Field("category", "交纳方式", ChoiceWidget(DuesCategory.choices, "交纳方式", required=True))
+    base = Field("base", "月收入基数（元）", DecimalWidget(places=2, max_digits=12))
+    fixed_amount = Field("fixed_amount", "定额（元）", DecimalWidget(places=2, max_digits=4))
+    expected = Field("expected", "应交（元）", DecimalWidget(), readonly=True)
+    paid = Field("paid", "实交（元）", DecimalWidget(places=2, max_digits=10))
+    paid_date = Field("paid_date", "交纳日期", DateWidget())
+
+    class Meta:
+        model = MemberDues
+        fields = ("person_name", "person", "year", "month", "category", "base", "fixed_amount", "expected", "paid",
+                  "paid_date")
+        import_id_fields = ("person", "year", "month")
+
+    def village_of(self, values):
+        if getattr(self, "_person_villages", None) is None:
+            self._person_villages = dict(Person.objects.filter(township=self.township).values_list("pk", "village_id"))
+        return self._person_villages.get(values.get("person_id"))
+
+    def derive(self, values):
+        year, month = values.get("year"), values.get("month")
+        member = None
+        if year and month and values.get("person_id"):
+            member = values["person_id"] in self._members_at_end_of(year, month)
+        problems = dues_problems(category=values.get("category"), base=values.get("base"),
+                                 fixed_amount=values.get("fixed_amount"), year=year, month=month,
+                                 member_at_month_end=member)
+        values["expected"] = expected_dues(values.get("category"), values.get("base"),
+                                           values.get("fixed_amount")) or 0
+        if values.get("paid") is None:
+            values["paid"] = 0
+        return list(problems.items())
+
+    def _members_at_end_of(self, year, month):
+        """The ids of the township's Party members at the month's end: one query per month of the file."""
+        cache = self.__dict__.setdefault("_members_by_month", {})
+        if (year, month) not in cache:
+            _first, last = month_bounds(year, month)
+            cache[(year, month)] = set(Person.objects.filter(township=self.township).filter(party_member_on(last))
+                                       .values_list("pk", flat=True))
+        return cache[(year, month)]

@@ -19,7 +19,7 @@ from township.models import RefusalReason
 from villages.models import Source, month_bounds
 from villages.month_plans import REMOVE, MonthPlan, RowChange, plain
 
-from .models import Person, Stage, StageChange
+from .models import STAGE_RANK, Person, Stage, StageChange, development_problem
 
 
 @dataclass
@@ -107,9 +107,36 @@ def plan_month_pipeline(*, village, year, month, rows, for_update=False, uploade
                 and first <= change.date <= last):
             plan.delete.append(change)
             plan.changes.append(RowChange(REMOVE, None, _row_of(change), None))
+    _check_development(plan, rows, existing, persons)
     plan.new_persons = sorted({row["id_number"] for row, _ in plan.create} - set(persons))
     plan.persons = persons
     return plan
+
+
+def _check_development(plan, rows, existing, persons):
+    """The development rules (cadres.models.development_problem) over each person's steps once the workbook is
+    written: their steps on record that stay, with this workbook's rows; a broken rule is the row's problem."""
+    removed = {change.pk for change in plan.delete}
+    steps, extension = {}, {}
+    for (id_number, stage), change in existing.items():
+        if change.pk not in removed:
+            steps.setdefault(id_number, {})[stage] = change.date
+            if stage == Stage.EXTENDED:
+                extension[id_number] = change.extension_months
+    by_person = {}
+    for row in rows:
+        if row.get("row") not in plan.problems:
+            steps.setdefault(row["id_number"], {})[row["stage"]] = datetime.date.fromisoformat(row["date"])
+            by_person.setdefault(row["id_number"], []).append(row)
+    for id_number, own_rows in by_person.items():
+        person = persons.get(id_number)
+        birth_date = person.birth_date if person else Person.derived_from_id_number(id_number)["birth_date"]
+        problem = development_problem(steps[id_number], birth_date=birth_date,
+                                      extension_months=extension.get(id_number))
+        if problem:
+            field, message = problem
+            row = max(own_rows, key=lambda r: STAGE_RANK[r["stage"]])  # the furthest step the workbook brings
+            plan.problems[row.get("row")] = ("日期" if field == "date" else "发展阶段", message)
 
 
 def _refused(user, person, column, told, reason, id_number, where):

@@ -7,6 +7,7 @@ implementation of list, detail, form, delete, history and API.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -14,6 +15,16 @@ from django.db import models
 from township import access
 
 _registry: dict[str, RecordType] = {}
+
+
+@dataclass
+class DetailTable:
+    """A table of a record's detail page (a person's dated steps …): rows of cells, each (text, href or "")."""
+
+    title: str
+    columns: list[str]
+    rows: list[list]
+    empty: str = "暂无记录。"
 
 
 @dataclass
@@ -39,6 +50,8 @@ class RecordType:
     # Extra related paths for select_related on list and detail pages.
     select_related: list[str] = field(default_factory=list)
     prefetch_related: list[str] = field(default_factory=list)
+    # Tables the detail page shows below the fields: a callable (obj, user) → [records.registry.DetailTable].
+    detail_tables: Callable | None = None
 
     @property
     def label(self):

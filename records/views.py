@@ -254,6 +254,7 @@ class RecordDetailView(RecordView):
             edit_url=self.url("update", obj),
             delete_url=self.url("delete", obj),
             history_url=self.url("history", obj),
+            tables=rt.detail_tables(obj, request.user) if rt.detail_tables else [],
         ))
 
     def _can_change(self, obj):

@@ -453,6 +453,7 @@ def _people(wr: Writer) -> Para:
         admitted.then(wr.difference("members.new_probationary", "名"))
         members.append(admitted)
     members.append(wr.count("members.converted", "转正党员", "名"))
+    members += _appraisal_clauses(wr) + _dues_clauses(wr)
     planned = wr.value("targets.planned_probationary")
     if w.stated(planned):
         plan = Para().t("全年预计吸收").add(wr.fig("targets.planned_probationary", w.people(planned))).t("预备党员")
@@ -726,3 +727,37 @@ def comparison_rows(figures, previous, keys=None) -> list[dict]:
             "source": figure.get("source"),
         })
     return rows
+
+
+# ---------------------------------------------------------------- 民主评议党员 (issue 16)
+
+APPRAISAL_GRADE_KEYS = (("evaluation.excellent", "优秀"), ("evaluation.qualified", "合格"),
+                        ("evaluation.basically_qualified", "基本合格"), ("evaluation.unqualified", "不合格"))
+
+
+def _appraisal_clauses(wr: Writer) -> list[Para]:
+    """"组织N名党员参加民主评议，评定优秀a名、合格b名、基本合格c名": the grades given (none stated when zero)."""
+    if not wr.has("evaluation.appraised"):
+        return []
+    clause = Para().t("组织").add(wr.fig("evaluation.appraised", w.people(wr.value("evaluation.appraised")))) \
+        .t("党员参加民主评议")
+    grades = [Para().t(label).add(wr.fig(key, w.people(wr.value(key))))
+              for key, label in APPRAISAL_GRADE_KEYS if wr.has(key)]
+    if grades:
+        clause.t("，评定")
+        for i, grade in enumerate(grades):
+            clause.t("、" if i else "").add(grade)
+    return [clause]
+
+
+def _dues_clauses(wr: Writer) -> list[Para]:
+    """"应交党费X元，实交Y元，N名党员欠交": the year's dues of the members (no arrears stated when none)."""
+    if not wr.has("dues.expected"):
+        return []
+    clause = Para().t("应交党费").add(wr.fig("dues.expected", f"{wr.value('dues.expected')}元"))
+    if w.stated(wr.value("dues.paid")):
+        clause.t("，实交").add(wr.fig("dues.paid", f"{wr.value('dues.paid')}元"))
+    arrears = wr.value("dues.members_in_arrears")
+    if w.stated(arrears):
+        clause.t("，").add(wr.fig("dues.members_in_arrears", w.people(arrears))).t("党员存在欠交")
+    return [clause]

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, DateField, Sum, Value
+from django.db.models import Count, DateField, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 
-from cadres.models import Person, Stage, TalentKind, stage_on
+from cadres.models import AppraisalGrade, MemberDues, Person, Stage, TalentKind, stage_on
 from committee.models import BulletinKind, Campaign, SupervisionKind, TownshipTarget, WorkEvent
 from economy.models import (
     Alliance,
@@ -402,6 +403,53 @@ declare(
            lambda year: {"year": year + 1}, township_only=True),
 )
 
+# ---------------------------------------------------------------- 民主评议党员 (issue 16)
+
+APPRAISAL_KEYS = {
+    AppraisalGrade.EXCELLENT: "evaluation.excellent", AppraisalGrade.QUALIFIED: "evaluation.qualified",
+    AppraisalGrade.BASICALLY_QUALIFIED: "evaluation.basically_qualified",
+    AppraisalGrade.UNQUALIFIED: "evaluation.unqualified",
+}
+
+declare(
+    Figure("evaluation.appraised", "参加民主评议党员", "名", COUNT, "appraisals", _year),
+    *[Figure(key, f"评定为{grade.label}等次", "名", COUNT, "appraisals", _in_year(grade=grade.value),
+             none_without="evaluation.appraised")
+      for grade, key in APPRAISAL_KEYS.items()],
+)
+
+# ---------------------------------------------------------------- 党费 per member and month (issue 16)
+
+declare(
+    # Computed by _dues in one query (members in arrears are counted once however many months they owe); the
+    # sources are the lists that reproduce them (the sums of the year's dues, the members owing).
+    Figure("dues.member_months", "党员党费登记", "条", COUNT, "member-dues", _year, in_table=False),
+    Figure("dues.expected", "应交党费", "元", SUM, "member-dues", _year, field="expected",
+           none_without="dues.member_months"),
+    Figure("dues.paid", "实交党费", "元", SUM, "member-dues", _year, field="paid", none_without="dues.member_months"),
+    Figure("dues.members_in_arrears", "欠交党费党员", "名", COUNT, "persons", lambda year: {"dues_arrears": year},
+           none_without="dues.member_months"),
+)
+
+DUES_KEYS = ("dues.member_months", "dues.expected", "dues.paid", "dues.members_in_arrears")
+
+
+def _dues(township_ids, years, values):
+    """The dues figures of all townships and years in one query: what the member-dues and persons lists state."""
+    rows = (MemberDues.objects.order_by().filter(person__township_id__in=township_ids, year__in=years)
+            .values("person__township_id", "year")
+            .annotate(n=Count("pk"), total_expected=Sum("expected"), total_paid=Sum("paid"),
+                      arrears=Count("person", filter=Q(paid__lt=F("expected")), distinct=True)))
+    for tid in township_ids:
+        for year in years:
+            values[tid][year].update({key: 0 for key in DUES_KEYS})
+    for row in rows:
+        values[row["person__township_id"]][row["year"]].update({
+            "dues.member_months": row["n"], "dues.expected": row["total_expected"] or 0,
+            "dues.paid": row["total_paid"] or 0,
+            "dues.members_in_arrears": row["arrears"]})
+
+
 BY_KEY = {figure.key: figure for figure in FIGURES}
 assert len(BY_KEY) == len(FIGURES), "a figure key is declared twice"
 
@@ -436,6 +484,8 @@ def _grouped_counts(slug, township_ids, years, values, by_village=False):
         if figure.slug != slug or figure.kind not in (COUNT, SUM) or figure.params is None:
             continue
         if figure.key in YEAR_END_STAGE_COUNTS:  # counted by _year_end_stages, each person's stage once
+            continue
+        if figure.key in DUES_KEYS:  # counted by _dues, each member in arrears once
             continue
         for year in years:
             params = {k: str(v) for k, v in figure.params(year).items()}
@@ -492,7 +542,7 @@ def _year_end_stages(township_ids, years, values):
     for row in rows:
         for year in years:
             stage = row[f"stage_{year}"]
-            if not stage:
+            if stage not in YEAR_END_STAGE_KEYS:  # none yet, or 取消预备党员资格: not counted
                 continue
             key = YEAR_END_STAGE_KEYS[stage]
             v = values[row["township_id"]][year]
@@ -589,10 +639,11 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
     township_ids = list(township_ids)
     if not township_ids:
         return values
-    for slug in ("star-ratings", "study-activities", "problems", "bulletins", "supervision-visits", "persons",
-                 "stage-changes", "reserve-cadres", "talents", "incomes"):
+    # Every record kind a COUNT or SUM figure is declared on, in the order declared: one grouped query each.
+    for slug in dict.fromkeys(f.slug for f in FIGURES if f.kind in (COUNT, SUM) and f.slug and f.params):
         _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
     _year_end_stages(township_ids, years, values)
+    _dues(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)
     _org_life(township_ids, years, values, today, detail_year)
     _maps(township_ids, years, values)
@@ -606,47 +657,57 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
 
 
 def _titles_of_year(township, year):
-    """The titles the text cites, in one query (UNION ALL): study plans, campaigns, and the competitions' topics."""
+    """The titles the text cites and the committee's work events, in one query (UNION ALL): study plans,
+    campaigns, the competitions' topics, and the year's work events with the villages they name.
+
+    Returns ({"plan": [...], "campaign": [...], "topic": [...]}, [work event, in date order])."""
     no_date = Value(None, output_field=DateField())
+    no_number = Cast(Value(None), IntegerField())  # typed: PostgreSQL reads NULL UNION NULL as text
+    blank = Value("")
+    # tag, title, kind, date, then what only a work event has: pk, area, note, campaign, village, village order
     plans = (StudyPlan.objects.filter(township=township, year=year).order_by()
-             .values_list(Value("plan"), "title", "kind", no_date))
+             .values_list(Value("plan"), "title", "kind", no_date, no_number, blank, blank, blank, blank, no_number))
     campaigns = (Campaign.objects.filter(township=township, year=year).order_by()
-                 .values_list(Value("campaign"), "name", Value(""), "start_date"))
+                 .values_list(Value("campaign"), "name", blank, "start_date", no_number, blank, blank, blank, blank,
+                              no_number))
     topics = (StudyActivity.objects.in_year(year).filter(township=township, kind__in=COMPETITION_KINDS).order_by()
-              .values_list(Value("topic"), "topic", "kind", "date"))
-    rows = list(plans.union(campaigns, topics, all=True))
+              .values_list(Value("topic"), "topic", "kind", "date", no_number, blank, blank, blank, blank, no_number))
+    events = (WorkEvent.objects.in_year(year).filter(township=township).order_by()
+              .values_list(Value("event"), "title", "kind", "date", "pk", "area", "note", "campaign__name",
+                           "villages__name", "villages__order"))
+    rows = list(plans.union(campaigns, topics, events, all=True))
     # In the order of the kinds' choices (中心组 before 干部, 知识竞赛 before 朗诵比赛), then by date and title.
     kind_order = {"plan": StudyPlanKind.values, "topic": StudyKind.values, "campaign": [""]}
     never = datetime.date.max
 
     def order(row):
-        tag, title, kind, date = row
+        tag, title, kind, date = row[:4]
         return tag, date or never, kind_order[tag].index(kind) if kind in kind_order[tag] else 0, title
 
     by_tag = defaultdict(list)
-    for tag, title, _kind, _date in sorted(rows, key=order):
+    for tag, title, *_rest in sorted((row for row in rows if row[0] != "event"), key=order):
         by_tag[tag].append(title)
-    return by_tag
+    return by_tag, _work_events([row for row in rows if row[0] == "event"])
+
+
+def _work_events(rows):
+    """The work events of the union's rows (one per event and village it names), in date order, villages in
+    their order."""
+    events = {}
+    for _tag, title, kind, date, pk, area, note, campaign, village, _village_order in sorted(
+            rows, key=lambda row: (row[3], row[4], row[9] is None, row[9] or 0)):
+        event = events.setdefault(pk, {
+            "date": date.isoformat(), "kind": kind, "area": area, "title": title, "note": note,
+            "campaign": campaign or "", "villages": []})
+        if village:
+            event["villages"].append(village)
+    return list(events.values())
 
 
 COMPETITION_KINDS = (StudyKind.QUIZ, StudyKind.RECITATION)
 PROJECT_UNITS = dict(ScaleUnit.choices)
 OPERATORS = dict(ProjectOperator.choices)
 ACTIONS = dict(ProjectAction.choices)
-
-
-def _work_events(township, year):
-    """The year's work events with the villages they name, in date order: one query (villages joined)."""
-    events = {}
-    for row in (WorkEvent.objects.in_year(year).filter(township=township)
-                .order_by("date", "pk", "villages__order")
-                .values("pk", "date", "kind", "area", "title", "note", "campaign__name", "villages__name")):
-        event = events.setdefault(row["pk"], {
-            "date": row["date"].isoformat(), "kind": row["kind"], "area": row["area"], "title": row["title"],
-            "note": row["note"], "campaign": row["campaign__name"] or "", "villages": []})
-        if row["villages__name"]:
-            event["villages"].append(row["villages__name"])
-    return list(events.values())
 
 
 def _alliances(township, year):
@@ -698,23 +759,17 @@ def _details(township, year, v):
         {"village": name, "target": n}
         for village_id, name in v["_village_names"].items() for n in (5, 4, 3, 2)
         if by_village.get(f"stars.below_target_{n}", {}).get(village_id)]
-    titles = _titles_of_year(township, year)
+    titles, work_events = _titles_of_year(township, year)
     v["study.plans"] = titles["plan"]
     v["study.topics"] = list(dict.fromkeys(titles["topic"]))
     v["township.campaigns"] = titles["campaign"]
-    v["township.work_events"] = _work_events(township, year)
+    v["township.work_events"] = work_events
     reserve = v.get("_by_village", {}).get("reserve.cadres", {})
     v["reserve.by_village"] = {name: reserve.get(village_id, 0) for village_id, name in v["_village_names"].items()}
     v["economy.projects"] = _projects(township, year)
     v["economy.industry_villages"] = len(industry_villages(v["economy.projects"]))
     v["economy.alliances"] = _alliances(township, year)
-    # This year's targets and next year's (the next steps state them): one query per kind of target.
-    targets = {row["year"]: row for row in TownshipTarget.objects.filter(township=township, year__in=[year, year + 1])
-               .values("year", "star_share_3plus", "star_share_4plus", "star_share_5", "planned_probationary",
-                       "planned_probationary_under_35", "reserve_cadres_per_village")}
-    economy_targets = {row["year"]: row for row in TownshipEconomyTarget.objects.filter(
-        township=township, year__in=[year, year + 1]).values("year", "income_total", "villages_over_1m",
-                                                              "villages_over_2m")}
+    targets, economy_targets, village_targets = _targets(township, year)
     target, economy_target = targets.get(year), economy_targets.get(year)
     v["targets.next_year"] = _plain(targets.get(year + 1))
     v["targets.next_year_economy"] = _plain(economy_targets.get(year + 1))
@@ -731,9 +786,53 @@ def _details(township, year, v):
     v["targets.village_income"] = [
         {"village": name, "target": money(amount), "actual": money(totals.get(name) or 0),
          "achieved": (totals.get(name) or 0) >= amount}
-        for name, amount in VillageIncomeTarget.objects.filter(village__township=township, year=year)
-        .order_by("village__order").values_list("village__name", "amount")
+        for name, amount in village_targets
     ]
+
+
+TOWNSHIP_TARGET_FIELDS = ("star_share_3plus", "star_share_4plus", "star_share_5", "planned_probationary",
+                          "planned_probationary_under_35", "reserve_cadres_per_village")
+ECONOMY_TARGET_FIELDS = ("income_total", "villages_over_1m", "villages_over_2m")
+
+
+def _targets(township, year):
+    """({year: township target}, {year: economy target}, [(village, income target)]) of this year and next year
+    (the next steps state next year's): one query (UNION ALL), each kind of target in columns of its own, so
+    every value keeps its field's type."""
+
+    def blank(model, name):  # a typed NULL: PostgreSQL reads NULL UNION NULL as text
+        return Cast(Value(None), model._meta.get_field(name).clone())
+
+    def columns(model, tag, village=None, order=None):
+        """The union's columns: tag, year, village, order, then every target field (NULL where not `model`'s)."""
+        values = [Value(tag), "year", village or Value(""), order or Value(0)]
+        for other, names in ((TownshipTarget, TOWNSHIP_TARGET_FIELDS),
+                             (TownshipEconomyTarget, ECONOMY_TARGET_FIELDS),
+                             (VillageIncomeTarget, ("amount",))):
+            values += [name if other is model else blank(other, name) for name in names]
+        return values
+
+    township_rows = (TownshipTarget.objects.filter(township=township, year__in=[year, year + 1]).order_by()
+                     .values_list(*columns(TownshipTarget, "township")))
+    economy_rows = (TownshipEconomyTarget.objects.filter(township=township, year__in=[year, year + 1]).order_by()
+                    .values_list(*columns(TownshipEconomyTarget, "economy")))
+    village_rows = (VillageIncomeTarget.objects.filter(village__township=township, year=year).order_by()
+                    .values_list(*columns(VillageIncomeTarget, "village", "village__name", "village__order")))
+    targets, economy_targets, villages = {}, {}, []
+    first = 4
+    township_end = first + len(TOWNSHIP_TARGET_FIELDS)
+    economy_end = township_end + len(ECONOMY_TARGET_FIELDS)
+    for row in township_rows.union(economy_rows, village_rows, all=True):
+        tag, row_year, village, order = row[:first]
+        if tag == "township":
+            targets[row_year] = {"year": row_year, **dict(zip(TOWNSHIP_TARGET_FIELDS, row[first:township_end],
+                                                             strict=True))}
+        elif tag == "economy":
+            economy_targets[row_year] = {"year": row_year, **dict(zip(ECONOMY_TARGET_FIELDS,
+                                                                     row[township_end:economy_end], strict=True))}
+        else:
+            villages.append((order, village, row[economy_end]))
+    return targets, economy_targets, [(village, amount) for _order, village, amount in sorted(villages)]
 
 
 def source_of(figure: Figure, year, values=None) -> str | None:

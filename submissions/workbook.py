@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from cadres.models import Gender, Person, Stage, applicant_age_problem
+from cadres.models import REPORTED_STAGES, Gender, Person, applicant_age_problem
 from cadres.resources import IdNumberWidget
 from economy.models import IncomeCategory
 from ledgers.cells import (
@@ -62,7 +62,7 @@ PIPELINE = SheetSpec("pipeline", "党员发展", (
     ("性别", ChoiceWidget(Gender.choices, "性别")),
     ("出生日期", DateWidget()),
     ("身份证号", IdNumberWidget()),
-    ("发展阶段", ChoiceWidget(Stage.choices, "发展阶段", required=True)),
+    ("发展阶段", ChoiceWidget(REPORTED_STAGES, "发展阶段", required=True)),
     ("日期", DateWidget(required=True)),
     ("备注", TextWidget(max_length=200)),
 ), (("name", "姓名"), ("id_number", "身份证号"), ("stage", "发展阶段"), ("date", "日期"), ("note", "备注")))
@@ -132,7 +132,7 @@ def build_template(*, village, year, month) -> bytes:
     fill = PatternFill("solid", fgColor="FDE9D9")
     lists = {
         (INCOME.key, "收入类别"): IncomeCategory.labels,
-        (PIPELINE.key, "发展阶段"): Stage.labels,
+        (PIPELINE.key, "发展阶段"): [label for _value, label in REPORTED_STAGES],
         (PIPELINE.key, "性别"): Gender.labels,
         (ORG_LIFE.key, "类型"): OrgLifeKind.labels,
         (STUDY.key, "形式"): StudyKind.labels,

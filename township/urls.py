@@ -34,6 +34,7 @@ urlpatterns = [
     path("attachments/", include("committee.attachment_urls")),
     path("reports/", include("reports.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("members/", include("cadres.urls")),
     path("privacy/id-number-refusals/", township_views.id_number_refusals, name="id-number-refusals"),
     path("privacy/id-number-refusals/read/", township_views.id_number_notices_read, name="id-number-notices-read"),
     path("admin/", admin.site.urls),
@@ -54,6 +55,7 @@ urlpatterns = [
     path("api/township-notices/<int:pk>/read/", committee_api.NoticeRead.as_view(), name="township-notices-read"),
     path("api/township-notices/<int:pk>/receipts/", committee_api.NoticeReceipts.as_view(),
          name="township-notices-receipts"),
+    path("api/members/", include("cadres.api_urls")),
     path("api/", include(router.urls)),
 ]
 handler400 = "township.views.bad_request"

@@ -4,6 +4,9 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from township import access
+
+from ..due import due_items
 from ..models import Person
 
 register = template.Library()
@@ -16,3 +19,10 @@ def party_members(village):
         "count": Person.objects.filter(village=village).party_members().count(),
         "href": f"{reverse('records:persons-list')}?{urlencode({'village': village.pk, 'party_member': 'true'})}",
     }
+
+
+@register.simple_tag
+def members_due(user):
+    """{count, overdue, href}: the due items of the development (cadres.due) of the people `user` may see."""
+    items = due_items(access.visible(user, Person.objects.all()))
+    return {"count": len(items), "overdue": sum(item.overdue for item in items), "href": reverse("members:due")}

@@ -1,10 +1,11 @@
 import datetime
+from decimal import Decimal
 
 import factory
 
 from cadres.id_numbers import make_id_number
-from cadres.models import CadreTraining, Person, ReserveCadre, StageChange, Talent
-from tests.villages.factories import VillageFactory
+from cadres.models import Appraisal, CadreTraining, MemberDues, Person, ReserveCadre, StageChange, Talent
+from tests.villages.factories import PartyBranchFactory, VillageFactory
 
 
 def id_number_for(n, male=True):
@@ -61,3 +62,34 @@ class TalentFactory(factory.django.DjangoModelFactory):
     kind = "industry_leader"
     field = "设施农业"
     since = datetime.date(2023, 1, 1)
+
+
+def party_member(village, joined=datetime.date(2015, 7, 1)):
+    """A 正式党员 of `village` since `joined` (a person with their one step)."""
+    person = PersonFactory(village=village, township=village.township)
+    StageChangeFactory(person=person, stage="member", date=joined)
+    return person
+
+
+class AppraisalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appraisal
+
+    person = factory.LazyFunction(lambda: party_member(VillageFactory()))
+    branch = factory.LazyAttribute(
+        lambda o: o.person.village.branches.first() or PartyBranchFactory(village=o.person.village))
+    year = 2023
+    grade = "qualified"
+    date = datetime.date(2023, 12, 20)
+
+
+class MemberDuesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberDues
+
+    person = factory.LazyFunction(lambda: party_member(VillageFactory()))
+    year = 2023
+    month = factory.Sequence(lambda n: n % 12 + 1)
+    category = "income"
+    base = Decimal("4000.00")
+    paid = Decimal("40.00")

@@ -60,6 +60,8 @@ VILLAGE_READ = {  # secretaries read their own village's (403 on write)
 }
 VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
     "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",
+    "appraisals",  # 民主评议党员: the branch records its members' grades
+    "member-dues",  # 党费 per member and month
 }
 
 
@@ -103,6 +105,9 @@ EXPECT = {
     "logout": {"GET": "405 405 405 405 405 405 405 405", "POST": "L L L L L L L L"},  # back to the login page
     "villages:list": {"GET": "L ok ok ok ok ok ok ok"},
     "villages:detail": {"GET": "L ok 404 ok ok 404 ok ok"},
+    # What falls due in the development: everyone reads the items of the people they see (none: an empty list).
+    "members:due": {"GET": "L ok ok ok ok ok ok ok"},
+    "members-api:due": {"GET": "A ok ok ok ok ok ok ok"},
     # ------------------------------------------------------------ monthly workbook pages
     "submissions:index": {"GET": "L ok ok ok ok ok ok ok"},
     "submissions:upload": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},

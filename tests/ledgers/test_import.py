@@ -250,8 +250,9 @@ def test_query_count_does_not_grow_with_rows(township, village_a, staff, count, 
     with CaptureQueriesContext(connection) as confirm_queries:
         importing.confirm(PersonResource(township=township), result, user=staff)
     assert len(result.creates) == count and len(result.updates) == 5
-    # villages, existing persons (one query per 500 keys), locked months: the same for 10 or 200 rows
-    assert len(preview_queries) <= 3, [q["sql"] for q in preview_queries]
+    # villages, existing persons (one query per 500 keys), locked months, the township's steps (the development
+    # rules): the same for 10 or 200 rows
+    assert len(preview_queries) <= 4, [q["sql"] for q in preview_queries]
     # The records and their history rows (ledgers.bulk: one id query, then one COPY or executemany each), the same
     # for the dated steps, then the stage refresh: 14 statements, for 10 rows as for 200; never one per row.
     assert len(confirm_queries) <= 14, [q["sql"] for q in confirm_queries]

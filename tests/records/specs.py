@@ -12,12 +12,15 @@ from typing import Any
 from committee.models import TownshipNotice
 from study.models import OrgLifeRequirement
 from tests.cadres.factories import (
+    AppraisalFactory,
     CadreTrainingFactory,
+    MemberDuesFactory,
     PersonFactory,
     ReserveCadreFactory,
     StageChangeFactory,
     TalentFactory,
     id_number_for,
+    party_member,
 )
 from tests.economy.factories import (
     AllianceFactory,
@@ -92,6 +95,20 @@ SPECS = [
         payload=lambda c: {"person": PersonFactory(village=c.village, township=c.township).pk,
                            "stage": "activist", "date": "2023-03-15"},
         edit=("date", "2023-03-20"), secretary_edits=True, month=_iso_month("date"),
+    ),
+    Spec(
+        "appraisals",
+        make=lambda c, n: AppraisalFactory(person=party_member(c.village), branch=c.branch),
+        payload=lambda c: {"person": party_member(c.village).pk, "year": 2023, "grade": "excellent",
+                           "date": "2023-12-20", "branch": c.branch.pk},
+        edit=("grade", "qualified"), secretary_edits=True,
+    ),
+    Spec(
+        "member-dues",
+        make=lambda c, n: MemberDuesFactory(person=party_member(c.village), month=n % 12 + 1),
+        payload=lambda c: {"person": party_member(c.village).pk, "year": 2023, "month": 3, "category": "income",
+                           "base": "4500.00", "paid": "45.00", "paid_date": "2023-03-25"},
+        edit=("paid", "40.00"), secretary_edits=True, month=lambda p: (p["year"], p["month"]),
     ),
     Spec(
         "reserve-cadres",

@@ -95,7 +95,7 @@ def test_template_has_sheets_headers_dropdowns_and_text_id_column(village_a):
     income_lists = [dv.formula1 for dv in book["集体经济收入"].data_validations.dataValidation]
     assert income_lists == ['"土地流转,土地管理,农业种植,设施租赁,服务收入,投资收益,其他"']
     stage_lists = [dv.formula1 for dv in book["党员发展"].data_validations.dataValidation]
-    assert '"入党申请人,入党积极分子,发展对象,预备党员,正式党员"' in stage_lists
+    assert '"入党申请人,入党积极分子,发展对象,预备党员,正式党员,取消预备党员资格"' in stage_lists
     assert "支委会" in book["组织生活"].data_validations.dataValidation[0].formula1
     assert "集中学习" in book["学习活动"].data_validations.dataValidation[0].formula1
     assert book["党员发展"]["D2"].number_format == "@"
