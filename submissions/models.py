@@ -161,6 +161,7 @@ class NoticeKind(models.TextChoices):
     APPROVED = "approved", "报表已审核"
     REOPENED = "reopened", "月份已重新开放"
     SUBMITTED = "submitted", "新报表待审核"
+    MEMBERS_DUE = "members_due", "党员发展到期事项"
 
 
 class Notice(models.Model):

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadres import services as cadres_services
+from cadres.due import due_items
+from cadres.models import Person
 from economy import services as economy_services
 from study import services as study_services
 from township import access
@@ -447,7 +449,8 @@ def send_reminders(*, today=None) -> dict:
     reported = set(VillageMonth.objects.filter(year=year, month=month).reported().values_list("village_id", flat=True))
     missing = [v for v in Village.objects.select_related("township") if v.pk not in reported]
     already = set(Notice.objects.filter(year=year, month=month, kind__in=[NoticeKind.REMINDER,
-                                                                         NoticeKind.MISSING_SUMMARY])
+                                                                         NoticeKind.MISSING_SUMMARY,
+                                                                         NoticeKind.MEMBERS_DUE])
                   .values_list("user_id", "kind"))
     secretaries = {}
     for user in User.objects.filter(role=Role.SECRETARY, is_active=True, village_id__in=[v.pk for v in missing]):
@@ -473,6 +476,7 @@ def send_reminders(*, today=None) -> dict:
         names = by_township[user.township_id]
         notices.append(Notice(user=user, year=year, month=month, kind=NoticeKind.MISSING_SUMMARY,
                               message=f"{year}年{month}月尚有{len(names)}个村未上报月度报表：{'、'.join(names)}。"))
+    notices += _members_due_notices(year, month, today, already)
     Notice.objects.bulk_create(notices)
     sent = 0
     if getattr(settings, "SUBMISSION_REMINDER_EMAIL", False):
@@ -481,7 +485,35 @@ def send_reminders(*, today=None) -> dict:
                 sent += send_mail("月度报表上报提醒", message, None, [address])
             except Exception:  # a mail server outage must not lose the in-app notices
                 logger.exception("reminder e-mail to %s failed", address)
-    return {"year": year, "month": month, "missing": len(missing), "notices": len(notices), "emails": sent}
+    return {"year": year, "month": month, "missing": len(missing), "notices": len(notices), "emails": sent,
+            "members_due": sum(1 for notice in notices if notice.kind == NoticeKind.MEMBERS_DUE)}
+
+
+MEMBERS_DUE_LISTED = 10  # items named in one notice; the rest are counted (the 到期事项 page lists them all)
+
+
+def _members_due_notices(year, month, today, already) -> list:
+    """Each secretary's notice of what falls due in their village's member development (cadres.due, the one
+    list the 到期事项 page shows), one per month and only when something is due: three queries in all."""
+    secretaries = list(User.objects.filter(role=Role.SECRETARY, is_active=True, village__isnull=False)
+                       .select_related("village"))
+    if not secretaries:
+        return []
+    by_village = {}
+    people = Person.objects.filter(village_id__in={user.village_id for user in secretaries})
+    for item in due_items(people, today=today):
+        by_village.setdefault(item.person.village_id, []).append(item)
+    notices = []
+    for user in secretaries:
+        items = by_village.get(user.village_id)
+        if not items or (user.pk, NoticeKind.MEMBERS_DUE) in already:
+            continue
+        named = "；".join(f"{item.person.name}（{item.kind_label}，{item.due:%Y年%m月%d日}）"
+                         for item in items[:MEMBERS_DUE_LISTED])
+        more = f"等{len(items)}项" if len(items) > MEMBERS_DUE_LISTED else f"共{len(items)}项"
+        notices.append(Notice(user=user, village=user.village, year=year, month=month, kind=NoticeKind.MEMBERS_DUE,
+                              message=f"{user.village.name}党员发展到期事项{more}：{named}。请在“到期事项”页面查看并及时办理。"))
+    return notices
 
 
 def deadline_for(year, month) -> datetime.date:

@@ -130,3 +130,20 @@ def test_mobile_members_not_contacted_for_three_months(api_for, client_for, staf
     assert response.status_code == 302, response.content.decode()
     names = {row["name"] for row in api_for(staff).get("/api/members/due/").json()["results"]}
     assert names == {"从未联系"}
+
+
+def test_the_monthly_reminder_lists_each_secretarys_due_items_once(world, secretary_a, secretary_b, village_a):
+    from submissions.models import Notice, NoticeKind
+    from submissions.services import send_reminders
+
+    result = send_reminders(today=TODAY)
+    notices = {n.user_id: n for n in Notice.objects.filter(kind=NoticeKind.MEMBERS_DUE)}
+    assert set(notices) == {secretary_a.pk, secretary_b.pk} and result["members_due"] == 2
+    message = notices[secretary_a.pk].message
+    ended = TODAY - datetime.timedelta(days=7)
+    assert f"上周期满（预备期满，讨论转正，{ended:%Y年%m月%d日}）" in message
+    assert "三周后期满" in message and "积极分子满一年" in message and "共3项" in message
+    assert "尚早" not in message and "已转正" not in message and "延长预备期" not in message
+    assert "延长预备期届满" in notices[secretary_b.pk].message
+    assert send_reminders(today=TODAY)["members_due"] == 0  # one notice a month
+    assert Notice.objects.filter(kind=NoticeKind.MEMBERS_DUE).count() == 2
