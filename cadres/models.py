@@ -351,10 +351,31 @@ class StageChange(MonthlyRecord):
         self._refresh_stages({self.person_id, previous_person_id} - {None})
 
     def delete(self, *args, **kwargs):
+        problem = self.deletion_problem()
+        if problem:
+            raise ValidationError(problem)
         person_id = self.person_id
         result = super().delete(*args, **kwargs)
         self._refresh_stages({person_id})
         return result
+
+    def deletion_problem(self) -> str | None:
+        """Why this step may not be deleted: the person's remaining steps would break a rule of the development
+        (development_problem) that they keep with it — a middle step taken out leaves the next one without
+        its predecessor. The first step, or the last, may go."""
+        steps, extension = {}, None
+        for stage, day, months in StageChange.objects.filter(person_id=self.person_id).values_list(
+                "stage", "date", "extension_months"):
+            steps[stage] = day
+            if stage == Stage.EXTENDED:
+                extension = months
+        remaining = {stage: day for stage, day in steps.items() if stage != self.stage}
+        birth_date = self.person.birth_date
+        after = development_problem(remaining, birth_date=birth_date,
+                                    extension_months=None if self.stage == Stage.EXTENDED else extension)
+        if after is None or development_problem(steps, birth_date=birth_date, extension_months=extension):
+            return None
+        return f"不能删除该“{self.get_stage_display()}”记录：删除后{after[1]}"
 
     def _refresh_stages(self, person_ids):
         # The history of the person's stage carries the user and reason of this change (forms and the API set

@@ -196,6 +196,8 @@ class RecordViewSet(viewsets.ModelViewSet):
             raise RecordInUse() from exc
         except access.MonthLocked as exc:
             raise MonthLockedError(str(exc)) from exc
+        except DjangoValidationError as exc:  # a rule of the record kind refuses it (a development step's order)
+            raise exceptions.ValidationError({"detail": exc.messages}) from exc
 
 
 def build_viewset(record_type: RecordType):

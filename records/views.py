@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import ProtectedError, Sum
@@ -325,6 +325,9 @@ class RecordDeleteView(RecordFormView):
                 obj.delete()
         except ProtectedError:
             messages.error(request, f"该{self.record_type.label}仍被其他记录引用，不能删除。")
+            return HttpResponseRedirect(self.url("detail", obj))
+        except ValidationError as exc:  # a rule of the record kind refuses it (a development step's order)
+            messages.error(request, "；".join(exc.messages))
             return HttpResponseRedirect(self.url("detail", obj))
         messages.success(request, f"{self.record_type.label}已删除，修改记录中仍保留其历史。")
         return HttpResponseRedirect(self.url("list"))

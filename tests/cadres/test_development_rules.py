@@ -220,3 +220,21 @@ def test_the_roster_import_refuses_a_conversion_before_the_probation_ends(townsh
     allowed = xlsx_bytes([header, ["王发展", person.id_number, "江南村", "正式党员", D(2024, 3, 20)]])
     result = importing.preview(PersonResource(township=township), allowed)
     assert not result.problems
+
+
+def test_a_middle_step_is_not_deleted_the_first_and_the_last_are(api_for, client_for, staff, person):
+    steps(person, ("applicant", datetime.date(2021, 3, 1)), ("activist", datetime.date(2021, 9, 1)),
+          ("candidate", datetime.date(2022, 10, 1)))
+    by_stage = {change.stage: change for change in StageChange.objects.filter(person=person)}
+    middle = by_stage["activist"]
+    response = api_for(staff).delete(f"/api/stage-changes/{middle.pk}/")
+    assert response.status_code == 400
+    assert "不能删除该“入党积极分子”记录：删除后登记“发展对象”前须先登记“入党积极分子”" in str(response.json())
+    page = client_for(staff).post(reverse("records:stage-changes-delete", args=[middle.pk]), follow=True)
+    assert "不能删除该“入党积极分子”记录" in page.content.decode()
+    assert StageChange.objects.filter(pk=middle.pk).exists()
+    # the last step may go (the stage falls back), and then the first
+    assert api_for(staff).delete(f"/api/stage-changes/{by_stage['candidate'].pk}/").status_code == 204
+    person.refresh_from_db()
+    assert person.stage == "activist"
+    assert api_for(staff).delete(f"/api/stage-changes/{by_stage['applicant'].pk}/").status_code == 204
