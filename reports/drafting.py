@@ -340,7 +340,8 @@ def _duty(wr: Writer) -> Para:
             stars.t("、" if i < len(shown) - 1 else "")
         if w.stated(wr.value("stars.share_3plus")):
             stars.t("，三星级及以上占").add(wr.fig("stars.share_3plus", w.percent(wr.value("stars.share_3plus"))))
-    return sentences([opening, [mechanism, visits, reporting], [_org_life(wr)], [stars]], between="。")
+    return sentences([opening, [mechanism, visits, reporting], [_org_life(wr)], _dues_clauses(wr), [stars]],
+                     between="。")
 
 
 # ---------------------------------------------------------------- organisational life (三会一课 and 主题党日)
@@ -453,7 +454,7 @@ def _people(wr: Writer) -> Para:
         admitted.then(wr.difference("members.new_probationary", "名"))
         members.append(admitted)
     members.append(wr.count("members.converted", "转正党员", "名"))
-    members += _appraisal_clauses(wr) + _dues_clauses(wr)
+    members += _appraisal_clauses(wr)
     planned = wr.value("targets.planned_probationary")
     if w.stated(planned):
         plan = Para().t("全年预计吸收").add(wr.fig("targets.planned_probationary", w.people(planned))).t("预备党员")
@@ -751,10 +752,11 @@ def _appraisal_clauses(wr: Writer) -> list[Para]:
 
 
 def _dues_clauses(wr: Writer) -> list[Para]:
-    """"应交党费X元，实交Y元，N名党员欠交": the year's dues of the members (no arrears stated when none)."""
+    """"严格党费收缴，全年应交党费X元，实交Y元，N名党员存在欠交": the year's dues of the members, a basic system of
+    the branches stated under 压实党建责任 beside 三会一课 (no arrears stated when none)."""
     if not wr.has("dues.expected"):
         return []
-    clause = Para().t("应交党费").add(wr.fig("dues.expected", f"{wr.value('dues.expected')}元"))
+    clause = Para().t("严格党费收缴，全年应交党费").add(wr.fig("dues.expected", f"{wr.value('dues.expected')}元"))
     if w.stated(wr.value("dues.paid")):
         clause.t("，实交").add(wr.fig("dues.paid", f"{wr.value('dues.paid')}元"))
     arrears = wr.value("dues.members_in_arrears")

@@ -88,7 +88,7 @@ def test_the_figures_and_the_report_state_expected_paid_and_arrears(township, vi
     source = client_for(staff).get(figures["dues.members_in_arrears"]["source"])
     assert {row.pk for row in source.context["page"].object_list} == {second.pk, farmer.pk}
     text = "".join(para.text for para in drafting.grassroots(figures))
-    assert "应交党费393.00元，实交301.50元，2名党员存在欠交" in text
+    assert "严格党费收缴，全年应交党费393.00元，实交301.50元，2名党员存在欠交。" in text  # under 压实党建责任
 
 
 # ---------------------------------------------------------------- the 党员党费台账: export and import
