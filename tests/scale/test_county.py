@@ -160,7 +160,8 @@ def test_county_figures_query_count_does_not_grow_with_the_county(db):
     townships = list(Township.objects.order_by("name"))
     one = queries_of(lambda: county_figures(townships[:1], YEAR))
     three = queries_of(lambda: county_figures(townships, YEAR))
-    assert one == three <= 16
+    # 16, and three since (organisational life's compliance, 民主评议党员, 党员党费); none per township
+    assert one == three <= 19
 
 
 def test_figures_api_query_count_is_the_same_for_one_and_three_townships(db):
