@@ -207,19 +207,17 @@ declare(
 
 
 def _org_life(township_ids, years, values, today, detail_year):
-    """Meetings held per kind, requirements due and met per township and year, and for `detail_year` the
-    branches that fell short: study.compliance's two queries (the meetings are counted per branch, kind and
-    month there, the same records the org-life list selects by 年度 and 类型)."""
+    """Requirements due and met per township and year, and for `detail_year` the branches that fell short:
+    study.compliance's two queries, without its grid. (The meetings held per kind are count figures of the
+    org-life list, counted with the other record kinds.)"""
     results = org_life_compliance.build_many(
-        branches=PartyBranch.objects.filter(village__township__in=township_ids), years=years, today=today)
+        branches=PartyBranch.objects.filter(village__township__in=township_ids), years=years, today=today,
+        grid=False)
     for year, result in results.items():
         split = org_life_compliance.by_township(result)
         for tid in township_ids:
             part = split.get(tid)
             v = values[tid][year]
-            for kind, key in ORG_LIFE_HELD_KEYS.items():
-                v[key] = part.held(kind) if part else 0
-            v["org_life.events"] = sum(v[key] for key in ORG_LIFE_HELD_KEYS.values())
             v["org_life.requirements_due"] = part.due if part else 0
             v["org_life.requirements_met"] = part.met if part else 0
             if year == detail_year:

@@ -165,9 +165,11 @@ def _branches_and_counts(branches, years) -> tuple[list, dict]:
     return ordered, counts
 
 
-def _evaluate(branch, requirements, counts, year, ended, links) -> BranchCompliance:
-    row = BranchCompliance(branch=branch, months=[MonthCell(month=m) for m in range(1, 13)])
-    if links:
+def _evaluate(branch, requirements, counts, year, ended, links, grid=True) -> BranchCompliance:
+    """A branch's compliance of the year; with `grid`, its month cells too (the page's), else the counts only
+    (the figures')."""
+    row = BranchCompliance(branch=branch, months=[MonthCell(month=m) for m in range(1, 13)] if grid else [])
+    if links and grid:
         base = reverse("records:org-life-list")
         for cell in row.months:
             cell.href = f"{base}?{urlencode({'village': branch.village_id, 'year': year, 'month': cell.month})}"
@@ -180,12 +182,14 @@ def _evaluate(branch, requirements, counts, year, ended, links) -> BranchComplia
                 result.required += 1
                 if not any(held[m] for m in months):
                     result.missing.append(label)
-                    row.months[months[-1] - 1].marks.append(Mark(kind.value, MISSING))
-            elif frequency == RequirementFrequency.MONTHLY and not held[months[0]]:
+                    if grid:
+                        row.months[months[-1] - 1].marks.append(Mark(kind.value, MISSING))
+            elif grid and frequency == RequirementFrequency.MONTHLY and not held[months[0]]:
                 row.months[months[0] - 1].marks.append(Mark(kind.value, OPEN))
-        for m, n in held.items():
-            if n:
-                row.months[m - 1].marks.append(Mark(kind.value, HELD, n))
+        if grid:
+            for m, n in held.items():
+                if n:
+                    row.months[m - 1].marks.append(Mark(kind.value, HELD, n))
         row.kinds.append(result)
     order = {kind.value: i for i, kind in enumerate(OrgLifeKind)}
     for cell in row.months:
@@ -193,9 +197,9 @@ def _evaluate(branch, requirements, counts, year, ended, links) -> BranchComplia
     return row
 
 
-def build_many(*, branches, years, today=None, links=False) -> dict:
+def build_many(*, branches, years, today=None, links=False, grid=True) -> dict:
     """{year: Compliance} of `branches` (a PartyBranch queryset already scoped to the user): two queries for
-    all the years."""
+    all the years. `grid=False`: the counts without the month cells (what the figures need)."""
     branches, counts = _branches_and_counts(branches, years)
     township_ids = {b.village.township_id for b in branches}
     requirements = OrgLifeRequirement.objects.effective(township_ids, years)
@@ -204,7 +208,7 @@ def build_many(*, branches, years, today=None, links=False) -> dict:
         ended = months_ended(year, today)
         of_year = {tid: requirements[(tid, year)] for tid in township_ids}
         out[year] = Compliance(year=year, months_ended=ended, requirements=of_year, rows=[
-            _evaluate(b, of_year[b.village.township_id], counts, year, ended, links) for b in branches])
+            _evaluate(b, of_year[b.village.township_id], counts, year, ended, links, grid) for b in branches])
     return out
 
 
