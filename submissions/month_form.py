@@ -9,7 +9,6 @@ page, and `sheet_rows` puts the roster's values in before the check.
 from __future__ import annotations
 
 import datetime
-import json
 
 from cadres.models import Person
 from economy.models import IncomeCategory, IncomeRecord
@@ -17,7 +16,7 @@ from ledgers.cells import ChoiceWidget, CountWidget, DateWidget, DecimalWidget
 from township import access
 from township.masking import mask_id_number
 
-from .models import CURRENT_STATUSES, Entry, MonthDraft, Submission
+from .models import CURRENT_STATUSES, MonthDraft, Submission
 from .services import previous_month
 from .workbook import FIRST_ROW, INCOME, MAX_ENTERED_ROWS, PIPELINE, SHEETS, SHEETS_BY_NAME, row_as_workbook
 
@@ -123,17 +122,6 @@ def save_draft(*, user, village, year, month, rows) -> MonthDraft:
     draft, _ = MonthDraft.objects.update_or_create(
         village=village, year=year, month=month, defaults={"rows": rows, "updated_by": user})
     return draft
-
-
-def checked_rows(submission) -> dict | None:
-    """The rows a form submission sent (the workbook's shape), or None for an uploaded workbook or a lost file."""
-    if submission.entry != Entry.ROWS:
-        return None
-    try:
-        with submission.file.open("rb") as handle:
-            return json.loads(handle.read().decode())
-    except (OSError, ValueError):
-        return None
 
 
 def _input(widget, header):

@@ -135,6 +135,18 @@ def entered_rows_file(rows) -> ContentFile:
     return ContentFile(json.dumps(rows, ensure_ascii=False, indent=1).encode(), name=ENTERED_FILE_NAME)
 
 
+def entered_rows(submission) -> dict | None:
+    """The rows a submission entered as rows keeps (what entered_rows_file wrote); None for an uploaded
+    workbook, or when its file is lost or is not that JSON (the check then says the rows are missing)."""
+    if submission.entry != Entry.ROWS:
+        return None
+    try:
+        with submission.file.open("rb") as handle:
+            return json.loads(handle.read().decode())
+    except (OSError, ValueError):
+        return None
+
+
 @transaction.atomic
 def submission_create(*, village, year, month, uploaded_file, user, entry=Entry.WORKBOOK) -> Submission:
     """A new submission holding the uploaded file (kept for good); refused when the month is locked.
@@ -222,18 +234,15 @@ def submission_preview(*, submission, today=None) -> Submission:
     """
     submission = Submission.objects.select_related("village").get(pk=submission.pk)
     village = submission.village
-    try:
-        with submission.file.open("rb") as handle:
-            data = handle.read()
-    except OSError:
-        data = b""
     if submission.entry == Entry.ROWS:
-        try:
-            rows = json.loads(data.decode())
-        except ValueError:
-            rows = None
-        result = read_entered_rows(rows, year=submission.year, month=submission.month, today=today)
+        result = read_entered_rows(entered_rows(submission), year=submission.year, month=submission.month,
+                                   today=today)
     else:
+        try:
+            with submission.file.open("rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b""
         result = read_workbook(data, village=village, year=submission.year, month=submission.month, today=today,
                                progress=_progress(submission.pk))
     errors, changes = list(result.errors), None

@@ -394,7 +394,7 @@ def month_form_page(request, village, year, month):
                                                      entry=Entry.ROWS).first()
     stale_check = False
     if checked is not None and checked.errors:
-        sent = month_form.checked_rows(checked)
+        sent = services.entered_rows(checked)
         if sent == month_form.sheet_rows(user=user, village=village, rows=rows):
             problems = checked.errors
         else:
