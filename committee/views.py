@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from township import access
+from township.views import redirect_back
 
 from . import attachments
 from .models import AttachmentKind, TownshipNotice
@@ -20,29 +21,36 @@ def notice_for(user, pk):
     return access.get_visible_or_404(user, TownshipNotice.objects.all(), pk=pk)
 
 
-@login_required
-@require_POST
-def notice_read(request, pk):
-    user = request.user
+def notice_to_mark_read(user, pk):
+    """A notice `user` may mark read: 404 when not visible, 403 for all but its villages' secretaries
+    (the page and the API alike; DRF answers Django's PermissionDenied with 403 too)."""
     notice = notice_for(user, pk)
     if not access.marks_notices_read(user):
         raise PermissionDenied("只有接收通知的村党组织书记确认已读。")
-    notice.mark_read(user)
+    return notice
+
+
+def notice_with_receipts(user, pk):
+    """A notice whose read receipts `user` may see: 404 when not visible, 403 for secretaries."""
+    notice = notice_for(user, pk)
+    if not access.reads_notice_receipts(user):
+        raise PermissionDenied("已读情况由镇党委查看。")
+    return notice
+
+
+@login_required
+@require_POST
+def notice_read(request, pk):
+    notice = notice_to_mark_read(request.user, pk)
+    notice.mark_read(request.user)
     messages.success(request, f"已确认阅读：{notice.title}")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = access.home_url_for(user)
-    return redirect(target)
+    return redirect_back(request)
 
 
 @login_required
 @require_GET
 def notice_receipts(request, pk):
-    user = request.user
-    notice = notice_for(user, pk)
-    if not access.reads_notice_receipts(user):
-        raise PermissionDenied("已读情况由镇党委查看。")
+    notice = notice_with_receipts(request.user, pk)
     villages = notice.read_by_village()
     return render(request, "committee/receipts.html", {
         "notice": notice, "villages": villages, "read": sum(1 for _v, receipts in villages if receipts),

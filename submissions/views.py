@@ -10,12 +10,13 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from ledgers.uploads import limit_upload_size
 from township import access
+from township.views import redirect_back
 from villages.models import VillageMonth
 
 from . import month_form, rules, services, tasks
@@ -351,10 +352,7 @@ def notice_read(request, pk):
     notice = get_object_or_404(Notice, pk=pk, user=request.user)
     notice.read_at = timezone.now()
     notice.save(update_fields=["read_at"])
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = access.home_url_for(request.user)
-    return redirect(target)
+    return redirect_back(request)
 
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from township import access, audit
@@ -33,6 +34,16 @@ class LogoutView(auth_views.LogoutView):
 
             get_token_model().objects.filter(user=request.user).delete()
         return super().post(request, *args, **kwargs)
+
+
+def redirect_back(request):
+    """Back to the POSTed `next` when it stays on this site (and on https when the request is), else to the
+    user's home: where a small action (marking a notice read) returns."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = access.home_url_for(request.user)
+    return redirect(target)
 
 
 def permission_denied(request, exception=None):
