@@ -139,9 +139,6 @@ class Compliance:
     def rate(self):
         return share(self.met, self.due)
 
-    def held(self, kind) -> int:
-        return sum(k.held for row in self.rows for k in row.kinds if k.kind == kind)
-
 
 def _branches_and_counts(branches, years) -> tuple[list, dict]:
     """([branch with its village], {(branch id, year, month, kind): meetings}) in one query: the branches

@@ -124,7 +124,7 @@ def save_draft(*, user, village, year, month, rows) -> MonthDraft:
     return draft
 
 
-def _input(widget, header):
+def _input(widget):
     """(kind, choices) of a column's input: a drop-down of the choices, the phone's date picker, a number."""
     if isinstance(widget, ChoiceWidget):
         return "select", list(widget.labels.values())
@@ -158,7 +158,7 @@ def sections(*, rows, problems=(), people=(), masked=False, editable=False) -> l
             number = FIRST_ROW + index
             cells = []
             for column, header in enumerate(spec.columns):
-                kind, choices = _input(widgets[header], header)
+                kind, choices = _input(widgets[header])
                 value = str(row.get(header, "") if row.get(header) is not None else "")
                 if masked and header == "身份证号":
                     value = mask_id_number(value)
