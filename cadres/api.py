@@ -4,10 +4,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from township import access
-
-from .due import DueKind, due_items
-from .models import Person
+from .due import DueKind, due_items_for
 
 
 class DueItemSerializer(serializers.Serializer):
@@ -30,5 +27,5 @@ class MembersDue(APIView):
     @extend_schema(responses=inline_serializer("MembersDue", {
         "count": serializers.IntegerField(), "results": DueItemSerializer(many=True)}))
     def get(self, request):
-        items = due_items(access.visible(request.user, Person.objects.all()))
+        items = due_items_for(request.user)
         return Response({"count": len(items), "results": DueItemSerializer(items, many=True).data})

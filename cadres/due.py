@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils import timezone
 
+from township import access
+
 from .models import PARTY_MEMBER_STAGES, Person, Stage, StageChange, candidate_from, months_after, probation_end
 
 DUE_WITHIN_DAYS = 30  # a probation ending within this many days is listed (and any that has ended)
@@ -77,3 +79,9 @@ def due_items(people, today=None) -> list[DueItem]:
             items.append(DueItem(person, DueKind.MOBILE_UNCONTACTED, due, (due - today).days))
     items.sort(key=lambda item: (item.due, item.person.village.order, item.person.name))
     return items
+
+
+def due_items_for(user, today=None) -> list[DueItem]:
+    """The due items of the people `user` may see (township.access.visible): the page, the API and the
+    dashboard's count."""
+    return due_items(access.visible(user, Person.objects.all()), today=today)

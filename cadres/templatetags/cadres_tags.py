@@ -4,9 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from township import access
-
-from ..due import due_items
+from ..due import due_items_for
 from ..models import Person
 
 register = template.Library()
@@ -24,5 +22,5 @@ def party_members(village):
 @register.simple_tag
 def members_due(user):
     """{count, overdue, href}: the due items of the development (cadres.due) of the people `user` may see."""
-    items = due_items(access.visible(user, Person.objects.all()))
+    items = due_items_for(user)
     return {"count": len(items), "overdue": sum(item.overdue for item in items), "href": reverse("members:due")}
