@@ -25,12 +25,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
+from functools import cache, reduce
 from urllib.parse import urlencode
 
 from django.db.models import Count, DateField, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Cast
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from cadres.models import AppraisalGrade, MemberDues, Person, Stage, TalentKind, stage_on
 from committee.models import BulletinKind, Campaign, SupervisionKind, TownshipTarget, WorkEvent
@@ -93,9 +93,20 @@ class Figure:
         return records_url(self.slug, **params)
 
 
+@cache
+def _path(name, script_prefix) -> str:
+    return reverse(name)
+
+
+def path_of(name) -> str:
+    """reverse(name) of a route without arguments, resolved once per script prefix: a report names a
+    hundred sources, and resolving each anew cost more than counting its records."""
+    return _path(name, get_script_prefix())
+
+
 def records_url(slug, **params) -> str:
     """The filtered record list behind a figure (/records/<slug>/?year=…&…)."""
-    url = reverse(f"records:{slug}-list")
+    url = path_of(f"records:{slug}-list")
     params = {k: v for k, v in params.items() if v is not None}
     return f"{url}?{urlencode(params)}" if params else url
 
@@ -851,9 +862,9 @@ def source_of(figure: Figure, year, values=None) -> str | None:
         village_id = (values or {}).get(f"_{figure.key}.village_id")
         return records_url("incomes", year=year, village=village_id, sum="amount")
     if figure.key.startswith("submissions."):
-        return f"{reverse('submissions:completeness')}?{urlencode({'year': year})}"
+        return f"{path_of('submissions:completeness')}?{urlencode({'year': year})}"
     if figure.key in ORG_LIFE_COMPLIANCE_KEYS:
-        return f"{reverse('study:compliance')}?{urlencode({'year': year})}"
+        return f"{path_of('study:compliance')}?{urlencode({'year': year})}"
     if figure.kind == SHARE:
         numerator, denominator = (BY_KEY[key] for key in figure.parts)
         if numerator.key in VILLAGE_COUNTS or numerator.key.startswith("submissions."):
