@@ -45,6 +45,17 @@ def get_report(township, year) -> Report:
     return report
 
 
+def stated_figures(township, year) -> tuple[dict, dict, bool]:
+    """(figures, last year's, final) of a township's year as the product states them outside the report page
+    (the leaders' dashboard): the frozen ones once the year's report is final, live ones otherwise."""
+    final = ReportFinal.objects.defer(*ReportFinal.FROZEN).filter(report__township=township, report__year=year).first()
+    if final is not None:
+        final.load_frozen()
+        return final.figures, final.previous_figures, True
+    figures, previous = figures_of(township, year)
+    return figures, previous, False
+
+
 def figures_of(township, year) -> tuple[dict, dict]:
     """(this year's figures, last year's) of a township in one pass: what the text compares."""
     both = compute_years(township, [year, year - 1])

@@ -117,8 +117,8 @@ def home_dashboard(request):
         township = None  # a county user, or an administrator without a township: the villages only
     if township is not None:
         year = latest_year(township)
-        figures, previous = doc.figures_of(township, year)
-        context["dashboard"] = key_figures(figures, previous, year)
+        figures, previous, final = doc.stated_figures(township, year)
+        context["dashboard"] = {**key_figures(figures, previous, year), "final": final}
     return render(request, "reports/home.html", context)
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from committee.models import Problem
 from reports.figures import BY_KEY, COUNT, EXTREME, FIGURES, SHARE, SUM, compute_figures
 from study.models import StudyActivity
 from township.models import County, Role, User
@@ -173,15 +174,21 @@ def test_after_final_a_new_record_changes_neither_page_nor_word_nor_api(demo, st
         word = "\n".join(p.text for p in docx.Document(io.BytesIO(
             staff_client.get("/reports/2023/report.docx").content)).paragraphs)
         api = staff_client.get("/api/reports/2023/figures/").json()
-        return rows, word, api["figures"], api["final"]
+        # The leaders' dashboard states the year's key figures: the signed ones too.
+        dashboard = staff_client.get("/").context["dashboard"]
+        tiles = [(tile["key"], tile["text"]) for tile in dashboard["tiles"]]
+        return rows, word, api["figures"], api["final"], tiles, dashboard["final"]
 
     before = snapshot()
     StudyActivity.objects.create(township=demo, date=datetime.date(2023, 5, 5), kind="concentrated", topic="补录",
                                  essays=7)
+    Problem.objects.create(township=demo, found_date=datetime.date(2023, 6, 1), description="补录的问题")
     after = snapshot()
-    assert after == before and after[3] is True
+    assert after == before and after[3] is True and after[5] is True
     live = staff_client.get("/api/reports/2023/figures/?live=1").json()
     assert live["figures"]["study.essays"]["value"] == before[2]["study.essays"]["value"] + 7
+    assert live["figures"]["township.problems_open"]["value"] == \
+        before[2]["township.problems_open"]["value"] + 1 == 31
 
 
 def test_the_report_page_of_this_and_last_year_takes_at_most_30_queries(demo, staff_client):
