@@ -7,6 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ledgers.uploads import SizeLimitedAPIMixin
 from township import access
 
 from . import attachments
@@ -106,8 +107,12 @@ def _object_id(raw):
         raise exceptions.ValidationError({"object_id": "应为记录编号（整数）"}) from None
 
 
-class AttachmentListCreate(APIView):
-    """The evidence of one record (?target=&object_id=), and adding a photo, PDF or Word file to it."""
+class AttachmentListCreate(SizeLimitedAPIMixin, APIView):
+    """The evidence of one record (?target=&object_id=), and adding a photo, PDF or Word file to it (a body past
+    ATTACHMENT_MAX_BYTES is answered 413 while it streams in, before anything reads it)."""
+
+    upload_limit_setting = "ATTACHMENT_MAX_BYTES"
+    upload_limit_default = attachments.MAX_BYTES_DEFAULT
 
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from ledgers.uploads import limit_upload_size
 from township import access
 from township.views import redirect_back
 
@@ -85,7 +86,13 @@ def attachment_thumbnail(request, pk):
     return _file_response(attachment.thumbnail, "thumb.jpg", "image/jpeg")
 
 
+def _attachment_too_large(request):
+    limit = attachments.max_bytes() // (1024 * 1024)
+    return render(request, "413.html", {"message": f"文件超过{limit}MB的上限，已拒绝接收。"}, status=413)
+
+
 @login_required
+@limit_upload_size("ATTACHMENT_MAX_BYTES", attachments.MAX_BYTES_DEFAULT, too_large=_attachment_too_large)
 @require_POST
 def attachment_add(request):
     user = request.user

@@ -1,5 +1,4 @@
 """The monthly workbook's API (issue 4): template, upload, preview, confirm, review, completeness."""
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledgers.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
-from ledgers.uploads import parse_within_limit
+from ledgers.uploads import SizeLimitedAPIMixin
 from township import access
 
 from . import rules, services, tasks
@@ -33,12 +32,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "当前状态不允许该操作。"
     default_code = "conflict"
-
-
-class TooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "文件过大。"
-    default_code = "too_large"
 
 
 class WorkbookProblemSerializer(serializers.Serializer):
@@ -145,34 +138,6 @@ StatusSerializer = inline_serializer("SubmissionActionResult", {
 })
 
 
-class SizeLimitedMixin:
-    """Parses the body under SUBMISSION_MAX_BYTES before anything else (authentication, CSRF) reads it.
-
-    Past the limit the request is answered 413 before authentication: with session
-    auth the CSRF check would otherwise read the refused body.
-    """
-
-    def initialize_request(self, request, *args, **kwargs):
-        request.upload_too_large = False
-        if request.method == "POST":
-            limit = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
-            parse_within_limit(request, limit)
-            # A JSON body (the month's rows) is no upload the handler sees: its declared length decides.
-            try:
-                declared = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                declared = 0
-            if declared > limit:
-                request.upload_too_large = True
-        return super().initialize_request(request, *args, **kwargs)
-
-    def initial(self, request, *args, **kwargs):
-        if getattr(request._request, "upload_too_large", False):
-            mb = getattr(settings, "SUBMISSION_MAX_BYTES", 5 * 1024 * 1024) // (1024 * 1024)
-            raise TooLarge(f"文件或内容超过{mb}MB的上限，已拒绝接收。")
-        super().initial(request, *args, **kwargs)
-
-
 def _int_param(request, name):
     value = request.query_params.get(name)
     if value in (None, ""):
@@ -188,7 +153,7 @@ def _action_result(submission):
 
 
 @extend_schema(tags=["月度报表"])
-class SubmissionListCreate(SizeLimitedMixin, generics.ListAPIView):
+class SubmissionListCreate(SizeLimitedAPIMixin, generics.ListAPIView):
     """List the submissions you may see (filter by year, month, village), or upload a workbook, or send the
     month's rows as JSON (checked and confirmed exactly like a workbook)."""
 

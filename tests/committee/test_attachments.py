@@ -83,10 +83,20 @@ def test_pdf_and_word_are_kept_as_they_are(api_for, secretary_a, meeting):
     assert Attachment.objects.get(pk=body["id"]).file.read() == docx.getvalue()
 
 
-def test_more_than_the_limit_is_refused(api_for, secretary_a, meeting, settings):
+def test_more_than_the_limit_is_refused_with_413_as_it_streams_in(api_for, client_for, secretary_a, meeting,
+                                                                    settings):
+    # Past the limit the body is stopped while it streams in (ledgers.uploads, as for every upload): 413, and
+    # nothing is stored, from the API and from the meeting page's form alike.
     settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
-    response = upload(api_for(secretary_a), meeting, "大文件.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024))
-    assert response.status_code == 400 and "不能超过1MB" in response.json()["file"]
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024)
+    response = upload(api_for(secretary_a), meeting, "大文件.pdf", big)
+    assert response.status_code == 413 and "超过1MB的上限" in response.json()["detail"]
+    page = client_for(secretary_a).post("/attachments/add/", {"target": "org-life", "object_id": meeting.pk,
+                                                               "file": SimpleUploadedFile("大文件.pdf", big)})
+    assert page.status_code == 413 and "超过1MB的上限" in page.content.decode()
+    assert not Attachment.objects.exists()
+    # Just under the limit it is received, and stored.
+    assert upload(api_for(secretary_a), meeting, "小文件.pdf", big[:1000 * 1024]).status_code == 201
 
 
 def test_scope_another_village_gets_404_a_leader_reads_but_does_not_add(api_for, client_for, secretary_a,
