@@ -43,6 +43,7 @@ from .models import (
     dues_problems,
     expected_dues,
     party_member_on,
+    stage_from_steps,
 )
 
 
@@ -225,8 +226,12 @@ class PersonResource(LedgerResource):
         return {"stage": step["stage"], "date": StageChange._meta.get_field("date").to_python(step["date"]),
                 "village_id": Person._meta.get_field("village_id").to_python(step["village_id"])}
 
-    def write_steps(self, steps, *, pks, user, locked):
-        """Each step as a StageChange (source: import, with history), then the people's stage from their steps."""
+    def created_with_step(self, step):
+        return {"stage": stage_from_steps([(step["date"], step["stage"])])}
+
+    def write_steps(self, steps, *, pks, user, locked, created=frozenset()):
+        """Each step as a StageChange (source: import, with history), then the stage of the people who had steps
+        before (a new person was written with the stage of their one step: created_with_step)."""
         from simple_history.utils import bulk_create_with_history
 
         unknown = [key[0] for row, key, _step in steps if row not in pks]
@@ -234,13 +239,15 @@ class PersonResource(LedgerResource):
         for start in range(0, len(unknown), WRITE_BATCH):
             chunk = unknown[start:start + WRITE_BATCH]
             person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
-        changes = []
+        changes, touched = [], set()
         for row, key, step in steps:
             day = step["date"]
             if (step["village_id"], day.year, day.month) in locked:
                 raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
             person_id = pks[row] if row in pks else person_ids[key[0]]
             changes.append({"person_id": person_id, "stage": step["stage"], "date": day})
+            if row not in created:
+                touched.add(person_id)
         if bulk.supports(StageChange):  # without an instance per step and per history row (COPY on PostgreSQL)
             for start in range(0, len(changes), WRITE_BATCH):
                 bulk.insert_with_history(StageChange, changes[start:start + WRITE_BATCH],
@@ -249,7 +256,7 @@ class PersonResource(LedgerResource):
             bulk_create_with_history([StageChange(**change, source=Source.IMPORT) for change in changes],
                                      StageChange, batch_size=WRITE_BATCH, default_user=user,
                                      default_change_reason=CHANGE_REASON)
-        touched = sorted({change["person_id"] for change in changes})
+        touched = sorted(touched)
         for start in range(0, len(touched), WRITE_BATCH):
             Person.objects.filter(pk__in=touched[start:start + WRITE_BATCH]).refresh_stages(
                 user=user, reason=CHANGE_REASON)

@@ -167,10 +167,16 @@ class LedgerResource(resources.ModelResource):
         or None for none) and (attribute, message) problems. `current` is what is stored, None for a new row."""
         return None, []
 
-    def write_steps(self, steps: list, *, pks: dict, user, locked: set):
+    def created_with_step(self, step) -> dict:
+        """{attribute: value} of a new record that its dated step decides (a person's stage): written with the
+        record, so that it is not written and then corrected (one history row, not two)."""
+        return {}
+
+    def write_steps(self, steps: list, *, pks: dict, user, locked: set, created: frozenset = frozenset()):
         """Write the previewed steps, [(excel_row, key, step)], after the records and in the same transaction.
 
-        `pks`: {excel_row: id} of the records just written, where known."""
+        `pks`: {excel_row: id} of the records just written, where known; `created`: the excel rows of the new
+        records (written with created_with_step() already)."""
 
 
 # ---------------------------------------------------------------- the engine
@@ -534,11 +540,16 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
     attrs = result.attrs
     locked = resource.locked_months()
     pks = {}  # excel row → id of its record
+    step_of_new = {number: step for number, _key, step in result.steps} if result.creates else {}
     with _without_gc(), transaction.atomic():
         fast = bulk.supports(model)
         for start in range(0, len(result.creates), WRITE_BATCH):
             chunk = result.creates[start:start + WRITE_BATCH]
             rows = [dict(zip(attrs, values, strict=True)) for _number, values in chunk]
+            if step_of_new:
+                for (number, _values), row in zip(chunk, rows, strict=True):
+                    if number in step_of_new:
+                        row.update(resource.created_with_step(step_of_new[number]))
             if locked:
                 for row in rows:
                     _check_lock(resource, locked, row)
@@ -576,7 +587,8 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
             if progress:
                 progress(done, total)
         if result.steps:
-            resource.write_steps(result.steps, pks=pks, user=user, locked=locked)
+            resource.write_steps(result.steps, pks=pks, user=user, locked=locked,
+                                 created=frozenset(number for number, _values in result.creates))
     return len(result.creates), len(result.updates)
 
 
