@@ -1,6 +1,6 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
 
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from import_export.fields import Field
 
@@ -163,9 +163,10 @@ class PersonResource(LedgerResource):
 
     def _steps_of_people(self):
         """{person id: ({stage: date}, months of their 延长预备期)} of the township's people (one query, once per
-        preview): what the development rules read beside the roster's new step."""
+        preview, and only once a row asks for a new step): what the development rules read beside the roster's
+        new step. Beside it, self._step_bounds: {person id: (date of the latest step, rank of the furthest)}."""
         if getattr(self, "_steps", None) is None:
-            self._steps = {}
+            self._steps, self._step_bounds = {}, {}
             rows = StageChange.objects.filter(person__township=self.township).values_list(
                 "person_id", "stage", "date", "extension_months")
             for person_id, stage, day, months in rows:
@@ -173,14 +174,17 @@ class PersonResource(LedgerResource):
                 steps[stage] = day
                 if stage == Stage.EXTENDED:
                     self._steps[person_id] = (steps, months)
+                latest, top_rank = self._step_bounds.get(person_id, (day, STAGE_RANK[stage]))
+                self._step_bounds[person_id] = (max(latest, day), max(top_rank, STAGE_RANK[stage]))
         return self._steps
 
     def export_queryset(self, queryset):
         return queryset.annotate(stage_date=_latest_step_date())
 
     def stored_annotations(self):
-        return {"_stage": F("stage"), "_village": F("village_id"), "_latest_step": _latest_step_date(),
-                "_top_rank": _top_stage_rank()}
+        # Not the latest step and the furthest stage as subqueries per person: an unchanged row never needs them,
+        # and a changed one finds them in the township's steps, read once (_steps_of_people).
+        return {"_stage": F("stage"), "_village": F("village_id")}
 
     def locked_months(self):
         # A person has no month; the steps the import records do.
@@ -202,15 +206,14 @@ class PersonResource(LedgerResource):
         future = future_date_problem(day, self._today)
         if future:
             return None, [("stage_date", future)]
-        top_rank = current["_top_rank"] if current else None
+        steps, extension = self._steps_of_people().get(current["pk"], ({}, None)) if current else ({}, None)
+        latest, top_rank = self._step_bounds.get(current["pk"], (None, None)) if current else (None, None)
         if top_rank is not None and STAGE_RANK[stage] <= top_rank:
             reached = Stage(Stage.values[top_rank]).label
             return None, [("stage", f"该人员已有“{reached}”阶段记录，发展阶段只能向后推进，"
                                     f"不能登记为“{Stage(stage).label}”")]
-        latest = current["_latest_step"] if current else None
         if latest is not None and day < latest:
             return None, [("stage_date", f"阶段日期不能早于该人员最近一次发展阶段记录的日期（{latest:%Y-%m-%d}）")]
-        steps, extension = self._steps_of_people().get(current["pk"], ({}, None)) if current else ({}, None)
         birth_date = values.get("birth_date") or (Person.derived_from_id_number(values["id_number"])["birth_date"]
                                                   if values.get("id_number") else None)
         broken = development_problem({**steps, stage: day}, birth_date=birth_date, extension_months=extension)
@@ -266,14 +269,6 @@ def _latest_step_date():
     """The date of the person's latest dated step (what 阶段日期 exports), as a subquery."""
     steps = StageChange.objects.filter(person=OuterRef("pk")).order_by("-date")
     return Subquery(steps.values("date")[:1])
-
-
-def _top_stage_rank():
-    """The furthest stage the person has a step for, as its rank in the pipeline (0 for 入党申请人)."""
-    rank = Case(*[When(stage=stage, then=Value(r)) for stage, r in STAGE_RANK.items()],
-                output_field=IntegerField())
-    steps = StageChange.objects.filter(person=OuterRef("pk")).annotate(rank=rank).order_by("-rank")
-    return Subquery(steps.values("rank")[:1])
 
 
 @register("reserve-cadres")
