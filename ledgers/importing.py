@@ -41,6 +41,7 @@ CHANGE_REASON = "台账导入"
 HEADER_SEARCH_ROWS = 10
 LOOKUP_CHUNK = 500
 WRITE_BATCH = 2000
+MEMO_VALUES = 5000  # distinct cell values a column remembers the check of (see _column_check)
 
 
 def import_limits() -> Limits:
@@ -223,16 +224,21 @@ class Preview:
     # -- kept in the database between preview and confirm (ImportJob.checked_rows and .problems)
 
     def rows_json(self) -> dict:
-        """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields)."""
+        """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields).
+
+        Column by column ({"rows": excel rows, "columns": a list of values per attribute}), not a list per row:
+        a value's kind is settled once per column, and 100,000 rows are a few long lists to encode and decode."""
+        step_fields = list(dict.fromkeys(a for _n, _k, step in self.steps for a in step))
         return {
-            "slug": self.slug, "attrs": self.attrs,
-            "creates": [[number, [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]]
-                        for number, values in self.creates],
+            "format": 2, "slug": self.slug, "attrs": self.attrs,
+            "creates": {"rows": [number for number, _values in self.creates],
+                        "columns": [_json_column(c) for c in _transposed([v for _n, v in self.creates], self.attrs)]},
             "updates": [[number, pk, {a: _json(v) for a, v in changed.items()}]
                         for number, pk, changed in self.updates],
-            "steps": [[number, [_json(v) for v in key],
-                       {a: v if v.__class__ in _JSON_AS_IS else _json(v) for a, v in step.items()}]
-                      for number, key, step in self.steps],
+            "steps": {"rows": [number for number, _key, _step in self.steps], "fields": step_fields,
+                      "keys": [_json_column(c) for c in _transposed([k for _n, k, _s in self.steps], range(
+                          len(self.steps[0][1]) if self.steps else 0))],
+                      "columns": [_json_column([step.get(a) for _n, _k, step in self.steps]) for a in step_fields]},
             "unchanged": self.unchanged, "invalid_rows": self.invalid_rows, "total_rows": self.total_rows,
             "notes": self.notes, "file_error": self.file_error,
         }
@@ -243,21 +249,55 @@ class Preview:
     @classmethod
     def from_json(cls, rows: dict, problems: list, resource: LedgerResource) -> Preview:
         """The Preview that rows_json() and problems_json() were made of, each value through its model field."""
+        if rows.get("format") != 2:
+            rows = _columnar(rows)  # kept by the version before (a list per row): confirmed all the same
         attrs = rows["attrs"]
         decode = resource.decoder
-        decoders = [_column_decoder(resource, a) for a in attrs]
+        creates, steps = rows["creates"], rows["steps"]
+        columns = [column if d is None else [d(v) for v in column]
+                   for d, column in zip([_column_decoder(resource, a) for a in attrs], creates["columns"], strict=True)]
+        keys = [[decode(a, v) for v in column] for a, column in zip(resource.key, steps["keys"], strict=False)]
+        fields = steps["fields"]
         return cls(
             slug=rows["slug"], attrs=attrs,
-            creates=[(number, tuple([v if d is None else d(v) for d, v in zip(decoders, values, strict=True)]))
-                     for number, values in rows["creates"]],
+            creates=list(zip(creates["rows"], zip(*columns, strict=True), strict=True)) if columns else [],
             updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
                      for number, pk, changed in rows["updates"]],
-            steps=[(number, tuple(decode(a, v) for a, v in zip(resource.key, key, strict=True)),
-                    resource.decode_step(step)) for number, key, step in rows["steps"]],
+            steps=[(number, key, resource.decode_step(dict(zip(fields, values, strict=True))))
+                   for number, key, values in zip(steps["rows"], zip(*keys, strict=True), zip(*steps["columns"],
+                                                                                             strict=True),
+                                                  strict=True)] if keys else [],
             unchanged=rows["unchanged"], invalid_rows=rows["invalid_rows"], total_rows=rows["total_rows"],
             problems=[CellProblem(*problem) for problem in problems],
             notes=rows["notes"], file_error=rows["file_error"],
         )
+
+
+def _transposed(rows, names) -> list[list]:
+    """The columns of `rows` (tuples of one value per name): a list per name, empty ones when there are no rows."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _name in names]
+
+
+def _json_column(values) -> list:
+    kinds = set(map(type, values))
+    if kinds <= _JSON_AS_IS:
+        return values
+    if kinds <= {datetime.date, type(None)}:
+        return [None if v is None else v.isoformat() for v in values]
+    return [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]
+
+
+def _columnar(rows: dict) -> dict:
+    """checked_rows as rows_json() keeps them, from the list-per-row form that came before it."""
+    steps = rows["steps"]
+    return {**rows, "format": 2,
+            "creates": {"rows": [number for number, _values in rows["creates"]],
+                        "columns": _transposed([values for _n, values in rows["creates"]], rows["attrs"])},
+            "steps": {"rows": [number for number, _key, _step in steps],
+                      "fields": list(dict.fromkeys(a for _n, _k, step in steps for a in step)),
+                      "keys": _transposed([key for _n, key, _step in steps], ()),
+                      "columns": [[step.get(a) for _n, _k, step in steps]
+                                  for a in dict.fromkeys(a for _n, _k, step in steps for a in step)]}}
 
 
 _JSON_AS_IS = frozenset({str, int, bool, float, type(None)})
@@ -277,6 +317,8 @@ def _column_decoder(resource, attr):
         model_field = resource.model._meta.get_field(attr)
     except FieldDoesNotExist:
         return slow
+    if type(model_field) is models.DateField:  # as rows_json() wrote it: ISO text
+        return lambda value: value if value is None else datetime.date.fromisoformat(value)
     kind = next((k for field_class, k in _DECODED_AS_IS.items() if type(model_field) is field_class), None)
     if kind is None and isinstance(model_field, models.ForeignKey) and isinstance(
             model_field.target_field, models.AutoField | models.BigAutoField):
@@ -325,6 +367,42 @@ def _validated(value, validators):
     if messages:
         raise ValueError("；".join(messages))
     return value
+
+
+class _Refused(str):
+    """The message of a cell value its column refuses, as the column's memo keeps it."""
+
+
+_MISSING = object()
+
+
+def _column_check(clean, validators):
+    """A column's check of one cell: clean() and then the validators, giving the value or raising ValueError.
+
+    A ledger repeats most of its cells (the village, yes/no, a stage, a date), so each column remembers the
+    outcome of the first MEMO_VALUES distinct cell values it sees and checks each of them once per import;
+    a column of unique values (names, 身份证号) stops remembering there. The cell rules are functions of the cell
+    alone (the lookups a widget needs are loaded once per import), so a remembered outcome is the outcome."""
+    memo = {}
+
+    def check(raw):
+        # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        outcome = memo.get(key, _MISSING)
+        if outcome is _MISSING:
+            try:
+                outcome = clean(raw)
+                if validators:
+                    outcome = _validated(outcome, validators)
+            except ValueError as exc:
+                outcome = _Refused(str(exc))
+            if len(memo) < MEMO_VALUES:
+                memo[key] = outcome
+        if outcome.__class__ is _Refused:
+            raise ValueError(str(outcome))
+        return outcome
+
+    return check
 
 
 def _find_header(rows, resource, limit=HEADER_SEARCH_ROWS):
@@ -404,9 +482,9 @@ def _preview_rows(resource, rows, result, progress):
     checks = {f.attribute: [v for v in field_validators(resource, f.attribute)
                             if v not in getattr(f.widget, "covers", ())]
               for _p, f in columns}
-    # What each cell of a row goes through, looked up once: its position, attribute, the widget's clean(), the
-    # model field's validators the widget does not already ask, and its header for the messages.
-    cells = [(p, f.attribute, f.widget.clean, checks[f.attribute], f.column_name) for p, f in columns]
+    # What each cell of a row goes through, looked up once: its position, attribute, its column's check (the
+    # widget's clean() and the model field's validators the widget does not already ask), and its header.
+    cells = [(p, f.attribute, _column_check(f.widget.clean, checks[f.attribute]), f.column_name) for p, f in columns]
     step_attrs = resource.step_attrs
     attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
@@ -424,15 +502,12 @@ def _preview_rows(resource, rows, result, progress):
         row_values = {}
         row_ok = True
         width = len(values)
-        for position, attribute, clean, validators, header in cells:
+        for position, attribute, check, header in cells:
             raw = values[position] if position < width else None
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
-                value = clean(raw)
-                if validators:
-                    value = _validated(value, validators)
-                row_values[attribute] = value
+                row_values[attribute] = check(raw)
             except ValueError as exc:
                 problems.append(CellProblem(number, position, header, str(exc)))
                 row_ok = False
