@@ -154,6 +154,16 @@ STAGE_RANK = {stage: rank for rank, stage in enumerate(Stage.values)}
 REFRESH_BATCH = 2000
 
 
+def stage_from_steps(steps) -> str:
+    """The stage dated steps [(date, stage)] leave a person at: the latest step (by date; on one date the later
+    stage; a 延长预备期 leaves them 预备党员), or "" without any. The rule refresh_stages applies, and what the
+    ledger import gives a person it creates with their step (no second write)."""
+    latest = max(((day, STAGE_RANK[stage], stage) for day, stage in steps), default=None)
+    if latest is None:
+        return ""
+    return STAGE_AFTER_STEP.get(latest[2], latest[2])
+
+
 class PersonQuerySet(models.QuerySet):
     def party_members(self):
         """People whose current stage makes them Party members: 预备党员 and 正式党员."""
@@ -188,15 +198,12 @@ class PersonQuerySet(models.QuerySet):
         people = list(self.order_by("pk"))
         for start in range(0, len(people), REFRESH_BATCH):
             batch = {person.pk: person for person in people[start:start + REFRESH_BATCH]}
-            latest = {}
-            steps = StageChange.objects.filter(person_id__in=list(batch)).values_list("person_id", "date", "stage")
-            for person_id, day, stage in steps:
-                step = (day, STAGE_RANK[stage], stage)
-                if person_id not in latest or step > latest[person_id]:
-                    latest[person_id] = step
+            steps = defaultdict(list)
+            for person_id, day, stage in StageChange.objects.filter(person_id__in=list(batch)).values_list(
+                    "person_id", "date", "stage"):
+                steps[person_id].append((day, stage))
             for person in batch.values():
-                stage = latest[person.pk][2] if person.pk in latest else ""
-                stage = STAGE_AFTER_STEP.get(stage, stage)
+                stage = stage_from_steps(steps.get(person.pk, ()))
                 if person.stage != stage:
                     person.stage = stage
                     changed.append(person)

@@ -1,6 +1,6 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
 
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from import_export.fields import Field
 
@@ -43,6 +43,7 @@ from .models import (
     dues_problems,
     expected_dues,
     party_member_on,
+    stage_from_steps,
 )
 
 
@@ -162,9 +163,10 @@ class PersonResource(LedgerResource):
 
     def _steps_of_people(self):
         """{person id: ({stage: date}, months of their 延长预备期)} of the township's people (one query, once per
-        preview): what the development rules read beside the roster's new step."""
+        preview, and only once a row asks for a new step): what the development rules read beside the roster's
+        new step. Beside it, self._step_bounds: {person id: (date of the latest step, rank of the furthest)}."""
         if getattr(self, "_steps", None) is None:
-            self._steps = {}
+            self._steps, self._step_bounds = {}, {}
             rows = StageChange.objects.filter(person__township=self.township).values_list(
                 "person_id", "stage", "date", "extension_months")
             for person_id, stage, day, months in rows:
@@ -172,14 +174,17 @@ class PersonResource(LedgerResource):
                 steps[stage] = day
                 if stage == Stage.EXTENDED:
                     self._steps[person_id] = (steps, months)
+                latest, top_rank = self._step_bounds.get(person_id, (day, STAGE_RANK[stage]))
+                self._step_bounds[person_id] = (max(latest, day), max(top_rank, STAGE_RANK[stage]))
         return self._steps
 
     def export_queryset(self, queryset):
         return queryset.annotate(stage_date=_latest_step_date())
 
     def stored_annotations(self):
-        return {"_stage": F("stage"), "_village": F("village_id"), "_latest_step": _latest_step_date(),
-                "_top_rank": _top_stage_rank()}
+        # Not the latest step and the furthest stage as subqueries per person: an unchanged row never needs them,
+        # and a changed one finds them in the township's steps, read once (_steps_of_people).
+        return {"_stage": F("stage"), "_village": F("village_id")}
 
     def locked_months(self):
         # A person has no month; the steps the import records do.
@@ -201,15 +206,14 @@ class PersonResource(LedgerResource):
         future = future_date_problem(day, self._today)
         if future:
             return None, [("stage_date", future)]
-        top_rank = current["_top_rank"] if current else None
+        steps, extension = self._steps_of_people().get(current["pk"], ({}, None)) if current else ({}, None)
+        latest, top_rank = self._step_bounds.get(current["pk"], (None, None)) if current else (None, None)
         if top_rank is not None and STAGE_RANK[stage] <= top_rank:
             reached = Stage(Stage.values[top_rank]).label
             return None, [("stage", f"该人员已有“{reached}”阶段记录，发展阶段只能向后推进，"
                                     f"不能登记为“{Stage(stage).label}”")]
-        latest = current["_latest_step"] if current else None
         if latest is not None and day < latest:
             return None, [("stage_date", f"阶段日期不能早于该人员最近一次发展阶段记录的日期（{latest:%Y-%m-%d}）")]
-        steps, extension = self._steps_of_people().get(current["pk"], ({}, None)) if current else ({}, None)
         birth_date = values.get("birth_date") or (Person.derived_from_id_number(values["id_number"])["birth_date"]
                                                   if values.get("id_number") else None)
         broken = development_problem({**steps, stage: day}, birth_date=birth_date, extension_months=extension)
@@ -225,8 +229,12 @@ class PersonResource(LedgerResource):
         return {"stage": step["stage"], "date": StageChange._meta.get_field("date").to_python(step["date"]),
                 "village_id": Person._meta.get_field("village_id").to_python(step["village_id"])}
 
-    def write_steps(self, steps, *, pks, user, locked):
-        """Each step as a StageChange (source: import, with history), then the people's stage from their steps."""
+    def created_with_step(self, step):
+        return {"stage": stage_from_steps([(step["date"], step["stage"])])}
+
+    def write_steps(self, steps, *, pks, user, locked, created=frozenset()):
+        """Each step as a StageChange (source: import, with history), then the stage of the people who had steps
+        before (a new person was written with the stage of their one step: created_with_step)."""
         from simple_history.utils import bulk_create_with_history
 
         unknown = [key[0] for row, key, _step in steps if row not in pks]
@@ -234,13 +242,15 @@ class PersonResource(LedgerResource):
         for start in range(0, len(unknown), WRITE_BATCH):
             chunk = unknown[start:start + WRITE_BATCH]
             person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
-        changes = []
+        changes, touched = [], set()
         for row, key, step in steps:
             day = step["date"]
             if (step["village_id"], day.year, day.month) in locked:
                 raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
             person_id = pks[row] if row in pks else person_ids[key[0]]
             changes.append({"person_id": person_id, "stage": step["stage"], "date": day})
+            if row not in created:
+                touched.add(person_id)
         if bulk.supports(StageChange):  # without an instance per step and per history row (COPY on PostgreSQL)
             for start in range(0, len(changes), WRITE_BATCH):
                 bulk.insert_with_history(StageChange, changes[start:start + WRITE_BATCH],
@@ -249,7 +259,7 @@ class PersonResource(LedgerResource):
             bulk_create_with_history([StageChange(**change, source=Source.IMPORT) for change in changes],
                                      StageChange, batch_size=WRITE_BATCH, default_user=user,
                                      default_change_reason=CHANGE_REASON)
-        touched = sorted({change["person_id"] for change in changes})
+        touched = sorted(touched)
         for start in range(0, len(touched), WRITE_BATCH):
             Person.objects.filter(pk__in=touched[start:start + WRITE_BATCH]).refresh_stages(
                 user=user, reason=CHANGE_REASON)
@@ -259,14 +269,6 @@ def _latest_step_date():
     """The date of the person's latest dated step (what 阶段日期 exports), as a subquery."""
     steps = StageChange.objects.filter(person=OuterRef("pk")).order_by("-date")
     return Subquery(steps.values("date")[:1])
-
-
-def _top_stage_rank():
-    """The furthest stage the person has a step for, as its rank in the pipeline (0 for 入党申请人)."""
-    rank = Case(*[When(stage=stage, then=Value(r)) for stage, r in STAGE_RANK.items()],
-                output_field=IntegerField())
-    steps = StageChange.objects.filter(person=OuterRef("pk")).annotate(rank=rank).order_by("-rank")
-    return Subquery(steps.values("rank")[:1])
 
 
 @register("reserve-cadres")

@@ -74,8 +74,8 @@ def insert_with_history(model, rows: list[dict], *, defaults: dict | None = None
     names = [f.attname for f in fields]
     for pk, row in zip(ids, rows, strict=True):
         append([pk, *(row[name] if name in row else constants[name] for name in names)])
-    _write(connection, model._meta.db_table, columns, records, _datetime_columns(model, columns))
-    _write_history(connection, model, columns, records, history_type="+", user=user, reason=reason)
+    _write_with_history(connection, model, columns, records, history_type="+", user=user, reason=reason,
+                        records_too=True)
     return ids
 
 
@@ -87,25 +87,35 @@ def insert_history(model, rows: list[dict], *, history_type: str, user=None, rea
     connection = connections[router.db_for_write(model)]
     columns = [f.attname for f in model._meta.concrete_fields]
     records = [[row[name] for name in columns] for row in rows]
-    if connection.vendor != "postgresql":
-        for index in _datetime_columns(model, columns):
-            for record in records:
-                record[index] = _db_value(connection, record[index])
-    _write_history(connection, model, columns, records, history_type=history_type, user=user, reason=reason)
+    _write_with_history(connection, model, columns, records, history_type=history_type, user=user, reason=reason)
 
 
-def _write_history(connection, model, columns, records, *, history_type, user, reason):
+def _write_with_history(connection, model, columns, records, *, history_type, user, reason, records_too=False):
+    """The records (when `records_too`) and a history row of each. A history row is its record's values followed
+    by the same four history values, so the columns are named in that order and each record is formatted once:
+    its COPY line (or parameter list) is reused with the history values appended."""
     historical = model.history.model
-    history_columns = [f.attname for f in historical._meta.concrete_fields if f.attname != "history_id"]
-    position = {name: i for i, name in enumerate(columns)}
     now = timezone.now() if settings.USE_TZ else datetime.datetime.now()
-    if connection.vendor != "postgresql":
-        now = _db_value(connection, now)  # once, not once per row
     fixed = {"history_date": now, "history_change_reason": reason, "history_type": history_type,
              "history_user_id": getattr(user, "pk", None)}
-    picks = [(False, position[name]) if name in position else (True, fixed[name]) for name in history_columns]
-    history = [[value if is_fixed else record[value] for is_fixed, value in picks] for record in records]
-    _write(connection, historical._meta.db_table, history_columns, history)
+    history_columns = [*columns, *fixed]
+    expected = {f.attname for f in historical._meta.concrete_fields if f.attname != "history_id"}
+    if set(history_columns) != expected:  # supports() admits only the usual history columns
+        raise ValueError(f"{historical._meta.db_table}: history columns {sorted(expected)}, not {history_columns}")
+    if connection.vendor == "postgresql":
+        lines = _copy_lines(records)
+        suffix = "\t" + "\t".join(_copy_text(value) for value in fixed.values()) + "\n"
+        if records_too:
+            _copy(connection, model._meta.db_table, columns, "\n".join(lines) + "\n")
+        _copy(connection, historical._meta.db_table, history_columns, suffix.join(lines) + suffix)
+        return
+    for index in _datetime_columns(model, columns):  # SQLite's driver: aware datetimes made naive, by Django
+        for record in records:
+            record[index] = _db_value(connection, record[index])
+    if records_too:
+        _insert(connection, model._meta.db_table, columns, records)
+    tail = [_db_value(connection, value) for value in fixed.values()]
+    _insert(connection, historical._meta.db_table, history_columns, [record + tail for record in records])
 
 
 def _new_ids(connection, model, count) -> list[int]:
@@ -132,30 +142,28 @@ def _datetime_columns(model, columns) -> list[int]:
     return [i for i, name in enumerate(columns) if isinstance(kinds.get(name), models.DateTimeField)]
 
 
-def _write(connection, table, columns, rows, convert=()):
-    """COPY (PostgreSQL) or executemany (SQLite) of the rows. SQLite's driver takes text, numbers, booleans,
-    dates and Decimals as Django registered them (ledgers.bulk.supports): only the `convert` columns (aware
-    datetimes) go through Django's preparation, value by value."""
+def _copy_lines(rows) -> list[str]:
+    """Each row as a line of COPY's text format (without its newline)."""
+    # Most values are text needing no escape: kept as they are without a call each.
+    return ["\t".join([v if v.__class__ is str and v.isprintable() and "\\" not in v else _copy_text(v) for v in row])
+            for row in rows]
+
+
+def _copy(connection, table, columns, text):
     quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            write = buffer.write
-            for row in rows:
-                # Most values are text needing no escape: kept as they are without a call each.
-                write("\t".join([v if v.__class__ is str and v.isprintable() and "\\" not in v else _copy_text(v)
-                                 for v in row]))
-                write("\n")
-            buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", buffer)
-            return
-        if convert:
-            for row in rows:
-                for index in convert:
-                    row[index] = _db_value(connection, row[index])
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", rows)
+        cursor.cursor.copy_expert(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN",
+                                  io.StringIO(text))
+
+
+def _insert(connection, table, columns, rows):
+    """executemany() of one INSERT (SQLite's driver takes text, numbers, booleans, dates and Decimals as Django
+    registered them: ledgers.bulk.supports)."""
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+                           f"VALUES ({placeholders})", rows)
 
 
 def _db_value(connection, value):

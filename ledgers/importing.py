@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from import_export import resources
 from import_export.fields import Field
 from openpyxl.utils.cell import get_column_letter
@@ -40,7 +40,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHANGE_REASON = "台账导入"
 HEADER_SEARCH_ROWS = 10
 LOOKUP_CHUNK = 500
+LARGE_LOOKUP_CHUNK = 10_000
 WRITE_BATCH = 2000
+MEMO_VALUES = 5000  # distinct cell values a column remembers the check of (see _column_check)
 
 
 def import_limits() -> Limits:
@@ -126,8 +128,11 @@ class LedgerResource(resources.ModelResource):
         if self.global_key and len(self.key) == 1:
             (name,) = self.key
             wanted = [k[0] for k in keys]
-            for start in range(0, len(wanted), LOOKUP_CHUNK):
-                chunk = wanted[start:start + LOOKUP_CHUNK]
+            # A database without a limit on query parameters (PostgreSQL) takes many keys a query: 10 queries for
+            # 100,000 rows, not 200 each built, sent and planned.
+            size = LOOKUP_CHUNK if connections[qs.db].features.max_query_params else LARGE_LOOKUP_CHUNK
+            for start in range(0, len(wanted), size):
+                chunk = wanted[start:start + size]
                 rows = qs.filter(**{f"{name}__in": chunk}).annotate(_township=models.F(township_path))
                 for row in rows.values(*fetch, "_township"):
                     found[(row[name],)] = row
@@ -167,10 +172,16 @@ class LedgerResource(resources.ModelResource):
         or None for none) and (attribute, message) problems. `current` is what is stored, None for a new row."""
         return None, []
 
-    def write_steps(self, steps: list, *, pks: dict, user, locked: set):
+    def created_with_step(self, step) -> dict:
+        """{attribute: value} of a new record that its dated step decides (a person's stage): written with the
+        record, so that it is not written and then corrected (one history row, not two)."""
+        return {}
+
+    def write_steps(self, steps: list, *, pks: dict, user, locked: set, created: frozenset = frozenset()):
         """Write the previewed steps, [(excel_row, key, step)], after the records and in the same transaction.
 
-        `pks`: {excel_row: id} of the records just written, where known."""
+        `pks`: {excel_row: id} of the records just written, where known; `created`: the excel rows of the new
+        records (written with created_with_step() already)."""
 
 
 # ---------------------------------------------------------------- the engine
@@ -217,16 +228,21 @@ class Preview:
     # -- kept in the database between preview and confirm (ImportJob.checked_rows and .problems)
 
     def rows_json(self) -> dict:
-        """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields)."""
+        """What confirm writes, as JSON: dates as ISO text, Decimals as text (decoded by the model fields).
+
+        Column by column ({"rows": excel rows, "columns": a list of values per attribute}), not a list per row:
+        a value's kind is settled once per column, and 100,000 rows are a few long lists to encode and decode."""
+        step_fields = list(dict.fromkeys(a for _n, _k, step in self.steps for a in step))
         return {
-            "slug": self.slug, "attrs": self.attrs,
-            "creates": [[number, [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]]
-                        for number, values in self.creates],
+            "format": 2, "slug": self.slug, "attrs": self.attrs,
+            "creates": {"rows": [number for number, _values in self.creates],
+                        "columns": [_json_column(c) for c in _transposed([v for _n, v in self.creates], self.attrs)]},
             "updates": [[number, pk, {a: _json(v) for a, v in changed.items()}]
                         for number, pk, changed in self.updates],
-            "steps": [[number, [_json(v) for v in key],
-                       {a: v if v.__class__ in _JSON_AS_IS else _json(v) for a, v in step.items()}]
-                      for number, key, step in self.steps],
+            "steps": {"rows": [number for number, _key, _step in self.steps], "fields": step_fields,
+                      "keys": [_json_column(c) for c in _transposed([k for _n, k, _s in self.steps], range(
+                          len(self.steps[0][1]) if self.steps else 0))],
+                      "columns": [_json_column([step.get(a) for _n, _k, step in self.steps]) for a in step_fields]},
             "unchanged": self.unchanged, "invalid_rows": self.invalid_rows, "total_rows": self.total_rows,
             "notes": self.notes, "file_error": self.file_error,
         }
@@ -237,21 +253,55 @@ class Preview:
     @classmethod
     def from_json(cls, rows: dict, problems: list, resource: LedgerResource) -> Preview:
         """The Preview that rows_json() and problems_json() were made of, each value through its model field."""
+        if rows.get("format") != 2:
+            rows = _columnar(rows)  # kept by the version before (a list per row): confirmed all the same
         attrs = rows["attrs"]
         decode = resource.decoder
-        decoders = [_column_decoder(resource, a) for a in attrs]
+        creates, steps = rows["creates"], rows["steps"]
+        columns = [column if d is None else [d(v) for v in column]
+                   for d, column in zip([_column_decoder(resource, a) for a in attrs], creates["columns"], strict=True)]
+        keys = [[decode(a, v) for v in column] for a, column in zip(resource.key, steps["keys"], strict=False)]
+        fields = steps["fields"]
         return cls(
             slug=rows["slug"], attrs=attrs,
-            creates=[(number, tuple([v if d is None else d(v) for d, v in zip(decoders, values, strict=True)]))
-                     for number, values in rows["creates"]],
+            creates=list(zip(creates["rows"], zip(*columns, strict=True), strict=True)) if columns else [],
             updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
                      for number, pk, changed in rows["updates"]],
-            steps=[(number, tuple(decode(a, v) for a, v in zip(resource.key, key, strict=True)),
-                    resource.decode_step(step)) for number, key, step in rows["steps"]],
+            steps=[(number, key, resource.decode_step(dict(zip(fields, values, strict=True))))
+                   for number, key, values in zip(steps["rows"], zip(*keys, strict=True), zip(*steps["columns"],
+                                                                                             strict=True),
+                                                  strict=True)] if keys else [],
             unchanged=rows["unchanged"], invalid_rows=rows["invalid_rows"], total_rows=rows["total_rows"],
             problems=[CellProblem(*problem) for problem in problems],
             notes=rows["notes"], file_error=rows["file_error"],
         )
+
+
+def _transposed(rows, names) -> list[list]:
+    """The columns of `rows` (tuples of one value per name): a list per name, empty ones when there are no rows."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _name in names]
+
+
+def _json_column(values) -> list:
+    kinds = set(map(type, values))
+    if kinds <= _JSON_AS_IS:
+        return values
+    if kinds <= {datetime.date, type(None)}:
+        return [None if v is None else v.isoformat() for v in values]
+    return [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]
+
+
+def _columnar(rows: dict) -> dict:
+    """checked_rows as rows_json() keeps them, from the list-per-row form that came before it."""
+    steps = rows["steps"]
+    return {**rows, "format": 2,
+            "creates": {"rows": [number for number, _values in rows["creates"]],
+                        "columns": _transposed([values for _n, values in rows["creates"]], rows["attrs"])},
+            "steps": {"rows": [number for number, _key, _step in steps],
+                      "fields": list(dict.fromkeys(a for _n, _k, step in steps for a in step)),
+                      "keys": _transposed([key for _n, key, _step in steps], ()),
+                      "columns": [[step.get(a) for _n, _k, step in steps]
+                                  for a in dict.fromkeys(a for _n, _k, step in steps for a in step)]}}
 
 
 _JSON_AS_IS = frozenset({str, int, bool, float, type(None)})
@@ -271,6 +321,8 @@ def _column_decoder(resource, attr):
         model_field = resource.model._meta.get_field(attr)
     except FieldDoesNotExist:
         return slow
+    if type(model_field) is models.DateField:  # as rows_json() wrote it: ISO text
+        return lambda value: value if value is None else datetime.date.fromisoformat(value)
     kind = next((k for field_class, k in _DECODED_AS_IS.items() if type(model_field) is field_class), None)
     if kind is None and isinstance(model_field, models.ForeignKey) and isinstance(
             model_field.target_field, models.AutoField | models.BigAutoField):
@@ -319,6 +371,42 @@ def _validated(value, validators):
     if messages:
         raise ValueError("；".join(messages))
     return value
+
+
+class _Refused(str):
+    """The message of a cell value its column refuses, as the column's memo keeps it."""
+
+
+_MISSING = object()
+
+
+def _column_check(clean, validators):
+    """A column's check of one cell: clean() and then the validators, giving the value or raising ValueError.
+
+    A ledger repeats most of its cells (the village, yes/no, a stage, a date), so each column remembers the
+    outcome of the first MEMO_VALUES distinct cell values it sees and checks each of them once per import;
+    a column of unique values (names, 身份证号) stops remembering there. The cell rules are functions of the cell
+    alone (the lookups a widget needs are loaded once per import), so a remembered outcome is the outcome."""
+    memo = {}
+
+    def check(raw):
+        # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        outcome = memo.get(key, _MISSING)
+        if outcome is _MISSING:
+            try:
+                outcome = clean(raw)
+                if validators:
+                    outcome = _validated(outcome, validators)
+            except ValueError as exc:
+                outcome = _Refused(str(exc))
+            if len(memo) < MEMO_VALUES:
+                memo[key] = outcome
+        if outcome.__class__ is _Refused:
+            raise ValueError(str(outcome))
+        return outcome
+
+    return check
 
 
 def _find_header(rows, resource, limit=HEADER_SEARCH_ROWS):
@@ -398,14 +486,18 @@ def _preview_rows(resource, rows, result, progress):
     checks = {f.attribute: [v for v in field_validators(resource, f.attribute)
                             if v not in getattr(f.widget, "covers", ())]
               for _p, f in columns}
-    # What each cell of a row goes through, looked up once: its position, attribute, the widget's clean(), the
-    # model field's validators the widget does not already ask, and its header for the messages.
-    cells = [(p, f.attribute, f.widget.clean, checks[f.attribute], f.column_name) for p, f in columns]
+    # What each cell of a row goes through, looked up once: its position, attribute, its column's check (the
+    # widget's clean() and the model field's validators the widget does not already ask), and its header.
+    cells = [(p, f.attribute, _column_check(f.widget.clean, checks[f.attribute]), f.column_name) for p, f in columns]
     step_attrs = resource.step_attrs
     attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
     problems = result.problems
-    parsed = []  # (row number, values dict)
+    # (row number, key, values, step values) of the rows that passed; the values as a tuple in the order of the
+    # first such row's attributes (row_keys), a dict only for a row whose attributes differ: a dict per row
+    # costs four times the memory, 50 MB at 100,000 rows.
+    parsed = []
+    row_keys = None
     seen = {}
     invalid = set()
     count = 0
@@ -418,15 +510,12 @@ def _preview_rows(resource, rows, result, progress):
         row_values = {}
         row_ok = True
         width = len(values)
-        for position, attribute, clean, validators, header in cells:
+        for position, attribute, check, header in cells:
             raw = values[position] if position < width else None
             if raw.__class__ is str and raw[0] == "'":
                 raw = _unescape(raw)
             try:
-                value = clean(raw)
-                if validators:
-                    value = _validated(value, validators)
-                row_values[attribute] = value
+                row_values[attribute] = check(raw)
             except ValueError as exc:
                 problems.append(CellProblem(number, position, header, str(exc)))
                 row_ok = False
@@ -447,7 +536,10 @@ def _preview_rows(resource, rows, result, progress):
             else:
                 seen[key_value] = number
         if row_ok:
-            parsed.append((number, key_value, row_values, step_values))
+            if row_keys is None:
+                row_keys = row_values.keys()
+            packed = tuple(row_values.values()) if row_values.keys() == row_keys else row_values
+            parsed.append((number, key_value, packed, step_values))
         else:
             invalid.add(number)
     result.total_rows = count
@@ -457,9 +549,12 @@ def _preview_rows(resource, rows, result, progress):
     stored = resource.existing([k for _n, k, _v, _s in parsed], attrs) if parsed else {}
     locked = resource.locked_months()
     township_id = resource.township.pk if resource.township else None
-    all_attrs = list(dict.fromkeys(attrs + [a for _n, _k, v, _s in parsed[:1] for a in v]))
+    row_keys = list(row_keys or ())
+    all_attrs = list(dict.fromkeys(attrs + row_keys))
     result.attrs = all_attrs
-    for number, key_value, row_values, step_values in parsed:
+    for index, (number, key_value, packed, step_values) in enumerate(parsed):
+        parsed[index] = None  # each row goes once its outcome is kept: not all rows twice in memory
+        row_values = dict(zip(row_keys, packed, strict=True)) if packed.__class__ is tuple else packed
         current = stored.get(key_value)
         if current is not None and township_id is not None and current["_township"] != township_id:
             position = position_of.get(key[0])
@@ -534,11 +629,16 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
     attrs = result.attrs
     locked = resource.locked_months()
     pks = {}  # excel row → id of its record
+    step_of_new = {number: step for number, _key, step in result.steps} if result.creates else {}
     with _without_gc(), transaction.atomic():
         fast = bulk.supports(model)
         for start in range(0, len(result.creates), WRITE_BATCH):
             chunk = result.creates[start:start + WRITE_BATCH]
             rows = [dict(zip(attrs, values, strict=True)) for _number, values in chunk]
+            if step_of_new:
+                for (number, _values), row in zip(chunk, rows, strict=True):
+                    if number in step_of_new:
+                        row.update(resource.created_with_step(step_of_new[number]))
             if locked:
                 for row in rows:
                     _check_lock(resource, locked, row)
@@ -576,7 +676,8 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
             if progress:
                 progress(done, total)
         if result.steps:
-            resource.write_steps(result.steps, pks=pks, user=user, locked=locked)
+            resource.write_steps(result.steps, pks=pks, user=user, locked=locked,
+                                 created=frozenset(number for number, _values in result.creates))
     return len(result.creates), len(result.updates)
 
 

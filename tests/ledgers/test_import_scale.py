@@ -1,0 +1,99 @@
+"""The ledger import's promises hold at scale and through its shortcuts: every error by row and column, however
+late in the file or often repeated; all or nothing; an unchanged re-import writes nothing; the checked rows kept
+between preview and confirm decode to what was previewed, in the kept form of the version before too."""
+import datetime
+import json
+
+import pytest
+
+from cadres.id_numbers import make_id_number
+from cadres.models import Person, StageChange
+from cadres.resources import PersonResource
+from ledgers import importing
+from ledgers.cells import BooleanWidget, IntegerWidget
+
+from .conftest import JOINED, PERSON_HEADERS, csv_bytes, person_rows, xlsx_bytes
+
+
+def roster(count):
+    """A 党员花名册 of `count` people with distinct valid 身份证号 (as bench/import_bench.py writes it)."""
+    start = datetime.date(1950, 1, 1)
+    rows = []
+    for i in range(count):
+        born = start + datetime.timedelta(days=i % 20000)
+        region = f"{640100 + (i // 20000) % 100:06d}"
+        rows.append([f"党员{i}", make_id_number(region, born, i, i % 2 == 0), "江南村", f"138{i:08d}", "正式党员",
+                     "否", "", JOINED.isoformat()])
+    return rows
+
+
+def test_errors_late_in_a_100000_row_ledger_are_reported_by_row_and_column_and_nothing_is_written(
+        township, village_a, staff, settings):
+    settings.LEDGER_IMPORT_MAX_ROWS = 200_000
+    rows = roster(100_000)
+    rows[99_997][5] = "也许"  # Excel row 99,999, F: a yes/no column long past the values its check remembers
+    rows[99_998][2] = "不存在村"  # row 100,000, C
+    rows[99_999][1] = rows[99_999][1][:17] + ("0" if rows[99_999][1][17] != "0" else "1")  # row 100,001, B
+    resource = PersonResource(township=township)
+    result = importing.preview(resource, csv_bytes([PERSON_HEADERS, *rows]))
+    assert [str(p) for p in result.problems] == [
+        "第99999行 F列（流动党员）：“也许”应填“是”或“否”",
+        "第100000行 C列（所属村）：本镇没有名为“不存在村”的村",
+        "第100001行 B列（身份证号）：身份证号校验位不正确，请核对",
+    ]
+    assert (len(result.creates), result.invalid_rows, result.can_confirm) == (99_997, 3, False)
+    with pytest.raises(importing.ImportChanged):  # all or nothing: 99,997 good rows are not written either
+        importing.confirm(resource, result, user=staff)
+    assert not Person.objects.exists() and not Person.history.exists() and not StageChange.objects.exists()
+
+
+def test_a_refused_value_repeated_on_many_rows_is_reported_on_each(township, village_a):
+    rows = person_rows(8)
+    for index in (1, 5, 7):
+        rows[index][5] = "也许"
+    result = importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *rows]))
+    assert [(p.row, p.column_letter) for p in result.problems] == [(3, "F"), (7, "F"), (9, "F")]
+    assert len(result.creates) == 5
+
+
+def test_a_column_remembers_each_cell_by_kind_as_well_as_value():
+    check = importing._column_check(IntegerWidget(min_value=0, max_value=12).clean, [])
+    assert check(1) == 1
+    with pytest.raises(ValueError, match="不是整数"):
+        check(True)  # equal to 1 as a dictionary key, but not a number
+    assert check(1) == 1
+    check = importing._column_check(BooleanWidget().clean, [])
+    for _ in range(importing.MEMO_VALUES + 2):
+        assert check("是") is True
+    with pytest.raises(ValueError):
+        check("也许")
+
+
+def test_an_unchanged_reimport_writes_no_record_and_no_history(township, village_a, staff):
+    data = xlsx_bytes([PERSON_HEADERS, *person_rows(30)])
+    importing.confirm(PersonResource(township=township), importing.preview(PersonResource(township=township), data),
+                      user=staff)
+    counts = (Person.objects.count(), Person.history.count(), StageChange.objects.count(),
+              StageChange.history.count())
+    assert counts == (30, 30, 30, 30)  # each new person written once, with the stage of their step
+    again = importing.preview(PersonResource(township=township), data)
+    assert (len(again.creates), len(again.updates), len(again.steps), again.unchanged) == (0, 0, 0, 30)
+    assert not again.can_confirm
+    with pytest.raises(importing.ImportChanged):
+        importing.confirm(PersonResource(township=township), again, user=staff)
+    assert (Person.objects.count(), Person.history.count(), StageChange.objects.count(),
+            StageChange.history.count()) == counts
+
+
+def test_checked_rows_kept_by_the_previous_version_are_still_confirmed(township, village_a, staff):
+    resource = PersonResource(township=township)
+    before = importing.preview(resource, xlsx_bytes([PERSON_HEADERS, *person_rows(3)]))
+    kept = {**before.rows_json(), "format": None,  # a list per row, as the version before kept them
+            "creates": [[n, [importing._json(v) for v in values]] for n, values in before.creates],
+            "steps": [[n, [importing._json(v) for v in key], {a: importing._json(v) for a, v in step.items()}]
+                      for n, key, step in before.steps]}
+    after = importing.Preview.from_json(json.loads(json.dumps(kept)), [], resource)
+    new_form = importing.Preview.from_json(json.loads(json.dumps(before.rows_json())), [], resource)
+    assert (after.creates, after.steps) == (before.creates, before.steps) == (new_form.creates, new_form.steps)
+    importing.confirm(resource, after, user=staff)
+    assert Person.objects.filter(stage="member").count() == 3
