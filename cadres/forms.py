@@ -6,7 +6,8 @@ from rest_framework.validators import UniqueValidator
 
 from records.api import RecordSerializer
 from records.views import RecordForm
-from township import audit
+from township import access, audit
+from villages.models import Village
 
 from .id_numbers import id_number_problem, normalize_id_number
 from .models import Person
@@ -74,3 +75,29 @@ class PersonSerializer(RecordSerializer):
         if refusal:
             raise serializers.ValidationError(refusal)
         return value
+
+
+def _destinations(user):
+    """The villages a transfer may reach, named with their township (township.access decides which)."""
+    return access.transfer_destinations(user, Village.objects.select_related("township").order_by(
+        "township__name", "order", "name"))
+
+
+class TransferForm(RecordForm):
+    """组织关系转接: the person, the kind and date, and where they go (a village of the system, or a place
+    outside it); where they come from is where they are (Transfer.fill_derived)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "to_village" in self.fields:
+            field = self.fields["to_village"]
+            field.queryset = _destinations(self.user)
+            field.label_from_instance = lambda village: f"{village.township}{village}"
+
+
+class TransferSerializer(RecordSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if "to_village" in self.fields:
+            self.fields["to_village"].queryset = _destinations(getattr(request, "user", None))

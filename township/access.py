@@ -181,13 +181,23 @@ def can_see_kind(user, model) -> bool:
 
 def can_write_kind(user, model) -> bool:
     """Whether `user` may create or change records of this kind at all (before looking at one)."""
-    if not user.is_authenticated:
+    return can_write_kind_of_scope(user, secretary_edits=scope_of(model).secretary_edits)
+
+
+def transfer_destinations(user, villages):
+    """The villages `user` may transfer a person into (组织关系转接): any village of the system for the staff
+    who write transfers (a member moves to another township without a second registration), none for others."""
+    if can_write_kind_of_scope(user, secretary_edits=False):
+        return villages
+    return villages.none()
+
+
+def can_write_kind_of_scope(user, *, secretary_edits) -> bool:
+    if not user or not user.is_authenticated:
         return False
     if user.is_superuser or user.is_staff_role:
         return True
-    if user.is_secretary:
-        return scope_of(model).secretary_edits
-    return False
+    return bool(user.is_secretary and secretary_edits)
 
 
 # ---------------------------------------------------------------- pages
