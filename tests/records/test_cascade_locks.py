@@ -69,8 +69,8 @@ def test_a_person_is_not_moved_by_an_edit_but_by_a_transfer_that_leaves_approved
     assert response.status_code == 400 and "组织关系转接" in response.content.decode()
     person.refresh_from_db()
     assert person.village_id == before[0][1] and steps_of(person) == before
-    response = api_for(staff).post("/api/transfers/", {"person": person.pk, "kind": "within", "to_village": village_b.pk,
-                                                       "date": "2023-06-01"}, format="json")
+    response = api_for(staff).post("/api/transfers/", {"person": person.pk, "kind": "within",
+                                                       "to_village": village_b.pk, "date": "2023-06-01"}, format="json")
     assert response.status_code == 201, response.json()
     person.refresh_from_db()
     assert person.village_id == village_b.pk
