@@ -114,6 +114,8 @@ class PersonResource(LedgerResource):
     stage = Field("stage", "发展阶段", ChoiceWidget(REPORTED_STAGES, "发展阶段"))
     stage_date = Field("stage_date", "阶段日期", DateWidget())
     is_mobile = Field("is_mobile", "流动党员", BooleanWidget())
+    mobile_place = Field("mobile_place", "流入地", TextWidget(max_length=100))
+    mobile_origin = Field("mobile_origin", "流出地", TextWidget(max_length=100))
     is_veteran = Field("is_veteran", "退役军人", BooleanWidget())
     is_wealth_leader = Field("is_wealth_leader", "致富带头人", BooleanWidget())
     is_returned_youth = Field("is_returned_youth", "返乡创业青年", BooleanWidget())
@@ -122,7 +124,7 @@ class PersonResource(LedgerResource):
     class Meta:
         model = Person
         fields = ("name", "id_number", "village", "gender", "birth_date", "phone", "stage", "stage_date", "is_mobile",
-                  "is_veteran", "is_wealth_leader", "is_returned_youth", "note")
+                  "mobile_place", "mobile_origin", "is_veteran", "is_wealth_leader", "is_returned_youth", "note")
         import_id_fields = ("id_number",)
 
     def derive(self, values):
