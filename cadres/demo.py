@@ -110,7 +110,7 @@ def load(township):
         _load_transfers(township, villages)
     if not Appraisal.objects.filter(person__township=township).exists():
         _load_appraisals(township)
-    if not MemberDues.objects.filter(person__township=township).exists():
+    if not MemberDues.objects.filter(village__township=township).exists():
         _load_dues(township)
 
 

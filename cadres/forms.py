@@ -14,6 +14,12 @@ from .models import Person
 
 
 class PersonForm(RecordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "village" in self.fields:
+            # Person.clean refuses a change: a member moves by a dated 组织关系转接, which keeps their history.
+            self.fields["village"].help_text = "所属村不能直接修改；调动请登记“组织关系转接”"
+
     def clean_id_number(self):
         # "640102199001011234 " and a lower-case x are the same person: normalise before the
         # unique check, or the database would refuse what the form let through.
