@@ -251,34 +251,43 @@ def _load_dues(township):
 
 # 组织关系转接 of 2023, as a township of 12 villages has them: two pairs of members moving between villages (a
 # marriage, a new home in the resettlement area), two members leaving for Party organisations outside the system
-# and two arriving from them. The demo has one township: transfers between townships are the tests' to show.
-WITHIN_MOVES = [  # (index of the member among the pre-system members, village order to go to, date, note)
-    (3, 2, datetime.date(2023, 3, 16), "婚后迁居"),
-    (40, 1, datetime.date(2023, 3, 28), "婚后迁居"),
-    (120, 6, datetime.date(2023, 7, 11), "移民安置搬迁"),
-    (200, 4, datetime.date(2023, 8, 2), "移民安置搬迁"),
+# and two arriving from them, in the villages they left, so each village keeps members_of(order) on its roster.
+# The demo has one township: transfers between townships are the tests' to show.
+WITHIN_SWAPS = [  # (village order, village order, date, note): a member of each goes to the other
+    (1, 2, datetime.date(2023, 3, 16), "婚后迁居"),
+    (6, 4, datetime.date(2023, 7, 11), "移民安置搬迁"),
 ]
-LEAVING = [  # (index, date, where to)
-    (77, datetime.date(2023, 5, 19), "银川市金凤区满城北街街道党工委"),
-    (260, datetime.date(2023, 10, 9), "吴忠市利通区金积镇党委"),
+LEAVING = [  # (village order, date, where to)
+    (3, datetime.date(2023, 5, 19), "银川市金凤区满城北街街道党工委"),
+    (9, datetime.date(2023, 10, 9), "吴忠市利通区金积镇党委"),
 ]
 ARRIVING = [  # (village order, date, joined the Party, where from)
-    (3, datetime.date(2023, 4, 6), datetime.date(2012, 7, 1), "固原市原州区三营镇党委"),
-    (9, datetime.date(2023, 9, 22), datetime.date(2016, 6, 30), "中卫市沙坡头区宣和镇党委"),
+    (3, datetime.date(2023, 8, 6), datetime.date(2012, 7, 1), "固原市原州区三营镇党委"),
+    (9, datetime.date(2023, 11, 22), datetime.date(2016, 6, 30), "中卫市沙坡头区宣和镇党委"),
 ]
 ARRIVING_SERIAL = 1900
 
 
 def _load_transfers(township, villages):
     """The transfers of 2023 (Transfer.save moves each person): deterministic, from the pre-system members."""
-    members = list(Person.objects.filter(township=township, id_number__startswith=MEMBER_REGION).order_by("pk"))
     by_order = dict(enumerate(villages, start=1))
-    for index, order, day, note in WITHIN_MOVES:
-        person = members[index % len(members)]
-        target = by_order[order] if by_order[order] != person.village else by_order[order % len(villages) + 1]
-        Transfer(person=person, kind=TransferKind.WITHIN, date=day, to_village=target, note=note).save()
-    for index, day, place in LEAVING:
-        Transfer(person=members[index % len(members)], kind=TransferKind.OUT, date=day, to_place=place).save()
+    first_members = {}
+    for person in Person.objects.filter(township=township, id_number__startswith=MEMBER_REGION).order_by("pk"):
+        first_members.setdefault(person.village_id, []).append(person)
+    taken = {}  # village id → how many of its members have been picked
+
+    def pick(order):
+        village = by_order[order]
+        n = taken.get(village.pk, 0)
+        taken[village.pk] = n + 1
+        return first_members[village.pk][n]
+
+    for order_a, order_b, day, note in WITHIN_SWAPS:
+        one, other = pick(order_a), pick(order_b)
+        Transfer(person=one, kind=TransferKind.WITHIN, date=day, to_village=by_order[order_b], note=note).save()
+        Transfer(person=other, kind=TransferKind.WITHIN, date=day, to_village=by_order[order_a], note=note).save()
+    for order, day, place in LEAVING:
+        Transfer(person=pick(order), kind=TransferKind.OUT, date=day, to_place=place).save()
     for n, (order, day, joined, place) in enumerate(ARRIVING):
         person = _person(township, by_order[order], n, 1980 + n * 7, ARRIVING_SERIAL, region=MEMBER_REGION)
         person.save()

@@ -165,8 +165,8 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(left_on__isnull=True)
 
     def party_members(self):
-        """People whose current stage makes them Party members: 预备党员 and 正式党员."""
-        return self.filter(stage__in=PARTY_MEMBER_STAGES)
+        """People whose current stage makes them Party members (预备党员 and 正式党员), on the roster."""
+        return self.on_roster().filter(stage__in=PARTY_MEMBER_STAGES)
 
     def under_age(self, age, on):
         """People younger than `age` years on the date `on` (from the birth date of the 身份证号)."""
