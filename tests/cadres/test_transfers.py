@@ -195,6 +195,10 @@ def test_a_transfer_between_townships_moves_the_person_with_their_steps_and_coun
     assert "共 1 条" in client_for(staff).get(out["members.transferred_out"]["source"]).content.decode()
     assert "共 1 条" in client_for(other_staff).get(came["members.transferred_in"]["source"]).content.decode()
     assert "共 0 条" in client_for(staff).get(out["members.transferred_in"]["source"]).content.decode()
+    # Both ends export it.
+    for user in (staff, other_staff):
+        exported = client_for(user).get(reverse("ledgers:export", args=["transfers", "csv"])).content
+        assert "系统内跨镇转接" in exported.decode("utf-8-sig") and person.name in exported.decode("utf-8-sig")
 
 
 def test_secretaries_see_the_transfers_of_their_village_and_do_not_record_them(
