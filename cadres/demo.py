@@ -7,6 +7,7 @@ Sized so that the 2023 report reads like the reference: 积极分子31名 on 31 
 import datetime
 from decimal import Decimal
 
+from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from villages.models import PartyBranch, month_bounds
@@ -23,6 +24,8 @@ from .models import (
     StageChange,
     Talent,
     TalentKind,
+    Transfer,
+    TransferKind,
     expected_dues,
     party_member_on,
 )
@@ -103,9 +106,11 @@ def load(township):
         _load_reserve_cadres(township, villages)
     if not Talent.objects.filter(township=township).exists():
         _load_talent(township, villages)
+    if not Transfer.objects.filter(person__township=township).exists():
+        _load_transfers(township, villages)
     if not Appraisal.objects.filter(person__township=township).exists():
         _load_appraisals(township)
-    if not MemberDues.objects.filter(person__township=township).exists():
+    if not MemberDues.objects.filter(village__township=township).exists():
         _load_dues(township)
 
 
@@ -207,8 +212,7 @@ def _appraisal_grade(i):
 
 def _load_appraisals(township):
     """民主评议党员 of 2023: every Party member on the day (预备党员 and 正式党员), graded by their village's branch."""
-    members = (Person.objects.filter(township=township)
-               .filter(party_member_on(APPRAISAL_DAY))
+    members = (Person.objects.filter(township=township).filter(party_member_on(APPRAISAL_DAY)).on_roster()
                .order_by("village__order", "pk").values_list("pk", "village_id"))
     branches = {}
     for village_id, branch_id in (PartyBranch.objects.filter(village__township=township).order_by("-pk")
@@ -228,6 +232,7 @@ def _load_dues(township):
     for month in range(1, 13):
         _first, last = month_bounds(2023, month)
         members = (Person.objects.filter(township=township).filter(party_member_on(last))
+                   .filter(Q(left_on__isnull=True) | Q(left_on__gt=last))
                    .order_by("village__order", "pk").values_list("pk", flat=True))
         for i, person_id in enumerate(members):
             if i % 4:
@@ -242,3 +247,49 @@ def _load_dues(township):
             dues.person_id, dues.year, dues.month = person_id, 2023, month
             rows.append(dues)
     bulk_create_with_history(rows, MemberDues, batch_size=2000)
+
+
+# 组织关系转接 of 2023, as a township of 12 villages has them: two pairs of members moving between villages (a
+# marriage, a new home in the resettlement area), two members leaving for Party organisations outside the system
+# and two arriving from them, in the villages they left, so each village keeps members_of(order) on its roster.
+# The demo has one township: transfers between townships are the tests' to show.
+WITHIN_SWAPS = [  # (village order, village order, date, note): a member of each goes to the other
+    (1, 2, datetime.date(2023, 3, 16), "婚后迁居"),
+    (6, 4, datetime.date(2023, 7, 11), "移民安置搬迁"),
+]
+LEAVING = [  # (village order, date, where to)
+    (3, datetime.date(2023, 5, 19), "银川市金凤区满城北街街道党工委"),
+    (9, datetime.date(2023, 10, 9), "吴忠市利通区金积镇党委"),
+]
+ARRIVING = [  # (village order, date, joined the Party, where from)
+    (3, datetime.date(2023, 8, 6), datetime.date(2012, 7, 1), "固原市原州区三营镇党委"),
+    (9, datetime.date(2023, 11, 22), datetime.date(2016, 6, 30), "中卫市沙坡头区宣和镇党委"),
+]
+ARRIVING_SERIAL = 1900
+
+
+def _load_transfers(township, villages):
+    """The transfers of 2023 (Transfer.save moves each person): deterministic, from the pre-system members."""
+    by_order = dict(enumerate(villages, start=1))
+    first_members = {}
+    for person in Person.objects.filter(township=township, id_number__startswith=MEMBER_REGION).order_by("pk"):
+        first_members.setdefault(person.village_id, []).append(person)
+    taken = {}  # village id → how many of its members have been picked
+
+    def pick(order):
+        village = by_order[order]
+        n = taken.get(village.pk, 0)
+        taken[village.pk] = n + 1
+        return first_members[village.pk][n]
+
+    for order_a, order_b, day, note in WITHIN_SWAPS:
+        one, other = pick(order_a), pick(order_b)
+        Transfer(person=one, kind=TransferKind.WITHIN, date=day, to_village=by_order[order_b], note=note).save()
+        Transfer(person=other, kind=TransferKind.WITHIN, date=day, to_village=by_order[order_a], note=note).save()
+    for order, day, place in LEAVING:
+        Transfer(person=pick(order), kind=TransferKind.OUT, date=day, to_place=place).save()
+    for n, (order, day, joined, place) in enumerate(ARRIVING):
+        person = _person(township, by_order[order], n, 1980 + n * 7, ARRIVING_SERIAL, region=MEMBER_REGION)
+        person.save()
+        StageChange(person=person, stage=Stage.MEMBER, date=joined).save()
+        Transfer(person=person, kind=TransferKind.IN, date=day, to_village=person.village, from_place=place).save()

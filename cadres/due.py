@@ -82,6 +82,6 @@ def due_items(people, today=None) -> list[DueItem]:
 
 
 def due_items_for(user, today=None) -> list[DueItem]:
-    """The due items of the people `user` may see (township.access.visible): the page, the API and the
-    dashboard's count."""
-    return due_items(access.visible(user, Person.objects.all()), today=today)
+    """The due items of the people `user` may see (township.access.visible) whose 组织关系 is in the system: the
+    page, the API and the dashboard's count."""
+    return due_items(access.visible(user, Person.objects.on_roster()), today=today)

@@ -6,13 +6,20 @@ from rest_framework.validators import UniqueValidator
 
 from records.api import RecordSerializer
 from records.views import RecordForm
-from township import audit
+from township import access, audit
+from villages.models import Village
 
 from .id_numbers import id_number_problem, normalize_id_number
 from .models import Person
 
 
 class PersonForm(RecordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "village" in self.fields:
+            # Person.clean refuses a change: a member moves by a dated 组织关系转接, which keeps their history.
+            self.fields["village"].help_text = "所属村不能直接修改；调动请登记“组织关系转接”"
+
     def clean_id_number(self):
         # "640102199001011234 " and a lower-case x are the same person: normalise before the
         # unique check, or the database would refuse what the form let through.
@@ -74,3 +81,29 @@ class PersonSerializer(RecordSerializer):
         if refusal:
             raise serializers.ValidationError(refusal)
         return value
+
+
+def _destinations(user):
+    """The villages a transfer may reach, named with their township (township.access decides which)."""
+    return access.transfer_destinations(user, Village.objects.select_related("township").order_by(
+        "township__name", "order", "name"))
+
+
+class TransferForm(RecordForm):
+    """组织关系转接: the person, the kind and date, and where they go (a village of the system, or a place
+    outside it); where they come from is where they are (Transfer.fill_derived)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "to_village" in self.fields:
+            field = self.fields["to_village"]
+            field.queryset = _destinations(self.user)
+            field.label_from_instance = lambda village: f"{village.township}{village}"
+
+
+class TransferSerializer(RecordSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if "to_village" in self.fields:
+            self.fields["to_village"].queryset = _destinations(getattr(request, "user", None))

@@ -6,7 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from ledgers import bulk
@@ -164,10 +165,18 @@ def stage_from_steps(steps) -> str:
     return STAGE_AFTER_STEP.get(latest[2], latest[2])
 
 
+# A person moves only by a dated 组织关系转接 (Transfer): the form, the API and the roster import refuse an edit.
+MOVE_BY_TRANSFER = "人员的所属村、镇不能直接修改：调动请登记“组织关系转接”，转接会保留其原村的历史记录"
+
+
 class PersonQuerySet(models.QuerySet):
+    def on_roster(self):
+        """People whose 组织关系 is in the system: not transferred out of it (Transfer, kind 转出到系统外)."""
+        return self.filter(left_on__isnull=True)
+
     def party_members(self):
-        """People whose current stage makes them Party members: 预备党员 and 正式党员."""
-        return self.filter(stage__in=PARTY_MEMBER_STAGES)
+        """People whose current stage makes them Party members (预备党员 and 正式党员), on the roster."""
+        return self.on_roster().filter(stage__in=PARTY_MEMBER_STAGES)
 
     def under_age(self, age, on):
         """People younger than `age` years on the date `on` (from the birth date of the 身份证号)."""
@@ -250,6 +259,8 @@ class Person(models.Model):
                              help_text="当前所处阶段；由发展阶段记录自动更新")
     is_mobile = models.BooleanField("流动党员", default=False)
     mobile_place = models.CharField("流入地", max_length=100, blank=True, help_text="流动党员外出务工经商所在地")
+    mobile_origin = models.CharField("流出地", max_length=100, blank=True,
+                                     help_text="从外地流入本村的流动党员，其组织关系所在的流出地")
     mobile_phone = models.CharField("流动期间联系电话", max_length=20, blank=True, validators=[validate_phone])
     last_contacted = models.DateField("最近联系日期", null=True, blank=True, validators=[validate_not_future],
                                       help_text="党组织最近一次与流动党员取得联系的日期")
@@ -257,6 +268,8 @@ class Person(models.Model):
     is_wealth_leader = models.BooleanField("致富带头人", default=False)
     is_returned_youth = models.BooleanField("返乡创业青年", default=False)
     note = models.CharField("备注", max_length=200, blank=True)
+    left_on = models.DateField("转出系统外日期", null=True, blank=True, editable=False,
+                               help_text="组织关系转出到系统外的日期：此后不在花名册和年末人数中，历史记录保留")
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords()
@@ -275,6 +288,12 @@ class Person(models.Model):
         self.derive_from_id_number()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        if self.pk is not None and self.village_id is not None:
+            stored = Person.objects.filter(pk=self.pk).values("village_id", "township_id").first()
+            if stored and (stored["village_id"], stored["township_id"]) != (self.village_id, self.township_id):
+                raise ValidationError({"village": MOVE_BY_TRANSFER})
+
     @staticmethod
     def derived_from_id_number(id_number) -> dict:
         """{id_number, gender, birth_date} of a valid 身份证号: the fields read from it, never typed twice."""
@@ -289,12 +308,37 @@ class Person(models.Model):
                 setattr(self, name, value)
         return self
 
+    def village_on(self, day):
+        """The id of the village this person belonged to on `day` (their 组织关系转接), one query; their current
+        village when they were outside the system then (a record made for them is made there)."""
+        before = self.transfers.filter(date__lte=day).order_by("-date", "-pk").values_list("to_village_id")[:1]
+        after = self.transfers.filter(date__gt=day).order_by("date", "pk").values_list("from_village_id")[:1]
+        found = Person.objects.filter(pk=self.pk).values_list(
+            Coalesce(Subquery(before), Subquery(after), "village_id", output_field=models.IntegerField()),
+            flat=True).first() if self.pk else None
+        return found or self.village_id
+
     def age_on(self, day):
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class StageChangeQuerySet(models.QuerySet):
+class VillageOfPersonQuerySet(models.QuerySet):
+    """Records of a person's month that keep the village they were made in (StageChange, MemberDues)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # Bulk writes skip save(): the village of the rows that have none is the person's, read in one query.
+        objs = list(objs)
+        missing = {obj.person_id for obj in objs if obj.village_id is None}
+        if missing:
+            villages = dict(Person.objects.filter(pk__in=missing).values_list("pk", "village_id"))
+            for obj in objs:
+                if obj.village_id is None:
+                    obj.village_id = villages.get(obj.person_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class StageChangeQuerySet(VillageOfPersonQuerySet):
     def in_year(self, year):
         return self.filter(date__year=year)
 
@@ -303,6 +347,10 @@ class StageChange(MonthlyRecord):
     """A dated step of a person through the pipeline."""
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="stage_changes")
+    # The village the step was made in: a later 组织关系转接 moves the person, never their past months (nor an
+    # approved month's lock), and the old village keeps seeing its steps.
+    village = models.ForeignKey("villages.Village", verbose_name="登记村", on_delete=models.PROTECT,
+                                related_name="stage_changes", editable=False)
     stage = models.CharField("发展阶段", max_length=16, choices=Stage.choices)
     date = models.DateField("日期", validators=[validate_not_future])
     extension_months = models.PositiveSmallIntegerField(
@@ -312,7 +360,7 @@ class StageChange(MonthlyRecord):
 
     objects = StageChangeQuerySet.as_manager()
     history = HistoricalRecords()
-    SCOPE = Scope(township="person__township", village="person__village", month="date", secretary_edits=True)
+    SCOPE = Scope(township="village__township", village="village", month="date", secretary_edits=True)
 
     class Meta:
         verbose_name = "发展阶段记录"
@@ -328,6 +376,12 @@ class StageChange(MonthlyRecord):
 
     def __str__(self):
         return f"{self.person} {self.get_stage_display()} {self.date}"
+
+    def fill_derived(self):
+        """Set the village the step is made in: the person's on its date (records.views and records.api ask it
+        before checking scope and lock)."""
+        if self.village_id is None and self.person_id and self.date:
+            self.village_id = self.person.village_on(self.date)
 
     def clean(self):
         if self.stage != Stage.EXTENDED and self.extension_months is not None:
@@ -354,6 +408,9 @@ class StageChange(MonthlyRecord):
         previous_person_id = None
         if self.pk is not None:
             previous_person_id = StageChange.objects.filter(pk=self.pk).values_list("person_id", flat=True).first()
+        if previous_person_id not in (None, self.person_id):
+            self.village_id = None
+        self.fill_derived()
         super().save(*args, **kwargs)
         self._refresh_stages({self.person_id, previous_person_id} - {None})
 
@@ -508,7 +565,7 @@ def dues_problems(*, category, base, fixed_amount, year, month, member_at_month_
     return errors
 
 
-class MemberDuesQuerySet(models.QuerySet):
+class MemberDuesQuerySet(VillageOfPersonQuerySet):
     def in_arrears(self):
         return self.filter(paid__lt=models.F("expected"))
 
@@ -517,6 +574,9 @@ class MemberDues(MonthlyRecord):
     """A Party member's dues of one month: the base and the rate (or the fixed amount), expected and paid."""
 
     person = models.ForeignKey(Person, verbose_name="党员", on_delete=models.PROTECT, related_name="dues")
+    # The village whose month it is (see StageChange.village): kept when the member is transferred.
+    village = models.ForeignKey("villages.Village", verbose_name="所在村", on_delete=models.PROTECT,
+                                related_name="member_dues", editable=False)
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
     category = models.CharField("交纳方式", max_length=8, choices=DuesCategory.choices, default=DuesCategory.INCOME)
@@ -531,7 +591,7 @@ class MemberDues(MonthlyRecord):
 
     objects = MemberDuesQuerySet.as_manager()
     history = HistoricalRecords()
-    SCOPE = Scope(township="person__township", village="person__village", month=("year", "month"),
+    SCOPE = Scope(township="village__township", village="village", month=("year", "month"),
                   secretary_edits=True)
 
     class Meta:
@@ -559,7 +619,13 @@ class MemberDues(MonthlyRecord):
 
     def save(self, *args, **kwargs):
         self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")
+        self.fill_derived()
         super().save(*args, **kwargs)
+
+    def fill_derived(self):
+        """Set the village whose month it is: the member's at the month's end (see StageChange.fill_derived)."""
+        if self.village_id is None and self.person_id and self.year and self.month and 1 <= self.month <= 12:
+            self.village_id = self.person.village_on(month_bounds(self.year, self.month)[1])
 
 
 class ReserveCadre(models.Model):
@@ -688,3 +754,180 @@ def at_stage_on(day, stage) -> Q:
     from django.db.models.lookups import Exact
 
     return Q(Exact(stage_on(day), stage))
+
+
+# ---------------------------------------------------------------- 组织关系转接 (issue 16)
+
+
+class TransferKind(models.TextChoices):
+    WITHIN = "within", "镇内村间转接"
+    BETWEEN = "between", "系统内跨镇转接"
+    IN = "in", "从系统外转入"
+    OUT = "out", "转出到系统外"
+
+
+# Kinds whose person arrives in a village of the system, and kinds that start in one.
+ARRIVING = (TransferKind.WITHIN, TransferKind.BETWEEN, TransferKind.IN)
+IMMUTABLE_TRANSFER_FIELDS = ("person_id", "kind", "date", "to_village_id")
+
+
+class Transfer(models.Model):
+    """A dated 组织关系转接 of a person: between villages of the township, to or from another township of the
+    system, or to or from a Party organisation outside it. Saving one moves the person (apply()); the
+    villages and townships it runs between are kept, so both ends see it and the counts of a day past
+    ask where the person was then (membership_on)."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="transfers")
+    date = models.DateField("转接日期", validators=[validate_not_future])
+    kind = models.CharField("转接类型", max_length=8, choices=TransferKind.choices)
+    from_township = models.ForeignKey("villages.Township", verbose_name="转出镇", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="transfers_out", editable=False)
+    from_village = models.ForeignKey("villages.Village", verbose_name="转出村", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="transfers_out", editable=False)
+    from_place = models.CharField("原所在党组织（系统外）", max_length=100, blank=True,
+                                  help_text="从系统外转入时填写：原组织关系所在的党组织或地区")
+    to_township = models.ForeignKey("villages.Township", verbose_name="转入镇", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="transfers_in", editable=False)
+    to_village = models.ForeignKey("villages.Village", verbose_name="转入村", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="transfers_in",
+                                   help_text="镇内、跨镇转接和从系统外转入时选择")
+    to_place = models.CharField("转往党组织（系统外）", max_length=100, blank=True,
+                                help_text="转出到系统外时填写：接收组织关系的党组织或地区")
+    note = models.CharField("备注", max_length=200, blank=True)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
+
+    history = HistoricalRecords()
+    # Both ends see it: the staff of the township it leaves and of the one it reaches, the secretaries of both
+    # villages (township.access.visible and touches).
+    SCOPE = Scope(township="from_township", village="from_village",
+                  other_township="to_township", other_village="to_village")
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["person", "date"])]
+
+    def __str__(self):
+        return f"{self.person} {self.date} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            adding = self._state.adding
+            if adding:
+                self.fill_derived()
+            super().save(*args, **kwargs)
+            if adding:
+                self._move_person(township_id=self.to_township_id, village_id=self.to_village_id,
+                                  left_on=self.date if self.kind == TransferKind.OUT else None)
+
+    def fill_derived(self):
+        """The end it leaves from (where the person is: nowhere in the system when they arrive from outside) and
+        the township it reaches (records.views and records.api ask it before checking scope)."""
+        if not self._state.adding or not self.person_id:
+            return
+        person = self.person
+        if self.kind == TransferKind.IN:
+            self.from_township_id = self.from_village_id = None
+        else:
+            self.from_township_id, self.from_village_id = person.township_id, person.village_id
+        self.to_township_id = self.to_village.township_id if self.to_village_id else None
+
+    def _move_person(self, *, township_id, village_id, left_on):
+        person = Person.objects.select_for_update().get(pk=self.person_id)
+        if township_id is not None:
+            person.township_id, person.village_id = township_id, village_id
+        person.left_on = left_on
+        person._history_user = getattr(self, "_history_user", None)
+        person._change_reason = f"组织关系转接：{self.get_kind_display()}"
+        person.save()
+        self.person = person
+
+    def delete(self, *args, **kwargs):
+        """Delete the person's latest transfer and put them back where it took them from."""
+        latest = Transfer.objects.filter(person_id=self.person_id).order_by("-date", "-pk").first()
+        if latest is not None and latest.pk != self.pk:
+            raise ValidationError("只能删除该人员最近一次的转接记录：请先删除其后的转接")
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            previous = Transfer.objects.filter(person_id=self.person_id).order_by("-date", "-pk").first()
+            went_out = previous is not None and previous.kind == TransferKind.OUT
+            if self.kind == TransferKind.OUT:
+                self._move_person(township_id=None, village_id=None, left_on=None)
+            elif self.from_village_id is not None:
+                self._move_person(township_id=self.from_township_id, village_id=self.from_village_id, left_on=None)
+            elif went_out:  # back from outside: outside again since the earlier transfer out, from its village
+                self._move_person(township_id=previous.from_township_id, village_id=previous.from_village_id,
+                                  left_on=previous.date)
+        return result
+
+
+    def clean(self):
+        problem = self.problem()
+        if problem:
+            field, message = problem
+            raise ValidationError({field: message})
+
+    def problem(self) -> tuple[str, str] | None:
+        """(field, Chinese message) of the first rule this transfer breaks, else None: the one rule of the
+        forms and the API."""
+        if self.pk is not None:
+            stored = Transfer.objects.filter(pk=self.pk).values(*IMMUTABLE_TRANSFER_FIELDS).first()
+            if stored and any(stored[name] != getattr(self, name) for name in IMMUTABLE_TRANSFER_FIELDS):
+                return ("kind", "转接登记后不能修改人员、类型、日期和转入村；如有错误，请删除该转接后重新登记")
+            return None
+        if not (self.person_id and self.kind and self.date):
+            return None
+        person = self.person
+        if self.kind == TransferKind.OUT:
+            if self.to_village_id:
+                return ("to_village", "转出到系统外时不选择转入村，请填写转往的党组织")
+            if not self.to_place.strip():
+                return ("to_place", "转出到系统外须填写接收组织关系的党组织或地区")
+        else:
+            if not self.to_village_id:
+                return ("to_village", "请选择转入村")
+            if self.kind == TransferKind.IN and not self.from_place.strip():
+                return ("from_place", "从系统外转入须填写原组织关系所在的党组织或地区")
+        if person.left_on is not None and self.kind != TransferKind.IN:
+            return ("kind", f"该人员已于{person.left_on:%Y年%m月%d日}转出到系统外，只能登记“从系统外转入”")
+        earlier = person.transfers.order_by("-date", "-pk").first()
+        if self.kind == TransferKind.IN and person.left_on is None and earlier is not None:
+            return ("kind", "该人员的组织关系在系统内，请登记镇内或跨镇转接，不能登记“从系统外转入”")
+        if self.kind in (TransferKind.WITHIN, TransferKind.BETWEEN):
+            same = self.to_village.township_id == person.township_id
+            if self.kind == TransferKind.WITHIN and not same:
+                return ("to_village", "镇内村间转接的转入村须在本镇；转往其他镇请选择“系统内跨镇转接”")
+            if self.kind == TransferKind.BETWEEN and same:
+                return ("to_village", "跨镇转接的转入村须在其他镇；本镇村间转接请选择“镇内村间转接”")
+            if self.to_village_id == person.village_id:
+                return ("to_village", f"该人员已在{person.village}，转入村须与现所在村不同")
+        if earlier is not None and self.date < earlier.date:
+            return ("date", f"转接日期不能早于该人员上一次转接的日期（{earlier.date:%Y年%m月%d日}）")
+        last_step = person.stage_changes.order_by("-date").values_list("date", flat=True).first()
+        if last_step is not None and self.date < last_step:
+            return ("date", f"转接日期不能早于该人员最近一次发展阶段记录的日期（{last_step:%Y年%m月%d日}）")
+        return None
+
+def membership_on(day, end="township"):
+    """The id of the township (end="township") or village (end="village") a person belonged to on `day`, as a
+    query expression: where their latest transfer on or before that day took them, else where their first
+    transfer after it took them from, else where they are now; 0 when they were outside the system then
+    (transferred out of it, or not yet transferred in). No query per person: two subqueries."""
+    from django.db.models import F, IntegerField, OuterRef, Value
+
+    to = Coalesce(f"to_{end}_id", Value(0), output_field=IntegerField())
+    origin = Coalesce(f"from_{end}_id", Value(0), output_field=IntegerField())
+    before = (Transfer.objects.filter(person=OuterRef("pk"), date__lte=day).order_by("-date", "-pk")
+              .annotate(end=to).values("end")[:1])
+    after = (Transfer.objects.filter(person=OuterRef("pk"), date__gt=day).order_by("date", "pk")
+             .annotate(end=origin).values("end")[:1])
+    return Coalesce(Subquery(before), Subquery(after), F(f"{end}_id"), output_field=IntegerField())
+
+
+def in_township_on(day) -> Q:
+    """The condition "this person belonged on `day` to the township they belong to now" (the year-end lists)."""
+    from django.db.models import F
+    from django.db.models.lookups import Exact
+
+    return Q(Exact(membership_on(day), F("township_id")))

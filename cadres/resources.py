@@ -19,12 +19,12 @@ from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerR
 from ledgers.spreadsheets import SpreadsheetError
 from records.validators import future_date_problem
 from township import access, audit
-from villages import locks
 from villages.models import PartyBranch, Source, month_bounds
 from villages.resources import BranchWidget, VillageWidget
 
 from .id_numbers import id_number_problem, validate_id_number
 from .models import (
+    MOVE_BY_TRANSFER,
     REPORTED_STAGES,
     STAGE_RANK,
     Appraisal,
@@ -115,6 +115,8 @@ class PersonResource(LedgerResource):
     stage = Field("stage", "发展阶段", ChoiceWidget(REPORTED_STAGES, "发展阶段"))
     stage_date = Field("stage_date", "阶段日期", DateWidget())
     is_mobile = Field("is_mobile", "流动党员", BooleanWidget())
+    mobile_place = Field("mobile_place", "流入地", TextWidget(max_length=100))
+    mobile_origin = Field("mobile_origin", "流出地", TextWidget(max_length=100))
     is_veteran = Field("is_veteran", "退役军人", BooleanWidget())
     is_wealth_leader = Field("is_wealth_leader", "致富带头人", BooleanWidget())
     is_returned_youth = Field("is_returned_youth", "返乡创业青年", BooleanWidget())
@@ -123,7 +125,7 @@ class PersonResource(LedgerResource):
     class Meta:
         model = Person
         fields = ("name", "id_number", "village", "gender", "birth_date", "phone", "stage", "stage_date", "is_mobile",
-                  "is_veteran", "is_wealth_leader", "is_returned_youth", "note")
+                  "mobile_place", "mobile_origin", "is_veteran", "is_wealth_leader", "is_returned_youth", "note")
         import_id_fields = ("id_number",)
 
     def derive(self, values):
@@ -151,15 +153,6 @@ class PersonResource(LedgerResource):
 
     def _importer(self):
         return getattr(self, "importing_user", None)
-
-    def _people_with_locked_steps(self, locked):
-        """The ids of the township's people with a step in an approved month (one query, once per preview)."""
-        if getattr(self, "_locked_people", None) is None:
-            steps = StageChange.objects.filter(person__township=self.township).values_list(
-                "person_id", "person__village_id", "date")
-            self._locked_people = {person for person, village, day in steps
-                                   if (village, day.year, day.month) in locked}
-        return self._locked_people
 
     def _steps_of_people(self):
         """{person id: ({stage: date}, months of their 延长预备期)} of the township's people (one query, once per
@@ -191,11 +184,8 @@ class PersonResource(LedgerResource):
         return StageChange.locked_months(township_id=self.township.pk)
 
     def step_of(self, values, step_values, current, locked):
-        moved = current is not None and "village_id" in values and values["village_id"] != current["_village"]
-        if moved and current["pk"] in self._people_with_locked_steps(locked):
-            # bulk_update skips the model's lock (villages/locks.py): asked here, as the form and the API are.
-            person = Person(pk=current["pk"], township_id=self.township.pk)
-            return None, [("village_id", locks.dependents_lock_message(person, moving=True))]
+        if current is not None and "village_id" in values and values["village_id"] != current["_village"]:
+            return None, [("village_id", MOVE_BY_TRANSFER)]  # as the form and the API refuse it (Person.clean)
         stage, day = step_values.get("stage") or "", step_values.get("stage_date")
         if not stage or stage == (current["_stage"] if current else ""):
             return None, []  # the same stage as now, or none: nothing to record
@@ -248,7 +238,8 @@ class PersonResource(LedgerResource):
             if (step["village_id"], day.year, day.month) in locked:
                 raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
             person_id = pks[row] if row in pks else person_ids[key[0]]
-            changes.append({"person_id": person_id, "stage": step["stage"], "date": day})
+            changes.append({"person_id": person_id, "village_id": step["village_id"], "stage": step["stage"],
+                            "date": day})
             if row not in created:
                 touched.add(person_id)
         if bulk.supports(StageChange):  # without an instance per step and per history row (COPY on PostgreSQL)
@@ -426,6 +417,7 @@ class MemberDuesResource(LedgerResource):
                                  member_at_month_end=member)
         values["expected"] = expected_dues(values.get("category"), values.get("base"),
                                            values.get("fixed_amount")) or 0
+        values["village_id"] = self.village_of(values)  # the village whose month it is (MemberDues.village)
         if values.get("paid") is None:
             values["paid"] = 0
         return list(problems.items())

@@ -57,7 +57,7 @@ def plan_month_pipeline(*, village, year, month, rows, for_update=False, uploade
     ids = {row["id_number"] for row in rows}
     people = Person.objects.filter(id_number__in=ids).order_by("pk")
     stored = StageChange.objects.filter(
-        models.Q(person__id_number__in=ids) | models.Q(person__village=village, date__range=(first, last))
+        models.Q(person__id_number__in=ids) | models.Q(village=village, date__range=(first, last))
     ).select_related("person").order_by("pk")
     if for_update:
         people, stored = people.select_for_update(), stored.select_for_update(of=("self",))
@@ -103,7 +103,7 @@ def plan_month_pipeline(*, village, year, month, rows, for_update=False, uploade
 
         plan.matched(row, change, _row_of(change), after, apply)
     for key, change in existing.items():
-        if (key not in seen and change.source == Source.WORKBOOK and change.person.village_id == village.pk
+        if (key not in seen and change.source == Source.WORKBOOK and change.village_id == village.pk
                 and first <= change.date <= last):
             plan.delete.append(change)
             plan.changes.append(RowChange(REMOVE, None, _row_of(change), None))
@@ -166,7 +166,7 @@ def write_month_pipeline(plan: PipelinePlan, *, village, rows, user, reason):
         bulk_create_with_history(new_persons, Person, default_user=user, default_change_reason=reason)
         persons.update({p.id_number: p for p in Person.objects.filter(id_number__in=plan.new_persons)})
     created = [
-        StageChange(person=persons[row["id_number"]], stage=row["stage"], date=date,
+        StageChange(person=persons[row["id_number"]], village=village, stage=row["stage"], date=date,
                     note=row.get("note", ""), source=Source.WORKBOOK)
         for row, date in plan.create
     ]

@@ -134,6 +134,14 @@ def _full_clean(instance):
         raise serializers.ValidationError(detail) from exc
 
 
+def fill_derived(instance):
+    """Let the record set what it derives from its other fields (the village a person's step is made in, the
+    ends of a transfer) before its scope and lock are checked: a model's own `fill_derived()`."""
+    fill = getattr(instance, "fill_derived", None)
+    if fill is not None:
+        fill()
+
+
 def _check(user, obj):
     try:
         access.check_write(user, obj)
@@ -163,6 +171,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         user = self.request.user
         if self.record_type.has_township_field and instance.pk is None and not access.chooses_township(user):
             instance.township_id = user.township_id
+        fill_derived(instance)
         return instance
 
     def perform_create(self, serializer):

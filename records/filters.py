@@ -151,6 +151,18 @@ def year_only(value) -> bool:
 
 
 class RecordFilterSet(django_filters.FilterSet):
+    default_params: dict = {}
+
+    def __init__(self, data=None, *args, **kwargs):
+        if self.default_params:
+            missing = {name: value for name, value in self.default_params.items() if not data or name not in data}
+            if missing:
+                data = data.copy() if data is not None else {}
+                if hasattr(data, "_mutable"):
+                    data._mutable = True
+                data.update(missing)
+        super().__init__(data, *args, **kwargs)
+
     def is_valid(self):
         """Valid, and for a user who sees personal data masked, no filter on it finer than the mask.
 
@@ -181,8 +193,17 @@ def _build(record_type: RecordType):
     attrs = {}
     scope = access.scope_of(model)
     if scope.village and scope.village != "pk":
+        paths = scope.village_paths()
+        either = None
+        if len(paths) > 1:  # a record between two villages (a transfer) is listed under both
+            def either(village, _others, paths=paths):
+                condition = Q()
+                for path in paths:
+                    condition |= Q(**{path: village})
+                return condition
         attrs["village"] = ModelChoiceFilter(
-            label="村", field_name=scope.village, queryset=_scoped_queryset(related_model(model, scope.village))
+            label="村", field_name=scope.village, queryset=_scoped_queryset(related_model(model, scope.village)),
+            condition=either,
         )
     year_lookup = record_type.filter_year_lookup()
     if year_lookup:
@@ -217,6 +238,7 @@ def _build(record_type: RecordType):
 
         attrs["filter_search"] = filter_search
         attrs["q"] = django_filters.CharFilter(label="关键词", method="filter_search")
+    attrs["default_params"] = dict(record_type.default_filters)
     attrs["Meta"] = type("Meta", (), {"model": model, "fields": []})
     return type(f"{model.__name__}FilterSet", (RecordFilterSet,), attrs)
 

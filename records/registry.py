@@ -45,6 +45,9 @@ class RecordType:
     masked_fields: list[str] = field(default_factory=list)
     # Filters beyond the generic ones: {URL parameter: records.filters.* instance with its condition}.
     extra_filters: dict = field(default_factory=dict)
+    # Filter values in force when a list (page, API, export) does not name them: {URL parameter: raw value}
+    # (the roster leaves out the people transferred out of the system unless asked for them).
+    default_filters: dict = field(default_factory=dict)
     # Fields a list may total (?sum=<field>), with the unit the total is stated in: {"essays": "篇"}.
     sum_fields: dict[str, str] = field(default_factory=dict)
     # Extra related paths for select_related on list and detail pages.

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
+from records.api import fill_derived
 from records.filters import filterset_for
 from records.registry import RecordType
 from township import access
@@ -294,6 +295,7 @@ class RecordFormView(RecordView):
         )
         if form.is_valid():
             try:
+                fill_derived(form.instance)
                 access.check_write(request.user, form.instance)
                 # Moving a record that rows of an approved month hang on is refused by the model's lock
                 # (villages/locks.py) as it saves; the savepoint keeps the page's transaction usable.

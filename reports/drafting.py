@@ -455,6 +455,7 @@ def _people(wr: Writer) -> Para:
         members.append(admitted)
     members.append(wr.count("members.converted", "转正党员", "名"))
     members += _appraisal_clauses(wr)
+    members += _transfer_clauses(wr)
     planned = wr.value("targets.planned_probationary")
     if w.stated(planned):
         plan = Para().t("全年预计吸收").add(wr.fig("targets.planned_probationary", w.people(planned))).t("预备党员")
@@ -762,4 +763,21 @@ def _dues_clauses(wr: Writer) -> list[Para]:
     arrears = wr.value("dues.members_in_arrears")
     if w.stated(arrears):
         clause.t("，").add(wr.fig("dues.members_in_arrears", w.people(arrears))).t("党员存在欠交")
+    return [clause]
+
+
+# ---------------------------------------------------------------- 组织关系转接 (issue 16)
+
+
+def _transfer_clauses(wr: Writer) -> list[Para]:
+    """"规范党员组织关系转接，转入N名、转出M名": the year's transfers into and out of the township (a side that is
+    zero is not stated; nothing when both are)."""
+    parts = [Para().t(label).add(wr.fig(key, w.people(wr.value(key))))
+             for key, label in (("members.transferred_in", "转入"), ("members.transferred_out", "转出"))
+             if w.stated(wr.value(key))]
+    if not parts:
+        return []
+    clause = Para().t("规范党员组织关系转接，")
+    for i, part in enumerate(parts):
+        clause.t("、" if i else "").add(part)
     return [clause]

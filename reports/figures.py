@@ -28,11 +28,11 @@ from decimal import Decimal
 from functools import cache, reduce
 from urllib.parse import urlencode
 
-from django.db.models import Count, DateField, F, IntegerField, Q, Sum, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, DateField, DecimalField, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast, ExtractYear
 from django.urls import get_script_prefix, reverse
 
-from cadres.models import AppraisalGrade, MemberDues, Person, Stage, TalentKind, stage_on
+from cadres.models import AppraisalGrade, MemberDues, Person, Stage, TalentKind, Transfer, membership_on, stage_on
 from committee.models import BulletinKind, Campaign, SupervisionKind, TownshipTarget, WorkEvent
 from economy.models import (
     Alliance,
@@ -432,8 +432,8 @@ declare(
 # ---------------------------------------------------------------- 党费 per member and month (issue 16)
 
 declare(
-    # Computed by _dues in one query (members in arrears are counted once however many months they owe); the
-    # sources are the lists that reproduce them (the sums of the year's dues, the members owing).
+    # Computed by _dues_and_transfers in one query (members in arrears are counted once however many months they
+    # owe); the sources are the lists that reproduce them (the sums of the year's dues, the members owing).
     Figure("dues.member_months", "党员党费登记", "条", COUNT, "member-dues", _year, in_table=False),
     Figure("dues.expected", "应交党费", "元", SUM, "member-dues", _year, field="expected",
            none_without="dues.member_months"),
@@ -445,20 +445,57 @@ declare(
 DUES_KEYS = ("dues.member_months", "dues.expected", "dues.paid", "dues.members_in_arrears")
 
 
-def _dues(township_ids, years, values):
-    """The dues figures of all townships and years in one query: what the member-dues and persons lists state."""
-    rows = (MemberDues.objects.order_by().filter(person__township_id__in=township_ids, year__in=years)
-            .values("person__township_id", "year")
+# ---------------------------------------------------------------- 组织关系转接 (issue 16)
+
+TRANSFER_KEYS = {"members.transferred_in": "into_township", "members.transferred_out": "out_of_township"}
+
+declare(
+    # Computed by _transfers in one query: a transfer between two townships is one township's 转入 and the
+    # other's 转出; one between villages of a township is neither. The source names the township
+    # (the transfers list filters ?into_township=…), since both ends see such a transfer.
+    Figure("members.transferred_in", "转入党员组织关系", "名", COUNT, "transfers"),
+    Figure("members.transferred_out", "转出党员组织关系", "名", COUNT, "transfers"),
+)
+
+
+def _dues_and_transfers(township_ids, years, values):
+    """The dues figures (what the member-dues and persons lists state) and the transfers in and out of all
+    townships and years: one query, a UNION ALL of the two groupings (the report page keeps to its 30 queries).
+
+    A transfer between two townships is one township's 转入 and the other's 转出; one between villages of a
+    township is neither."""
+    money_field = DecimalField(max_digits=14, decimal_places=2)
+    dues = (MemberDues.objects.order_by().filter(village__township_id__in=township_ids, year__in=years)
+            .annotate(tag=Value("dues"), township_a=F("village__township_id"),
+                      township_b=Cast(Value(None), IntegerField()), in_year=F("year"))
+            .values("tag", "township_a", "township_b", "in_year")
             .annotate(n=Count("pk"), total_expected=Sum("expected"), total_paid=Sum("paid"),
                       arrears=Count("person", filter=Q(paid__lt=F("expected")), distinct=True)))
+    transfers = (Transfer.objects.order_by()
+                 .filter(Q(from_township__in=township_ids) | Q(to_township__in=township_ids), date__year__in=years)
+                 .annotate(tag=Value("transfer"), township_a=F("from_township_id"), township_b=F("to_township_id"),
+                           in_year=ExtractYear("date"))
+                 .values("tag", "township_a", "township_b", "in_year")
+                 .annotate(n=Count("pk"), total_expected=Cast(Value(None), money_field),
+                           total_paid=Cast(Value(None), money_field), arrears=Value(0)))
+    wanted = set(township_ids)
     for tid in township_ids:
         for year in years:
-            values[tid][year].update({key: 0 for key in DUES_KEYS})
-    for row in rows:
-        values[row["person__township_id"]][row["year"]].update({
-            "dues.member_months": row["n"], "dues.expected": row["total_expected"] or 0,
-            "dues.paid": row["total_paid"] or 0,
-            "dues.members_in_arrears": row["arrears"]})
+            values[tid][year].update({key: 0 for key in (*DUES_KEYS, *TRANSFER_KEYS)})
+            values[tid][year]["_township_id"] = tid  # the transfers' sources name it
+    for row in dues.union(transfers, all=True):
+        if row["tag"] == "dues":
+            values[row["township_a"]][row["in_year"]].update({
+                "dues.member_months": row["n"], "dues.expected": row["total_expected"] or 0,
+                "dues.paid": row["total_paid"] or 0, "dues.members_in_arrears": row["arrears"]})
+            continue
+        origin, destination, year = row["township_a"], row["township_b"], row["in_year"]
+        if origin == destination:
+            continue
+        if destination in wanted:
+            values[destination][year]["members.transferred_in"] += row["n"]
+        if origin in wanted:
+            values[origin][year]["members.transferred_out"] += row["n"]
 
 
 BY_KEY = {figure.key: figure for figure in FIGURES}
@@ -496,7 +533,7 @@ def _grouped_counts(slug, township_ids, years, values, by_village=False):
             continue
         if figure.key in YEAR_END_STAGE_COUNTS:  # counted by _year_end_stages, each person's stage once
             continue
-        if figure.key in DUES_KEYS:  # counted by _dues, each member in arrears once
+        if figure.key in DUES_KEYS:  # counted by _dues_and_transfers, each member in arrears once
             continue
         for year in years:
             params = {k: str(v) for k, v in figure.params(year).items()}
@@ -550,25 +587,34 @@ def _year_end_stages(township_ids, years, values):
 
     Each person's stage on 31 December is the same expression the persons list filters with
     (cadres.models.stage_on, behind ?stage=…&on=…), computed once per person and year and grouped,
-    instead of once per stage as a filtered count would."""
-    annotations = {f"stage_{year}": stage_on(year_end(year)) for year in years}
-    rows = (Person.objects.order_by().filter(township_id__in=township_ids).annotate(**annotations)
-            .values("township_id", "village_id", *annotations).annotate(n=Count("pk")))
+    instead of once per stage as a filtered count would. Each person counts in the township and village
+    they belonged to that day (cadres.models.membership_on: their 组织关系转接), never in two, and not once
+    transferred out of the system."""
+    annotations = {}
+    for year in years:
+        day = year_end(year)
+        annotations.update({f"stage_{year}": stage_on(day), f"township_{year}": membership_on(day),
+                            f"village_{year}": membership_on(day, "village")})
+    transferred = Transfer.objects.filter(Q(from_township__in=township_ids) | Q(to_township__in=township_ids))
+    rows = (Person.objects.order_by()
+            .filter(Q(township_id__in=township_ids) | Q(pk__in=transferred.values("person_id")))
+            .annotate(**annotations).values(*annotations).annotate(n=Count("pk")))
+    wanted = set(township_ids)
     for tid in township_ids:
         for year in years:
             for key in YEAR_END_STAGE_KEYS.values():
                 values[tid][year][key] = 0
     for row in rows:
         for year in years:
-            stage = row[f"stage_{year}"]
-            if stage not in YEAR_END_STAGE_KEYS:  # none yet, or 取消预备党员资格: not counted
+            stage, tid, village = row[f"stage_{year}"], row[f"township_{year}"], row[f"village_{year}"]
+            if stage not in YEAR_END_STAGE_KEYS or tid not in wanted:  # none yet, 取消资格, elsewhere or outside
                 continue
             key = YEAR_END_STAGE_KEYS[stage]
-            v = values[row["township_id"]][year]
+            v = values[tid][year]
             v[key] += row["n"]
-            if row["village_id"] is not None:
+            if village:
                 by_village = v.setdefault("_by_village", {}).setdefault(key, {})
-                by_village[row["village_id"]] = by_village.get(row["village_id"], 0) + row["n"]
+                by_village[village] = by_village.get(village, 0) + row["n"]
 
 
 def _village_figures(township_ids, years, values, today, detail_year):
@@ -662,7 +708,7 @@ def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
     for slug in dict.fromkeys(f.slug for f in FIGURES if f.kind in (COUNT, SUM) and f.slug and f.params):
         _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
     _year_end_stages(township_ids, years, values)
-    _dues(township_ids, years, values)
+    _dues_and_transfers(township_ids, years, values)
     _village_figures(township_ids, years, values, today, detail_year)
     _org_life(township_ids, years, values, today, detail_year)
     _maps(township_ids, years, values)
@@ -863,6 +909,9 @@ def source_of(figure: Figure, year, values=None) -> str | None:
         return records_url("incomes", year=year, village=village_id, sum="amount")
     if figure.key.startswith("submissions."):
         return f"{path_of('submissions:completeness')}?{urlencode({'year': year})}"
+    if figure.key in TRANSFER_KEYS:
+        township_id = (values or {}).get("_township_id")
+        return records_url("transfers", year=year, **{TRANSFER_KEYS[figure.key]: township_id})
     if figure.key in ORG_LIFE_COMPLIANCE_KEYS:
         return f"{path_of('study:compliance')}?{urlencode({'year': year})}"
     if figure.kind == SHARE:

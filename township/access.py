@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 
@@ -30,6 +31,16 @@ class Scope:
     village: str | None  # ORM path to the village; None for township-level records
     month: str | tuple[str, str] | None = None  # a date field, or (year field, month field)
     secretary_edits: bool = False  # secretaries may write their own village's records of this kind
+    # A record between two places (a 组织关系转接): the paths to the other township and village. Its users are
+    # those of either end: both townships' staff, the secretaries of both villages (touches()).
+    other_township: str | None = None
+    other_village: str | None = None
+
+    def township_paths(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.township, self.other_township) if p)
+
+    def village_paths(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.village, self.other_village) if p)
 
 
 class MonthLocked(PermissionDenied):
@@ -51,6 +62,14 @@ def _filter_path(path: str) -> str:
     return "pk" if path == "pk" else path
 
 
+def _any_of(paths, lookup, value) -> Q:
+    """Q: the record reaches `value` through any of `paths` (both ends of a transfer)."""
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{_filter_path(path)}{lookup}": value})
+    return condition
+
+
 def visible(user, queryset):
     """The part of `queryset` that `user` may see."""
     if not user or not user.is_authenticated or not user.is_active:
@@ -61,15 +80,24 @@ def visible(user, queryset):
     if user.is_secretary:
         if scope.village is None or user.village_id is None:
             return queryset.none()
-        return queryset.filter(**{_filter_path(scope.village): user.village_id})
+        return queryset.filter(_any_of(scope.village_paths(), "", user.village_id))
     if getattr(user, "is_county", False):
         if user.county_id is None:
             return queryset.none()
         # A subquery, not a list of ids: one query whatever the county's size.
-        return queryset.filter(**{f"{_filter_path(scope.township)}__in": county_township_ids(user)})
+        return queryset.filter(_any_of(scope.township_paths(), "__in", county_township_ids(user)))
     if user.township_id is None:
         return queryset.none()
-    return queryset.filter(**{_filter_path(scope.township): user.township_id})
+    return queryset.filter(_any_of(scope.township_paths(), "", user.township_id))
+
+
+def touches(obj, *, township_id=None, village_id=None) -> bool:
+    """Whether `obj` belongs to the township (or village): through its scope path, or for a record between two
+    places (Scope.other_township), through either end."""
+    scope = scope_of(type(obj))
+    if township_id is not None:
+        return any(_resolve_id(obj, path) == township_id for path in scope.township_paths())
+    return village_id is not None and any(_resolve_id(obj, path) == village_id for path in scope.village_paths())
 
 
 def county_township_ids(user, wanted_county=None):
@@ -153,13 +181,23 @@ def can_see_kind(user, model) -> bool:
 
 def can_write_kind(user, model) -> bool:
     """Whether `user` may create or change records of this kind at all (before looking at one)."""
-    if not user.is_authenticated:
+    return can_write_kind_of_scope(user, secretary_edits=scope_of(model).secretary_edits)
+
+
+def transfer_destinations(user, villages):
+    """The villages `user` may transfer a person into (组织关系转接): any village of the system for the staff
+    who write transfers (a member moves to another township without a second registration), none for others."""
+    if can_write_kind_of_scope(user, secretary_edits=False):
+        return villages
+    return villages.none()
+
+
+def can_write_kind_of_scope(user, *, secretary_edits) -> bool:
+    if not user or not user.is_authenticated:
         return False
     if user.is_superuser or user.is_staff_role:
         return True
-    if user.is_secretary:
-        return scope_of(model).secretary_edits
-    return False
+    return bool(user.is_secretary and secretary_edits)
 
 
 # ---------------------------------------------------------------- pages
@@ -433,9 +471,9 @@ def check_write(user, obj):
         raise PermissionDenied("您的角色只能查看，不能修改。")
     if not user.is_superuser:
         if user.is_secretary:
-            if village_id_of(obj) != user.village_id:
+            if not touches(obj, village_id=user.village_id):
                 raise PermissionDenied("只能修改本村的记录。")
-        elif township_id_of(obj) != user.township_id:
+        elif not touches(obj, township_id=user.township_id):
             raise PermissionDenied("只能修改本镇的记录。")
     check_month_open(obj)
 

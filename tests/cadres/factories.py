@@ -4,7 +4,17 @@ from decimal import Decimal
 import factory
 
 from cadres.id_numbers import make_id_number
-from cadres.models import Appraisal, CadreTraining, MemberDues, Person, ReserveCadre, StageChange, Talent
+from cadres.models import (
+    Appraisal,
+    CadreTraining,
+    MemberDues,
+    Person,
+    ReserveCadre,
+    StageChange,
+    Talent,
+    Transfer,
+    TransferKind,
+)
 from tests.villages.factories import PartyBranchFactory, VillageFactory
 
 
@@ -93,3 +103,15 @@ class MemberDuesFactory(factory.django.DjangoModelFactory):
     category = "income"
     base = Decimal("4000.00")
     paid = Decimal("40.00")
+
+
+class TransferFactory(factory.django.DjangoModelFactory):
+    """A 镇内村间转接 of a new person to another village of their township (Transfer.save moves them)."""
+
+    class Meta:
+        model = Transfer
+
+    person = factory.SubFactory(PersonFactory)
+    kind = TransferKind.WITHIN
+    date = datetime.date(2023, 4, 10)
+    to_village = factory.LazyAttribute(lambda o: VillageFactory(township=o.person.township))

@@ -57,6 +57,8 @@ VILLAGE_READ = {  # secretaries read their own village's (403 on write)
     "industry-projects",
     # township records that may name a village: its secretary reads the ones about it
     "problems", "supervision-visits", "alliances", "township-notices",
+    # 组织关系转接: the staff record them; the secretaries of the villages at either end read them
+    "transfers",
 }
 VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
     "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",

@@ -56,8 +56,8 @@ def test_ids_of_deleted_rows_are_never_given_again(township, village_a, staff):
 def test_steps_take_the_default_source_and_update_history(township, village_a, staff):
     person = Person.objects.create(township=township, village=village_a, name="甲", id_number=id_number(1))
     with transaction.atomic():
-        (step,) = bulk.insert_with_history(StageChange, [{"person_id": person.pk, "stage": "applicant",
-                                                          "date": datetime.date(2023, 1, 5)}],
+        (step,) = bulk.insert_with_history(StageChange, [{"person_id": person.pk, "village_id": village_a.pk,
+                                                          "stage": "applicant", "date": datetime.date(2023, 1, 5)}],
                                            defaults={"source": Source.IMPORT}, user=staff, reason="台账导入")
         bulk.insert_history(Person, [{f.attname: getattr(person, f.attname) for f in Person._meta.concrete_fields}],
                             history_type="~", user=staff, reason="台账导入")

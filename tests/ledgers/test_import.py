@@ -189,12 +189,12 @@ def test_update_changes_only_changed_rows_with_history(township, village_a, vill
     moved = Person.objects.get(id_number=id_number(1))
     history_before = moved.history.count()
     rows = person_rows(3)
-    rows[1][2] = "联星村"
+    rows[1][3] = "13900000001"  # (a person's village changes only by 组织关系转接: cadres.models.Transfer)
     rows[2][7] = datetime.date(2023, 6, 1)  # 预备党员 → 正式党员: not a field but a dated step
     result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, *rows]), user=staff)
     assert (len(result.creates), len(result.updates), result.unchanged) == (0, 2, 1)
     moved.refresh_from_db()
-    assert moved.village == village_b
+    assert moved.phone == "13900000001"
     assert moved.history.count() == history_before + 1 and moved.history.first().history_user == staff
     converted = Person.objects.get(id_number=id_number(2))
     assert converted.stage == "member" and converted.history.first().history_user == staff

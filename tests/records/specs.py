@@ -19,6 +19,7 @@ from tests.cadres.factories import (
     ReserveCadreFactory,
     StageChangeFactory,
     TalentFactory,
+    TransferFactory,
     id_number_for,
     party_member,
 )
@@ -81,6 +82,13 @@ def _notice(c, n):
     return notice
 
 
+def _third_village(c):
+    """A village of the township that is neither 江南村 nor 联星村 (whose secretary must not see the transfer)."""
+    from villages.models import Village
+
+    return Village.objects.get_or_create(township=c.township, name="通昌村", defaults={"order": 3})[0]
+
+
 SPECS = [
     Spec(
         "persons",
@@ -95,6 +103,14 @@ SPECS = [
         payload=lambda c: {"person": PersonFactory(village=c.village, township=c.township).pk,
                            "stage": "activist", "date": "2023-03-15"},
         edit=("date", "2023-03-20"), secretary_edits=True, month=_iso_month("date"),
+    ),
+    Spec(
+        "transfers",
+        make=lambda c, n: TransferFactory(person=PersonFactory(village=c.village, township=c.township),
+                                          to_village=_third_village(c)),
+        payload=lambda c: {"person": PersonFactory(village=c.village, township=c.township).pk, "kind": "within",
+                           "date": "2023-03-15", "to_village": _third_village(c).pk},
+        edit=("note", "凭组织关系介绍信办理"),
     ),
     Spec(
         "appraisals",

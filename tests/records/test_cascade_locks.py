@@ -41,7 +41,7 @@ def person_with_locked_steps(village_a):
 
 
 def steps_of(person):
-    return sorted(StageChange.objects.filter(person_id=person.pk).values_list("date", "person__village_id"))
+    return sorted(StageChange.objects.filter(person_id=person.pk).values_list("date", "village_id"))
 
 
 def test_a_secretary_cannot_delete_a_person_with_steps_in_an_approved_month(person_with_locked_steps, api_for,
@@ -56,33 +56,37 @@ def test_a_secretary_cannot_delete_a_person_with_steps_in_an_approved_month(pers
     assert steps_of(person) == before
 
 
-def test_staff_cannot_move_a_person_with_steps_in_an_approved_month(person_with_locked_steps, api_for, client_for,
-                                                                    staff, village_b):
+def test_a_person_is_not_moved_by_an_edit_but_by_a_transfer_that_leaves_approved_steps_in_their_village(
+        person_with_locked_steps, api_for, client_for, staff, village_b):
+    """组织关系转接 (issue 16): the village of a person is not edited; a transfer moves them, and their steps keep
+    the village (and the approved month) they were made in."""
     person = person_with_locked_steps
     before = steps_of(person)
     response = api_for(staff).patch(f"/api/persons/{person.pk}/", {"village": village_b.pk}, format="json")
-    assert response.status_code == 409 and LOCK_TEXT in response.json()["detail"]
+    assert response.status_code == 400 and "组织关系转接" in str(response.json()["village"])
     response = client_for(staff).post(reverse("records:persons-update", args=[person.pk]),
                                       {"village": village_b.pk, "name": person.name, "id_number": person.id_number})
-    assert response.status_code == 400 and LOCK_TEXT in response.content.decode()
+    assert response.status_code == 400 and "组织关系转接" in response.content.decode()
     person.refresh_from_db()
     assert person.village_id == before[0][1] and steps_of(person) == before
-    # Other changes of the same person go through.
-    response = api_for(staff).patch(f"/api/persons/{person.pk}/", {"note": "已核实"}, format="json")
-    assert response.status_code == 200
+    response = api_for(staff).post("/api/transfers/", {"person": person.pk, "kind": "within",
+                                                       "to_village": village_b.pk, "date": "2023-06-01"}, format="json")
+    assert response.status_code == 201, response.json()
+    person.refresh_from_db()
+    assert person.village_id == village_b.pk
+    assert sorted(StageChange.objects.filter(person=person).values_list("date", "village_id")) == before
 
 
-def test_once_the_month_is_reopened_the_person_moves_and_can_be_deleted(person_with_locked_steps, api_for, staff,
-                                                                        village_b):
+def test_deleting_a_person_with_steps_in_an_approved_month_is_refused_until_reopened(person_with_locked_steps,
+                                                                                     api_for, staff):
     person = person_with_locked_steps
+    assert api_for(staff).delete(f"/api/persons/{person.pk}/").status_code == 409
     person.village.months.update(status=VillageMonthStatus.SUBMITTED)
-    assert api_for(staff).patch(f"/api/persons/{person.pk}/", {"village": village_b.pk},
-                                format="json").status_code == 200
     assert api_for(staff).delete(f"/api/persons/{person.pk}/").status_code == 204
     assert not StageChange.objects.exists()
 
 
-def test_the_ledger_import_cannot_move_such_a_person_either(person_with_locked_steps, staff, village_b):
+def test_the_ledger_import_does_not_move_a_person_either(person_with_locked_steps, staff, village_b):
     from cadres.resources import PersonResource
     from ledgers import importing
 
@@ -92,7 +96,7 @@ def test_the_ledger_import_cannot_move_such_a_person_either(person_with_locked_s
     resource.importing_user = staff
     result = importing.preview(resource, csv)
     assert not result.can_confirm
-    assert any(LOCK_TEXT in str(problem) for problem in result.problems), result.problems
+    assert any("组织关系转接" in str(problem) for problem in result.problems), result.problems
 
 
 # ---------------------------------------------------------------- the walk over every foreign key

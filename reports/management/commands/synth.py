@@ -121,7 +121,7 @@ class Command(BaseCommand):
             path = [Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY, Stage.MEMBER]
             steps = rng.choice((2, 2, 3, 4, 5))
             for stage in path[:steps]:
-                stage_changes.append(StageChange(person=person, stage=stage, date=day))
+                stage_changes.append(StageChange(person=person, village_id=person.village_id, stage=stage, date=day))
                 day += datetime.timedelta(days=rng.randint(60, 120))
             person.stage = path[steps - 1]
         count += self._bulk(StageChange, stage_changes)
