@@ -505,6 +505,17 @@ class MemberDuesQuerySet(models.QuerySet):
     def in_arrears(self):
         return self.filter(paid__lt=models.F("expected"))
 
+    def village_months(self):
+        """The branch-month totals (党费收缴 of a village's branch in a month), derived from the members' dues:
+        rows of {village_id, year, month, members, members_paid, members_in_arrears, expected, paid}, by village
+        order and month. The one definition of a branch's 应缴/实缴人数 and amounts; nothing types them."""
+        return (self.order_by().values("person__village_id", "year", "month")
+                .annotate(village_id=models.F("person__village_id"), members=models.Count("pk"),
+                          members_paid=models.Count("pk", filter=Q(paid__gte=models.F("expected"))),
+                          members_in_arrears=models.Count("pk", filter=Q(paid__lt=models.F("expected"))),
+                          expected_total=models.Sum("expected"), paid_total=models.Sum("paid"))
+                .order_by("year", "month", "person__village__order", "person__village_id"))
+
 
 class MemberDues(MonthlyRecord):
     """A Party member's dues of one month: the base and the rate (or the fixed amount), expected and paid."""
@@ -521,6 +532,7 @@ class MemberDues(MonthlyRecord):
     paid = models.DecimalField("实交（元）", max_digits=10, decimal_places=2, default=Decimal("0"),
                                validators=[MinValueValidator(Decimal("0"))])
     paid_date = models.DateField("交纳日期", null=True, blank=True, validators=[validate_not_future])
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
 
     objects = MemberDuesQuerySet.as_manager()
     history = HistoricalRecords()
@@ -535,6 +547,9 @@ class MemberDues(MonthlyRecord):
             models.UniqueConstraint(fields=["person", "year", "month"], name="one_dues_per_member_and_month",
                                     violation_error_message="该党员该月的党费已登记"),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="member_dues_month_1_to_12"),
+            models.CheckConstraint(
+                condition=Q(paid__gte=0) & Q(expected__gte=0) & (Q(base__isnull=True) | Q(base__gte=0)),
+                name="member_dues_amounts_non_negative"),
         ]
 
     def __str__(self):

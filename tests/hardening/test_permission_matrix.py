@@ -59,7 +59,7 @@ VILLAGE_READ = {  # secretaries read their own village's (403 on write)
     "problems", "supervision-visits", "alliances", "township-notices",
 }
 VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
-    "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",
+    "persons", "stage-changes", "incomes", "study-activities", "org-life",
     "appraisals",  # 民主评议党员: the branch records its members' grades
     "member-dues",  # 党费 per member and month
 }
