@@ -566,8 +566,13 @@ class MemberDues(MonthlyRecord):
             raise ValidationError({name.removesuffix("_id"): message for name, message in errors.items()})
 
     def save(self, *args, **kwargs):
-        self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")
+        self.set_expected()
         super().save(*args, **kwargs)
+
+    def set_expected(self):
+        """应交 by expected_dues: for save() and for the bulk writes that skip it."""
+        self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")
+        return self
 
 
 class ReserveCadre(models.Model):
