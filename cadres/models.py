@@ -11,9 +11,9 @@ from simple_history.models import HistoricalRecords
 
 from ledgers import bulk
 from records.validators import validate_not_future, validate_phone
-from township import audit
+from township import access, audit
 from township.access import Scope
-from villages.models import MonthlyRecord, Source, month_bounds
+from villages.models import MonthlyRecord, Source, Village, month_bounds
 
 from .id_numbers import birth_date_from_id, gender_from_id, normalize_id_number, validate_id_number
 
@@ -515,6 +515,18 @@ class MemberDuesQuerySet(models.QuerySet):
                           members_in_arrears=models.Count("pk", filter=Q(paid__lt=models.F("expected"))),
                           expected_total=models.Sum("expected"), paid_total=models.Sum("paid"))
                 .order_by("year", "month", "person__village__order", "person__village_id"))
+
+
+def dues_totals_for(user, year) -> list[dict]:
+    """The branch-month dues totals of `year` that `user` may see (township.access.visible on MemberDues), each
+    with its village's name: the 党费收缴汇总 page and its API. Two queries."""
+    rows = list(access.visible(user, MemberDues.objects.filter(year=year)).village_months())
+    names = dict(Village.objects.filter(pk__in={row["village_id"] for row in rows}).values_list("pk", "name"))
+    for row in rows:
+        row["village_name"] = names[row["village_id"]]
+        for name in ("expected_total", "paid_total"):  # SQLite sums as floats: back to the fen
+            row[name] = Decimal(str(row[name] or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return rows
 
 
 class MemberDues(MonthlyRecord):
