@@ -524,8 +524,8 @@ def dues_totals_for(user, year) -> list[dict]:
     names = dict(Village.objects.filter(pk__in={row["village_id"] for row in rows}).values_list("pk", "name"))
     for row in rows:
         row["village_name"] = names[row["village_id"]]
-        for name in ("expected_total", "paid_total"):  # SQLite sums as floats: back to the fen
-            row[name] = Decimal(str(row[name] or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+        for name in ("expected_total", "paid_total"):  # SQLite sums decimals as floats: back to the fen
+            row[name] = row[name].quantize(CENT, rounding=ROUND_HALF_UP)
     return rows
 
 

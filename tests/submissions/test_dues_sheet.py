@@ -233,3 +233,27 @@ def test_preview_and_confirm_do_not_query_per_row(village_a, village_b, secretar
     assert MemberDues.objects.filter(person__village=village_b).count() == 120
     assert large[0] == small[0]
     assert large[1] - small[1] <= 4  # bulk inserts split into batches, never a query per row
+
+
+def test_the_month_form_opens_with_the_members_for_their_dues(village_a, secretary_a, members, client_for):
+    from django.urls import reverse
+
+    page = client_for(secretary_a).get(reverse("submissions:month-form", args=[village_a.pk, YEAR, MONTH]))
+    body = page.content.decode()
+    assert page.status_code == 200 and SHEET in body
+    for person in members:
+        assert person.name in body and mask_id_number(person.id_number) in body and person.id_number not in body
+
+
+def test_the_dues_totals_page_and_api_are_scoped(village_a, village_b, secretary_b, leader, members, api_for,
+                                                 client_for):
+    from tests.cadres.factories import MemberDuesFactory
+
+    MemberDuesFactory(person=members[0], year=YEAR, month=MONTH)
+    assert client_for(None).get(f"/members/dues/?year={YEAR}").status_code == 302
+    assert api_for(None).get(f"/api/members/dues/?year={YEAR}").status_code in (401, 403)
+    assert api_for(secretary_b).get(f"/api/members/dues/?year={YEAR}").json()["results"] == []
+    assert "江南村" not in client_for(secretary_b).get(f"/members/dues/?year={YEAR}").content.decode()
+    [row] = api_for(leader).get(f"/api/members/dues/?year={YEAR}").json()["results"]
+    assert (row["village_name"], row["members"], row["expected"]) == ("江南村", 1, "40.00")
+    assert api_for(leader).get("/api/members/dues/?year=abc").status_code == 400
