@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cadres.models import MemberDues
 from submissions import services
@@ -17,7 +15,7 @@ from township.access import MonthLocked
 from township.masking import mask_id_number
 from villages.models import Source
 
-from .conftest import MONTH, YEAR, upload_file
+from .conftest import MONTH, YEAR, measure_queries, upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -217,14 +215,7 @@ def test_the_month_form_and_the_json_rows_take_the_dues_section(village_a, secre
 
 def _measure(village, user, workbook_for, people):
     rows = dues_rows(*[(person, INCOME, 3000 + i, None, 10, None) for i, person in enumerate(people)])
-    submission = services.submission_create(village=village, year=YEAR, month=MONTH, user=user,
-                                            uploaded_file=upload_file(workbook_for(village, rows=rows)))
-    with CaptureQueriesContext(connection) as previewed:
-        submission = services.submission_preview(submission=submission)
-    assert submission.errors == []
-    with CaptureQueriesContext(connection) as confirmed:
-        services.submission_confirm(submission=submission, user=user)
-    return len(previewed), len(confirmed)
+    return measure_queries(village, user, workbook_for(village, rows=rows))
 
 
 def test_preview_and_confirm_do_not_query_per_row(village_a, village_b, secretary_a, secretary_b, workbook_for):
