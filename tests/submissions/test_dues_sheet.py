@@ -75,7 +75,7 @@ def test_an_untouched_template_reports_no_dues(village_a, secretary_a, members, 
     assert submission.change_summary[SHEET] == {"added": 0, "replaced": 0, "removed": 0, "unchanged": 0}
 
 
-def test_preview_shows_the_expected_dues_by_bracket(village_a, secretary_a, members, workbook_for):
+def test_preview_shows_the_expected_dues_by_bracket(village_a, secretary_a, members, workbook_for, client_for):
     wang, zhao, sun = members
     data = workbook_for(village_a, rows=dues_rows(
         (wang, INCOME, 4000, None, 40, datetime.date(2024, 3, 20)),
@@ -90,6 +90,8 @@ def test_preview_shows_the_expected_dues_by_bracket(village_a, secretary_a, memb
         "王芳": ("add", "40.00", "40.00"), "赵强": ("add", "0.50", "0.50"), "孙丽": ("add", "240.00", "0.00")}
     assert changes["王芳"]["after"]["交纳方式"] == INCOME and changes["王芳"]["row"] in (2, 3, 4)
     assert not MemberDues.objects.exists()  # a preview writes nothing
+    page = client_for(secretary_a).get(f"/submissions/{submission.pk}/").content.decode()
+    assert SHEET in page and "应交（元）" in page and "240.00" in page and wang.id_number not in page
 
 
 def test_a_fixed_amount_outside_the_range_is_refused_with_row_and_column(village_a, secretary_a, members,
