@@ -1,5 +1,6 @@
 """GET /api/members/due/: what falls due in the development of the members the user may see; GET
 /api/members/dues/?year=: the branches' dues of each month, derived from the members' dues."""
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -50,14 +51,14 @@ class DuesTotals(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, required=True, description="年度")],
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="年度，默认为今年")],
                    responses=inline_serializer(
         "DuesTotals", {"year": serializers.IntegerField(), "results": DuesTotalSerializer(many=True)}))
     def get(self, request):
         try:
-            year = int(request.query_params.get("year", ""))
+            year = int(request.query_params.get("year") or timezone.localdate().year)
         except ValueError:
-            return Response({"year": ["请填写年度（2000至2100）"]}, status=400)
+            return Response({"year": ["年度应为2000至2100之间的整数"]}, status=400)
         if not 2000 <= year <= 2100:
             return Response({"year": ["年度应在2000至2100之间"]}, status=400)
         rows = dues_totals_for(request.user, year)

@@ -108,6 +108,9 @@ EXPECT = {
     # What falls due in the development: everyone reads the items of the people they see (none: an empty list).
     "members:due": {"GET": "L ok ok ok ok ok ok ok"},
     "members-api:due": {"GET": "A ok ok ok ok ok ok ok"},
+    # The branches' dues by month, derived from the members' dues they see (none: an empty table).
+    "members:dues-totals": {"GET": "L ok ok ok ok ok ok ok"},
+    "members-api:dues-totals": {"GET": "A ok ok ok ok ok ok ok"},
     # ------------------------------------------------------------ monthly workbook pages
     "submissions:index": {"GET": "L ok ok ok ok ok ok ok"},
     "submissions:upload": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},
