@@ -27,6 +27,7 @@ from .models import (
     Transfer,
     TransferKind,
     expected_dues,
+    membership_on,
     party_member_on,
 )
 
@@ -233,8 +234,11 @@ def _load_dues(township):
         _first, last = month_bounds(2023, month)
         members = (Person.objects.filter(township=township).filter(party_member_on(last))
                    .filter(Q(left_on__isnull=True) | Q(left_on__gt=last))
-                   .order_by("village__order", "pk").values_list("pk", flat=True))
-        for i, person_id in enumerate(members):
+                   .annotate(village_then=membership_on(last, end="village"))
+                   .order_by("village__order", "pk").values_list("pk", "village_then"))
+        for i, (person_id, village_id) in enumerate(members):
+            if not village_id:  # not yet arrived from outside the system
+                continue
             if i % 4:
                 dues = MemberDues(category=DuesCategory.FIXED, fixed_amount=Decimal("1.00") if i % 2 else
                                   Decimal("0.50"))
@@ -244,7 +248,7 @@ def _load_dues(township):
             owes = i % 45 == 7 and month >= 11
             dues.paid = Decimal("0") if owes else dues.expected
             dues.paid_date = None if owes else datetime.date(2023, month, 25)
-            dues.person_id, dues.year, dues.month = person_id, 2023, month
+            dues.person_id, dues.village_id, dues.year, dues.month = person_id, village_id, 2023, month
             rows.append(dues)
     bulk_create_with_history(rows, MemberDues, batch_size=2000)
 

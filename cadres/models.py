@@ -12,9 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from ledgers import bulk
 from records.validators import validate_not_future, validate_phone
-from township import audit
+from township import access, audit
 from township.access import Scope
-from villages.models import MonthlyRecord, Source, month_bounds
+from villages.models import MonthlyRecord, Source, Village, month_bounds
 
 from .id_numbers import birth_date_from_id, gender_from_id, normalize_id_number, validate_id_number
 
@@ -569,6 +569,29 @@ class MemberDuesQuerySet(VillageOfPersonQuerySet):
     def in_arrears(self):
         return self.filter(paid__lt=models.F("expected"))
 
+    def village_months(self):
+        """The branch-month totals (党费收缴 of a village's branch in a month), derived from the members' dues:
+        rows of {village_id, year, month, members, members_paid, members_in_arrears, expected, paid}, by village
+        order and month. The one definition of a branch's 应缴/实缴人数 and amounts; nothing types them."""
+        return (self.order_by().values("village_id", "year", "month")
+                .annotate(members=models.Count("pk"),
+                          members_paid=models.Count("pk", filter=Q(paid__gte=models.F("expected"))),
+                          members_in_arrears=models.Count("pk", filter=Q(paid__lt=models.F("expected"))),
+                          expected_total=models.Sum("expected"), paid_total=models.Sum("paid"))
+                .order_by("year", "month", "village__order", "village_id"))
+
+
+def dues_totals_for(user, year) -> list[dict]:
+    """The branch-month dues totals of `year` that `user` may see (township.access.visible on MemberDues), each
+    with its village's name: the 党费收缴汇总 page and its API. Two queries."""
+    rows = list(access.visible(user, MemberDues.objects.filter(year=year)).village_months())
+    names = dict(Village.objects.filter(pk__in={row["village_id"] for row in rows}).values_list("pk", "name"))
+    for row in rows:
+        row["village_name"] = names[row["village_id"]]
+        for name in ("expected_total", "paid_total"):  # SQLite sums decimals as floats: back to the fen
+            row[name] = row[name].quantize(CENT, rounding=ROUND_HALF_UP)
+    return rows
+
 
 class MemberDues(MonthlyRecord):
     """A Party member's dues of one month: the base and the rate (or the fixed amount), expected and paid."""
@@ -588,6 +611,7 @@ class MemberDues(MonthlyRecord):
     paid = models.DecimalField("实交（元）", max_digits=10, decimal_places=2, default=Decimal("0"),
                                validators=[MinValueValidator(Decimal("0"))])
     paid_date = models.DateField("交纳日期", null=True, blank=True, validators=[validate_not_future])
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.FORM, editable=False)
 
     objects = MemberDuesQuerySet.as_manager()
     history = HistoricalRecords()
@@ -602,6 +626,9 @@ class MemberDues(MonthlyRecord):
             models.UniqueConstraint(fields=["person", "year", "month"], name="one_dues_per_member_and_month",
                                     violation_error_message="该党员该月的党费已登记"),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="member_dues_month_1_to_12"),
+            models.CheckConstraint(
+                condition=Q(paid__gte=0) & Q(expected__gte=0) & (Q(base__isnull=True) | Q(base__gte=0)),
+                name="member_dues_amounts_non_negative"),
         ]
 
     def __str__(self):
@@ -618,9 +645,14 @@ class MemberDues(MonthlyRecord):
             raise ValidationError({name.removesuffix("_id"): message for name, message in errors.items()})
 
     def save(self, *args, **kwargs):
-        self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")
+        self.set_expected()
         self.fill_derived()
         super().save(*args, **kwargs)
+
+    def set_expected(self):
+        """应交 by expected_dues: for save() and for the bulk writes that skip it."""
+        self.expected = expected_dues(self.category, self.base, self.fixed_amount) or Decimal("0")
+        return self
 
     def fill_derived(self):
         """Set the village whose month it is: the member's at the month's end (see StageChange.fill_derived)."""

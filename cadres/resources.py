@@ -1,4 +1,5 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
+import re
 
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
@@ -71,6 +72,29 @@ class IdNumberWidget(TextWidget):
         if problem:
             raise ValueError(problem)
         return text
+
+
+MASKED_ID_NUMBER = re.compile(r"\*{14}([0-9]{3}[0-9X])")
+
+
+class MemberIdWidget(TextWidget):
+    """身份证号 of a member already on the village's roster: the whole number, or as the template prefills it for
+    whoever may not see it whole, masked to its last four characters (**************1234). Returns the whole
+    number, or the masked text (matched with the 姓名 by cadres.services.plan_month_dues)."""
+
+    text_only = True
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(max_length=18, **kwargs)
+
+    def parse(self, value):
+        text = as_text(value).upper() if isinstance(value, str) else value
+        if isinstance(text, str) and MASKED_ID_NUMBER.fullmatch(text):
+            return text
+        if isinstance(text, str) and "*" in text:
+            raise ValueError("身份证号应填写完整的18位，或保留模板中的打码格式（14个*加后四位）")
+        return IdNumberWidget().parse(value)
 
 
 class PersonWidget(NameLookupWidget):
@@ -382,6 +406,7 @@ class MemberDuesResource(LedgerResource):
     ledger_title = "党员党费台账"
     key = ("person_id", "year", "month")
     key_label = "身份证号、年度和月份"
+    create_defaults = {"source": "import"}
     aliases = {"身份证号码": "身份证号", "收入基数": "月收入基数（元）", "定额": "定额（元）", "实交": "实交（元）",
                "实缴（元）": "实交（元）"}
 

@@ -1,4 +1,5 @@
-"""Writes of the Party-member pipeline that the monthly workbook makes, in bulk and with history.
+"""Writes of the Party-member pipeline and the members' dues that the monthly workbook makes, in bulk and with
+history.
 
 The workbook's 党员发展 rows are (person by 身份证号, stage, date). Replacing a
 village-month's rows: a row whose person and stage already exist in that month
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -19,7 +21,16 @@ from township.models import RefusalReason
 from villages.models import Source, month_bounds
 from villages.month_plans import REMOVE, MonthPlan, RowChange, plain
 
-from .models import STAGE_RANK, Person, Stage, StageChange, development_problem
+from .models import (
+    STAGE_RANK,
+    MemberDues,
+    Person,
+    Stage,
+    StageChange,
+    development_problem,
+    dues_problems,
+    party_member_on,
+)
 
 
 @dataclass
@@ -179,3 +190,126 @@ def write_month_pipeline(plan: PipelinePlan, *, village, rows, user, reason):
     touched = {persons[row["id_number"]].pk for row in rows if row["id_number"] in persons}
     touched |= {change.person_id for change in plan.delete}
     Person.objects.filter(pk__in=touched).refresh_stages(user=user, reason=reason)
+
+
+# ---------------------------------------------------------------- 党费收缴: the members' dues of a village-month
+
+DUES_COLUMNS = ("name", "id_number", "category", "base", "fixed_amount", "expected", "paid", "paid_date")
+
+
+@dataclass
+class DuesPlan(MonthPlan):
+    """What writing a village-month's 党费收缴 rows does; `create` holds unsaved MemberDues."""
+
+    problems: dict = field(default_factory=dict)  # row number → (column, message)
+
+
+def _dues_row(dues) -> dict:
+    """A stored month's dues as the workbook's row has it."""
+    return {"name": dues.person.name, "id_number": dues.person.id_number, "category": dues.category,
+            "base": plain(dues.base), "fixed_amount": plain(dues.fixed_amount), "expected": plain(dues.expected),
+            "paid": plain(dues.paid), "paid_date": plain(dues.paid_date)}
+
+
+def _amount(text):
+    return None if text in (None, "") else Decimal(text)
+
+
+def _member_of_row(row, people):
+    """(person, None) for the row's person among the village's `people`, else (None, (column, message)): by the
+    whole 身份证号, or by 姓名 and the last four characters when the template's masked number is kept."""
+    id_number, name = row["id_number"], row["name"]
+    if "*" not in id_number:
+        person = next((p for p in people if p.id_number == id_number), None)
+        if person is None:
+            return None, ("身份证号", "该身份证号不是本村登记的人员，请联系镇党委工作人员核实")
+        if person.name != name:
+            return None, ("姓名", f"姓名与该身份证号已登记的姓名“{person.name}”不一致")
+        return person, None
+    tail = id_number[-4:]
+    found = [p for p in people if p.name == name and p.id_number.endswith(tail)]
+    if not found:
+        return None, ("姓名", f"本村没有姓名为“{name}”、身份证号后四位为{tail}的人员")
+    if len(found) > 1:
+        return None, ("身份证号", "本村有同名且身份证号后四位相同的人员，请填写完整身份证号")
+    return found[0], None
+
+
+def plan_month_dues(*, village, year, month, rows, for_update=False) -> DuesPlan:
+    """Compare the workbook's 党费收缴 rows (dicts: row, name, id_number whole or masked, category, base,
+    fixed_amount, expected, paid as text, paid_date) with the village-month's stored dues.
+
+    A row's person must be of the village and a Party member at the month's end (MemberDues' rule,
+    dues_problems), once in the sheet: else the row's problem. A stored month's dues that a workbook wrote and
+    this one no longer lists are removed; those entered through forms or imports stay. Two reads, whatever the
+    number of rows."""
+    first, last = month_bounds(year, month)
+    plan = DuesPlan()
+    people, members = [], set()
+    if rows:  # one read: the village's people, each with whether they are a member at the month's end
+        people = list(Person.objects.filter(village=village).order_by("pk").only("pk", "name", "id_number")
+                      .annotate(member=models.Case(models.When(party_member_on(last), then=True),
+                                                   default=False, output_field=models.BooleanField())))
+        members = {person.pk for person in people if person.member}
+    stored = MemberDues.objects.filter(village=village, year=year, month=month).select_related(
+        "person").order_by("pk")
+    if for_update:
+        stored = stored.select_for_update(of=("self",))
+    existing = {}
+    for dues in stored:
+        plan.read(dues)
+        existing[dues.person_id] = dues
+    plan.inputs.append(("members", sorted(members)))
+    plan.inputs.append(("people", sorted((p.pk, p.name, p.id_number) for p in people)))
+    seen = {}
+    for row in rows:
+        person, refusal = _member_of_row(row, people)
+        if refusal is None and person.pk in seen:
+            refusal = ("姓名", f"同一党员本月只能填一行（第{seen[person.pk]}行已填写）")
+        if refusal is None:
+            not_member = dues_problems(category=row["category"], base=_amount(row["base"]),
+                                       fixed_amount=_amount(row["fixed_amount"]), year=year, month=month,
+                                       member_at_month_end=person.pk in members).get("person_id")
+            refusal = ("姓名", not_member) if not_member else None
+        if refusal is not None:
+            plan.problems[row["row"]] = refusal
+            continue
+        seen[person.pk] = row["row"]
+        after = {"name": person.name, "id_number": person.id_number,
+                 **{name: row.get(name) for name in DUES_COLUMNS[2:]}}
+        values = {"category": row["category"], "base": _amount(row["base"]),
+                  "fixed_amount": _amount(row["fixed_amount"]), "paid": _amount(row["paid"]) or Decimal("0"),
+                  "paid_date": datetime.date.fromisoformat(row["paid_date"]) if row.get("paid_date") else None}
+        dues = existing.get(person.pk)
+        if dues is None:
+            new = MemberDues(person=person, village=village, year=year, month=month, source=Source.WORKBOOK,
+                             **values)
+            plan.added(row, after, new)
+            continue
+
+        def apply(dues, values=values):
+            for name, value in values.items():
+                setattr(dues, name, value)
+
+        plan.matched(row, dues, _dues_row(dues), after, apply)
+    for person_id, dues in existing.items():
+        if person_id not in seen and dues.source == Source.WORKBOOK:
+            plan.delete.append(dues)
+            plan.changes.append(RowChange(REMOVE, None, _dues_row(dues), None))
+    return plan
+
+
+def write_month_dues(plan: DuesPlan, *, user, reason):
+    """Write a plan of plan_month_dues, with history; 应交 computed by MemberDues' one rule (expected_dues)."""
+    if plan.problems:
+        number, (column, message) = next(iter(plan.problems.items()))
+        raise ValueError(f"党费收缴第{number}行{column}：{message}")
+    for dues in plan.create + plan.update:
+        dues.set_expected()  # bulk writes skip save()
+    delete_with_history(plan.delete, MemberDues, user=user, reason=reason)
+    if plan.update:
+        bulk_update_with_history(plan.update, MemberDues, ["category", "base", "fixed_amount", "expected", "paid",
+                                                           "paid_date", "source"],
+                                 default_user=user, default_change_reason=reason)
+    if plan.create:
+        bulk_create_with_history(plan.create, MemberDues, default_user=user, default_change_reason=reason)

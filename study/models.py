@@ -1,5 +1,4 @@
-"""Study plans, study activities, organisational life and Party dues."""
-from decimal import Decimal
+"""Study plans, study activities and organisational life (a branch's dues are its members', cadres.MemberDues)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -205,39 +204,3 @@ class OrgLifeEvent(MonthlyRecord):
 
     def __str__(self):
         return f"{self.branch} {self.date} {self.get_kind_display()}"
-
-
-class DuesPayment(MonthlyRecord):
-    """A branch's Party dues (党费) of one month."""
-
-    branch = models.ForeignKey("villages.PartyBranch", verbose_name="党支部", on_delete=models.PROTECT,
-                               related_name="dues_payments")
-    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
-    expected_count = models.PositiveIntegerField("应缴人数")
-    paid_count = models.PositiveIntegerField("实缴人数")
-    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0"))])
-
-    history = HistoricalRecords()
-    SCOPE = Scope(township="branch__village__township", village="branch__village", month=("year", "month"),
-                  secretary_edits=True)
-
-    class Meta:
-        verbose_name = "党费收缴"
-        verbose_name_plural = "党费收缴"
-        ordering = ["-year", "-month", "branch__village__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["branch", "year", "month"], name="one_dues_per_branch_month"),
-            models.CheckConstraint(condition=Q(paid_count__lte=models.F("expected_count")),
-                                   name="dues_paid_not_above_expected"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="dues_amount_non_negative"),
-            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="dues_month_1_to_12"),
-        ]
-
-    def __str__(self):
-        return f"{self.branch} {self.year}年{self.month}月党费"
-
-    def clean(self):
-        if self.paid_count is not None and self.expected_count is not None and self.paid_count > self.expected_count:
-            raise ValidationError({"paid_count": "实缴人数不能多于应缴人数。"})

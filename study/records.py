@@ -3,7 +3,7 @@ from django.db.models import Q
 from records.filters import BooleanFilter, IntegerFilter
 from records.registry import RecordType, register
 
-from .models import DuesPayment, OrgLifeEvent, OrgLifeRequirement, StudyActivity, StudyPlan
+from .models import OrgLifeEvent, OrgLifeRequirement, StudyActivity, StudyPlan
 
 GROUP = "学习与组织生活"
 
@@ -31,9 +31,4 @@ register(RecordType(
 register(RecordType(
     model=OrgLifeRequirement, slug="org-life-requirements", group=GROUP,
     list_fields=["since_year", "kind", "frequency", "note"], filter_fields=["kind"], year_field="since_year",
-))
-register(RecordType(
-    model=DuesPayment, slug="dues", group=GROUP,
-    list_fields=["branch", "year", "month", "expected_count", "paid_count", "amount"],
-    filter_fields=["month"], year_field="year",
 ))

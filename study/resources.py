@@ -1,11 +1,11 @@
 """Import/export resources of study and organisational-life ledgers."""
 from import_export.fields import Field
 
-from ledgers.cells import ChoiceWidget, CountWidget, DateWidget, DecimalWidget, IntegerWidget, TextWidget
+from ledgers.cells import ChoiceWidget, CountWidget, DateWidget, TextWidget
 from ledgers.importing import LedgerResource, register
 from villages.resources import BranchWidget, VillageWidget
 
-from .models import DuesPayment, OrgLifeEvent, OrgLifeKind, StudyActivity, StudyKind
+from .models import OrgLifeEvent, OrgLifeKind, StudyActivity, StudyKind
 
 
 class _BranchVillage:
@@ -65,27 +65,3 @@ class OrgLifeEventResource(_BranchVillage, LedgerResource):
         model = OrgLifeEvent
         fields = ("branch", "date", "kind", "topic", "attendance")
         import_id_fields = ("branch", "date", "kind")
-
-
-@register("dues")
-class DuesPaymentResource(_BranchVillage, LedgerResource):
-    ledger_title = "党费收缴台账"
-    key = ("branch_id", "year", "month")
-    key_label = "党支部、年度和月份"
-
-    branch = Field("branch_id", "党支部", BranchWidget())
-    year = Field("year", "年度", IntegerWidget(min_value=2000, max_value=2100, required=True))
-    month = Field("month", "月份", IntegerWidget(min_value=1, max_value=12, required=True))
-    expected_count = Field("expected_count", "应缴人数", CountWidget(required=True))
-    paid_count = Field("paid_count", "实缴人数", CountWidget(required=True))
-    amount = Field("amount", "金额（元）", DecimalWidget(places=2, max_digits=12, required=True))
-
-    class Meta:
-        model = DuesPayment
-        fields = ("branch", "year", "month", "expected_count", "paid_count", "amount")
-        import_id_fields = ("branch", "year", "month")
-
-    def derive(self, values):
-        if values["paid_count"] > values["expected_count"]:
-            return [("paid_count", "实缴人数不能多于应缴人数")]
-        return []

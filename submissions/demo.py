@@ -1,5 +1,6 @@
 """Demo monthly reporting of 示范镇: when each reported village-month was submitted (and approved), and the
-2023 organisational life and dues of each branch. Idempotent: what is already there is left alone.
+2023 organisational life of each branch (its dues are its members', cadres.demo). Idempotent: what is
+already there is left alone.
 
 The demo's village-months (committee.demo) carry a status but were never submitted through the product,
 so they had no submission time and the on-time rate read 0.0 % beside a 95.8 % reporting rate. Here
@@ -8,13 +9,12 @@ most months are first submitted before the deadline day of the next month (about
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cadres.models import Person
-from study.models import DuesPayment, OrgLifeEvent, OrgLifeKind
+from study.models import OrgLifeEvent, OrgLifeKind
 from township.models import Role, User
 from villages.models import VillageMonth, VillageMonthStatus
 
@@ -37,14 +37,13 @@ ORG_LIFE_MISSED = {
     (6, OrgLifeKind.THEME_DAY, 8),
     (9, OrgLifeKind.PARTY_LECTURE, 6),
 }
-DUES_PER_MEMBER = Decimal("8.00")  # 元 a month: an average of income-based dues and farmers' 0.2–1 元
 LATE_ONE_IN = 7  # about one village-month in seven is first submitted after its deadline
 
 
 def load(township):
     villages = list(township.villages.order_by("order"))
     _submission_times(villages)
-    _org_life_and_dues(villages)
+    _org_life(villages)
 
 
 def submitted_on(order, year, month) -> datetime.datetime:
@@ -75,14 +74,14 @@ def _submission_times(villages):
     VillageMonth.objects.bulk_update(months, ["first_submitted_at", "submitted_at", "approved_at", "approved_by"])
 
 
-def _org_life_and_dues(villages):
-    """2023's organisational life and dues of each village's branch (a branch that has any is left alone).
+def _org_life(villages):
+    """2023's organisational life of each village's branch (a branch that has any is left alone).
 
-    Attendance and 应缴人数 follow the village's Party members as its roster has them."""
-    events, dues = [], []
+    Attendance follows the village's Party members as its roster has them."""
+    events = []
     for order, village in enumerate(villages):
         branch = village.branches.order_by("pk").first()
-        if branch is None or branch.org_life_events.exists() or branch.dues_payments.exists():
+        if branch is None or branch.org_life_events.exists():
             continue
         members = Person.objects.filter(village=village).party_members().count()
         for kind, months, day, topic in ORG_LIFE:
@@ -91,9 +90,4 @@ def _org_life_and_dues(villages):
                     continue
                 events.append(OrgLifeEvent(branch=branch, date=datetime.date(2023, month, day), kind=kind,
                                            topic=topic, attendance=max(members - (order + month) % 4, 0)))
-        for month in range(1, 13):
-            paid = members - (1 if members and (order + month) % 5 == 0 else 0)
-            dues.append(DuesPayment(branch=branch, year=2023, month=month, expected_count=members, paid_count=paid,
-                                    amount=DUES_PER_MEMBER * paid))
     bulk_create_with_history(events, OrgLifeEvent)
-    bulk_create_with_history(dues, DuesPayment)

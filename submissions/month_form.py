@@ -1,4 +1,4 @@
-"""The month form: the workbook's four sheets as a web form, its draft, and its rows as the workbook's.
+"""The month form: the workbook's sheets as a web form, its draft, and its rows as the workbook's.
 
 The form holds rows in the API's JSON shape ({sheet name: [{column header: value}]}, workbook.py's
 sheet names and headers), so that 检查 sends them through the one check of a workbook
@@ -18,7 +18,17 @@ from township.masking import mask_id_number
 
 from .models import CURRENT_STATUSES, MonthDraft, Submission
 from .services import previous_month
-from .workbook import FIRST_ROW, INCOME, MAX_ENTERED_ROWS, PIPELINE, SHEETS, SHEETS_BY_NAME, row_as_workbook
+from .workbook import (
+    DUES,
+    FIRST_ROW,
+    INCOME,
+    MAX_ENTERED_ROWS,
+    PIPELINE,
+    SHEETS,
+    SHEETS_BY_NAME,
+    dues_roster,
+    row_as_workbook,
+)
 
 PERSON = "人员"  # a 党员发展 row's person from the roster (their id), in the form and its draft only
 NEW_PERSON_COLUMNS = ("姓名", "性别", "出生日期", "身份证号")  # typed only for a person not on the roster
@@ -37,7 +47,8 @@ def blank_row(spec):
 
 def initial_rows(*, user, village, year, month) -> tuple[dict, str]:
     """The rows the form opens with and where they come from: the saved draft; else the month's reported rows
-    (a correction starts from them); else an empty month with last month's income categories listed."""
+    (a correction starts from them); else an empty month with last month's income categories and the members
+    (for their dues) listed."""
     draft = MonthDraft.objects.filter(village=village, year=year, month=month).first()
     if draft is not None:
         return draft.rows, "draft"
@@ -49,7 +60,9 @@ def initial_rows(*, user, village, year, month) -> tuple[dict, str]:
     used = set(IncomeRecord.objects.filter(village=village, year=last_year, month=last_month)
                .values_list("category", flat=True))
     income = [{**blank_row(INCOME), "收入类别": category.label} for category in IncomeCategory if category in used]
-    return {INCOME.name: income}, "new"
+    # The members at the month's end, as the template's 党费收缴 sheet lists them.
+    dues = [{**blank_row(DUES), "姓名": name, "身份证号": masked} for name, masked in dues_roster(village, year, month)]
+    return {INCOME.name: income, DUES.name: dues}, "new"
 
 
 def reported_rows(village, parsed) -> dict:
@@ -62,7 +75,8 @@ def reported_rows(village, parsed) -> dict:
     for spec in SHEETS:
         out = []
         for values in parsed.get(spec.key, []):
-            row = {**blank_row(spec), **row_as_workbook(spec, values)}
+            shown = row_as_workbook(spec, values)
+            row = {**blank_row(spec), **{header: shown[header] for header in spec.columns if header in shown}}
             if spec is PIPELINE and values.get("id_number") in people:
                 row = {**row, PERSON: str(people[values["id_number"]]), "姓名": "", "身份证号": ""}
             out.append(row)
@@ -138,7 +152,7 @@ def _input(widget):
 
 
 def sections(*, rows, problems=(), people=(), masked=False, editable=False) -> list[dict]:
-    """The form's four sections as the template shows them: each row's cells with their input and problem.
+    """The form's sections (one per sheet) as the template shows them: each row's cells with their input and problem.
 
     `problems` (the check's, by sheet, row number and column) land on their row and cell: a row's number is
     FIRST_ROW + its place in the section, as in the workbook. `masked`: 身份证号 shown masked (a reader's view).

@@ -38,6 +38,7 @@ from .models import (
     SubmissionStatus,
 )
 from .workbook import (
+    DUES,
     INCOME,
     ORG_LIFE,
     PIPELINE,
@@ -223,6 +224,11 @@ def plan_month(*, village, year, month, rows, for_update=False, uploaded_by=None
             village=village, year=year, month=month, rows=org_life_rows, for_update=for_update)
     plans[STUDY.key] = study_services.plan_month_study(
         village=village, year=year, month=month, rows=rows.get(STUDY.key, []), for_update=for_update)
+    dues = cadres_services.plan_month_dues(village=village, year=year, month=month, rows=rows.get(DUES.key, []),
+                                           for_update=for_update)
+    for number, (column, message) in dues.problems.items():
+        problems.append(problem(DUES.name, number, column, message))
+    plans[DUES.key] = dues
     return MonthChanges(plans=plans, problems=problems)
 
 
@@ -339,6 +345,10 @@ def submission_confirm(*, submission, user) -> Submission:
         raise SubmissionRefused(f"报表与现有记录冲突，未保存任何内容：{exc}。请重新上传。", "stale") from exc
     study_services.write_month_org_life(plans[ORG_LIFE.key], user=user, reason=reason)
     study_services.write_month_study(plans[STUDY.key], user=user, reason=reason)
+    try:
+        cadres_services.write_month_dues(plans[DUES.key], user=user, reason=reason)
+    except ValueError as exc:
+        raise SubmissionRefused(f"报表与现有记录冲突，未保存任何内容：{exc}。请重新上传。", "stale") from exc
     # The month form's draft has become the report (or a workbook replaced it): the form now opens with these rows.
     MonthDraft.objects.filter(village=village, year=year, month=month).delete()
     now = timezone.now()

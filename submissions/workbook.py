@@ -1,8 +1,9 @@
 """The monthly workbook (月度报表): its template and the reading and checking of an uploaded one.
 
 The four sheets and their header rows are a contract with the villages
-(domain.md, "The monthly workbook"): keep them exactly. The template adds a fifth
-sheet, 填报说明, whose header area names the village, year and month; the upload
+(domain.md, "The monthly workbook"): keep them exactly; a fifth, 党费收缴, comes after them
+(issue 16: the members' dues, one row per Party member, prefilled). The template adds
+the sheet 填报说明, whose header area names the village, year and month; the upload
 checks it. Nothing here writes to the database.
 
 Each column is read by the same cell parser (ledgers.cells, and cadres.resources for
@@ -16,11 +17,22 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 
-from cadres.models import REPORTED_STAGES, Gender, Person, applicant_age_problem
-from cadres.resources import IdNumberWidget
+from cadres.models import (
+    CENT,
+    REPORTED_STAGES,
+    DuesCategory,
+    Gender,
+    Person,
+    applicant_age_problem,
+    dues_problems,
+    expected_dues,
+    party_member_on,
+)
+from cadres.resources import IdNumberWidget, MemberIdWidget
 from economy.models import IncomeCategory
 from ledgers.cells import (
     ChoiceWidget,
@@ -34,6 +46,8 @@ from ledgers.cells import (
 from ledgers.spreadsheets import ODS, XLS, XLSX, Limits, SpreadsheetError, Workbook, is_blank
 from records.validators import future_date_problem
 from study.models import OrgLifeKind, StudyKind
+from township.masking import mask_id_number
+from villages.models import month_bounds
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,9 @@ class SheetSpec:
     name: str
     cells: tuple[tuple[str, LedgerWidget], ...]  # (header, the cell parser of its column)
     fields: tuple[tuple[str, str], ...] = ()  # (key of the row dicts, header): how a changed row is shown
+    prefilled: tuple[str, ...] = ()  # columns the template fills in: a row with nothing else is no row
+    # A sheet added after templates were handed out: a workbook without it reports nothing of it.
+    optional: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -79,7 +96,20 @@ STUDY = SheetSpec("study", "学习活动", (
     ("参加人数", CountWidget()),
     ("心得体会篇数", CountWidget()),
 ), (("date", "日期"), ("kind", "形式"), ("topic", "主题"), ("attendance", "参加人数"), ("essays", "心得体会篇数")))
-SHEETS = (INCOME, PIPELINE, ORG_LIFE, STUDY)
+DUES = SheetSpec("dues", "党费收缴", (
+    ("姓名", TextWidget(max_length=50, required=True)),
+    ("身份证号", MemberIdWidget()),
+    ("交纳方式", ChoiceWidget(DuesCategory.choices, "交纳方式", required=True)),
+    ("月收入基数（元）", DecimalWidget(places=2, max_digits=12)),
+    ("定额（元）", DecimalWidget(places=2, max_digits=4)),
+    ("实交（元）", DecimalWidget(places=2, max_digits=10)),
+    ("交纳日期", DateWidget()),
+), (("name", "姓名"), ("id_number", "身份证号"), ("category", "交纳方式"), ("base", "月收入基数（元）"),
+    ("fixed_amount", "定额（元）"), ("expected", "应交（元）"), ("paid", "实交（元）"), ("paid_date", "交纳日期")),
+    prefilled=("姓名", "身份证号"), optional=True)
+# 应交 is shown in the preview's changes but never typed: expected_dues computes it from the row.
+DUES_COLUMN_OF = {"base": "月收入基数（元）", "fixed_amount": "定额（元）", "category": "交纳方式"}
+SHEETS = (INCOME, PIPELINE, ORG_LIFE, STUDY, DUES)
 SHEET_NAMES = {spec.key: spec.name for spec in SHEETS}
 SHEETS_BY_NAME = {spec.name: spec for spec in SHEETS}
 
@@ -112,9 +142,18 @@ def row_as_workbook(spec: SheetSpec, values: dict | None) -> dict | None:
     shown = {}
     for key, header in spec.fields:
         value = values.get(key)
-        shown[header] = widgets[header].render(value) if isinstance(widgets[header], ChoiceWidget) else (
+        shown[header] = widgets[header].render(value) if isinstance(widgets.get(header), ChoiceWidget) else (
             "" if value is None else str(value))
     return shown
+
+
+def dues_roster(village, year, month) -> list[tuple[str, str]]:
+    """(姓名, masked 身份证号) of the village's Party members at the month's end, by name: the rows the template's
+    党费收缴 sheet and the month form start with. Masked for everyone: a template is passed around, and a row is
+    matched by 姓名 and the last four characters (cadres.services.plan_month_dues)."""
+    _first, last = month_bounds(year, month)
+    members = Person.objects.filter(village=village).filter(party_member_on(last)).order_by("name", "pk")
+    return [(name, mask_id_number(id_number)) for name, id_number in members.values_list("name", "id_number")]
 
 
 # ---------------------------------------------------------------- template
@@ -136,27 +175,33 @@ def build_template(*, village, year, month) -> bytes:
         (PIPELINE.key, "性别"): Gender.labels,
         (ORG_LIFE.key, "类型"): OrgLifeKind.labels,
         (STUDY.key, "形式"): StudyKind.labels,
+        (DUES.key, "交纳方式"): DuesCategory.labels,
     }
-    date_columns = {"日期", "出生日期"}
+    date_columns = {"日期", "出生日期", "交纳日期"}
+    prefill = {DUES.key: dues_roster(village, year, month)}
     for spec in SHEETS:
         sheet = book.create_sheet(spec.name)
+        for number, values in enumerate(prefill.get(spec.key, ()), start=2):
+            for index, value in enumerate(values, start=1):
+                sheet.cell(row=number, column=index, value=value).data_type = "s"
+        rows = max(TEMPLATE_ROWS, len(prefill.get(spec.key, ())))
         for index, title in enumerate(spec.columns, start=1):
             cell = sheet.cell(row=1, column=index, value=title)
             cell.font, cell.fill = bold, fill
             letter = cell.column_letter
-            sheet.column_dimensions[letter].width = 22 if title in ("身份证号", "主题", "备注") else 14
+            sheet.column_dimensions[letter].width = 22 if title in ("身份证号", "主题", "备注", "交纳方式") else 14
             choices = lists.get((spec.key, title))
             if choices:
                 validation = DataValidation(
                     type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
                     showErrorMessage=True, errorTitle="请从下拉列表中选择", error=f"{title}只能从下拉列表中选择。",
                 )
-                validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+                validation.add(f"{letter}2:{letter}{rows + 1}")
                 sheet.add_data_validation(validation)
             if title == "身份证号" or title in date_columns:
                 # Text, so Excel keeps all 18 digits; dates as yyyy-mm-dd.
                 number_format = "@" if title == "身份证号" else "yyyy-mm-dd"
-                for row in range(2, TEMPLATE_ROWS + 2):
+                for row in range(2, rows + 2):
                     sheet.cell(row=row, column=index).number_format = number_format
         sheet.freeze_panes = "A2"
 
@@ -172,13 +217,16 @@ def build_template(*, village, year, month) -> bytes:
     instructions = [
         "填写说明：",
         "1. 上方村名称、年度、月份由系统生成，上传时会核对，请勿修改。",
-        "2. 请勿修改“集体经济收入”“党员发展”“组织生活”“学习活动”四个工作表的名称和第一行表头。",
-        "3. 收入类别、发展阶段、类型、形式请从下拉列表中选择。",
+        "2. 请勿修改“集体经济收入”“党员发展”“组织生活”“学习活动”“党费收缴”五个工作表的名称和第一行表头。",
+        "3. 收入类别、发展阶段、类型、形式、交纳方式请从下拉列表中选择。",
         "4. 金额单位为元，最多两位小数；每个收入类别每月只填一行。",
         "5. 身份证号为18位，该列已设为文本格式，请勿改为数字格式；性别、出生日期可不填，如填写须与身份证号一致。",
         "6. 所有日期须在本月内且不晚于上传当天，格式如 2024-03-15；入党申请人递交申请时须年满18周岁。",
         "7. 本月没有的事项，对应工作表留空即可；重新上传本月报表会取代尚未确认的上一份，确认后替换上次报表写入的内容。",
         "8. 上传后系统会列出所有问题（工作表、行号、列），全部改正并确认后才会保存。",
+        "9. 党费收缴：已列出本村月末在册党员（身份证号只显示后四位，请勿修改）；按收入交纳的填写月收入基数，"
+        "农民及无固定收入党员填写定额（0.2元至1元）；应交金额由系统按标准计算，不必填写；未交填0；"
+        "只有姓名和身份证号的行视为本月不填报。",
     ]
     for offset, line in enumerate(instructions):
         info.cell(row=8 + offset, column=1, value=line).alignment = Alignment(wrap_text=False)
@@ -228,6 +276,8 @@ def read_workbook(data: bytes, *, village, year, month, limits: Limits | None = 
             _check_info(book, village, year, month, errors)
             for index, spec in enumerate(SHEETS, start=1):
                 if spec.name not in book.sheet_names:
+                    if spec.optional:
+                        continue
                     errors.append(problem(spec.name, None, "", f"缺少工作表“{spec.name}”，请使用系统下载的模板"))
                     continue
                 raw[spec.key] = _sheet_cells(book, spec, errors)
@@ -379,6 +429,8 @@ def _check_sheet(spec, cells_by_row, period, errors):
     out = []
     seen = {}
     for number, values in cells_by_row:
+        if spec.prefilled and is_blank([v for title, v in values.items() if title not in spec.prefilled]):
+            continue  # a template row as it came: nothing reported for that person
         row_errors = []
 
         def err(column, message, number=number, row_errors=row_errors):
@@ -475,7 +527,36 @@ def _study(cells, err, period):
     }
 
 
-ROW_RULES = {"income": _income, "pipeline": _pipeline, "org_life": _org_life, "study": _study}
+def _money(value):
+    return None if value is None else str(value.quantize(CENT))
+
+
+def _dues(cells, err, period):
+    """A member's dues of the month; 应交 computed by expected_dues, the rule's problems from dues_problems (whether
+    the person is a member of the village at the month's end is cadres.services.plan_month_dues' check)."""
+    category, base, fixed = cells["交纳方式"], cells["月收入基数（元）"], cells["定额（元）"]
+    if category:
+        problems = dues_problems(category=category, base=base, fixed_amount=fixed, year=period.year,
+                                 month=period.month, member_at_month_end=None)
+        for name, message in problems.items():
+            err(DUES_COLUMN_OF[name], message)
+    paid_date = cells["交纳日期"]
+    future = future_date_problem(paid_date, period.today) if paid_date else None
+    if future:
+        err("交纳日期", f"{future}（{paid_date:%Y-%m-%d}）")
+    return {
+        "name": cells["姓名"],
+        "id_number": cells["身份证号"],
+        "category": category,
+        "base": _money(base),
+        "fixed_amount": _money(fixed),
+        "expected": _money(expected_dues(category, base, fixed)),
+        "paid": _money(cells["实交（元）"] or Decimal("0")),
+        "paid_date": paid_date.isoformat() if paid_date else None,
+    }
+
+
+ROW_RULES = {"income": _income, "pipeline": _pipeline, "org_life": _org_life, "study": _study, "dues": _dues}
 DUPLICATE_KEYS = {"income": lambda r: r["category"], "pipeline": lambda r: (r["id_number"], r["stage"])}
 DUPLICATE_MESSAGES = {
     "income": ("收入类别", "同一收入类别每月只能填一行（第{row}行已填写）"),

@@ -122,3 +122,27 @@ def test_the_ledger_computes_expected_and_refuses_what_the_form_refuses(township
     importing.confirm(MemberDuesResource(township=township), result, user=staff)
     assert MemberDues.objects.get(person=payer, month=2).expected == D("90.00")
     assert MemberDues.objects.get(person=farmer, month=2).expected == D("1.00")
+
+
+def test_branch_month_totals_are_derived_from_the_members_and_agree_with_the_figures(township, village_a,
+                                                                                      village_b):
+    a1, a2, b1 = party_member(village_a), party_member(village_a), party_member(village_b)
+    for month in (1, 2):
+        MemberDues.objects.create(person=a1, year=2023, month=month, category="income", base=D("4000"),
+                                  paid=D("40") if month == 1 else D("0"))
+        MemberDues.objects.create(person=a2, year=2023, month=month, category="fixed", fixed_amount=D("0.5"),
+                                  paid=D("0.5"))
+    MemberDues.objects.create(person=b1, year=2023, month=1, category="income", base=D("12000"), paid=D("240"))
+    MemberDues.objects.create(person=b1, year=2022, month=12, category="income", base=D("12000"), paid=D("0"))
+    totals = {(row["village_id"], row["month"]): (row["members"], row["members_paid"], row["members_in_arrears"],
+                                                  row["expected_total"], row["paid_total"])
+              for row in MemberDues.objects.filter(year=2023).village_months()}
+    assert totals == {
+        (village_a.pk, 1): (2, 2, 0, D("40.50"), D("40.50")),
+        (village_a.pk, 2): (2, 1, 1, D("40.50"), D("0.50")),
+        (village_b.pk, 1): (1, 1, 0, D("240.00"), D("240.00")),
+    }
+    figures = compute_figures(township, 2023)
+    assert figures["dues.expected"]["value"] == "321.00" and D("321") == sum(t[3] for t in totals.values())
+    assert figures["dues.paid"]["value"] == "281.00" and D("281") == sum(t[4] for t in totals.values())
+    assert figures["dues.members_in_arrears"]["value"] == 1

@@ -61,7 +61,7 @@ VILLAGE_READ = {  # secretaries read their own village's (403 on write)
     "transfers",
 }
 VILLAGE_WRITE = {  # the monthly records a secretary reports for their village
-    "persons", "stage-changes", "incomes", "study-activities", "org-life", "dues",
+    "persons", "stage-changes", "incomes", "study-activities", "org-life",
     "appraisals",  # 民主评议党员: the branch records its members' grades
     "member-dues",  # 党费 per member and month
 }
@@ -110,6 +110,9 @@ EXPECT = {
     # What falls due in the development: everyone reads the items of the people they see (none: an empty list).
     "members:due": {"GET": "L ok ok ok ok ok ok ok"},
     "members-api:due": {"GET": "A ok ok ok ok ok ok ok"},
+    # The branches' dues by month, derived from the members' dues they see (none: an empty table).
+    "members:dues-totals": {"GET": "L ok ok ok ok ok ok ok"},
+    "members-api:dues-totals": {"GET": "A ok ok ok ok ok ok ok"},
     # ------------------------------------------------------------ monthly workbook pages
     "submissions:index": {"GET": "L ok ok ok ok ok ok ok"},
     "submissions:upload": {"GET": "L 405 405 405 405 405 405 405", "POST": "L ok 404 403 ok 404 403 ok"},

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("query", ["year=0.0", "year=1.5", "year=0", "year=99999", "year=abc",
                                    "month=%15%09abc", "month=99999999999999999999"])
 def test_number_filters_refuse_garbage_with_400(query, api_for, staff):
-    slug = "dues" if query.startswith("month") else "study-activities"
+    slug = "member-dues" if query.startswith("month") else "study-activities"
     response = api_for(staff).get(f"/api/{slug}/?{query}")
     assert response.status_code == 400, response.content
 

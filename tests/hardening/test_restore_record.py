@@ -7,7 +7,7 @@ from tests.records.specs import BY_SLUG, Ctx
 
 pytestmark = pytest.mark.django_db
 
-SLUGS = ["persons", "incomes", "study-activities", "bulletins", "star-ratings", "alliances", "dues"]
+SLUGS = ["persons", "incomes", "study-activities", "bulletins", "star-ratings", "alliances", "member-dues"]
 
 
 def _label(model):

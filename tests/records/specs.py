@@ -40,7 +40,7 @@ from tests.records.factories import (
     TownshipTargetFactory,
     WorkEventFactory,
 )
-from tests.study.factories import DuesPaymentFactory, OrgLifeEventFactory, StudyActivityFactory, StudyPlanFactory
+from tests.study.factories import OrgLifeEventFactory, StudyActivityFactory, StudyPlanFactory
 from tests.villages.factories import PartyBranchFactory, StarRatingFactory
 
 
@@ -229,13 +229,6 @@ SPECS = [
         payload=lambda c: {"branch": c.branch.pk, "date": "2023-04-05", "kind": "theme_day",
                            "topic": "主题党日：重温入党誓词", "attendance": 25},
         edit=("attendance", 30), secretary_edits=True, month=_iso_month("date"),
-    ),
-    Spec(
-        "dues",
-        make=lambda c, n: DuesPaymentFactory(branch=c.branch),
-        payload=lambda c: {"branch": c.branch.pk, "year": 2023, "month": 4, "expected_count": 30,
-                           "paid_count": 28, "amount": "560.00"},
-        edit=("paid_count", 30), secretary_edits=True, month=lambda p: (p["year"], p["month"]),
     ),
     Spec(
         "campaigns",

@@ -5,11 +5,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from economy.models import IncomeRecord, IndustryProject, TownshipEconomyTarget, VillageIncomeTarget
-from study.models import DuesPayment
-from tests.cadres.factories import CadreTrainingFactory
+from tests.cadres.factories import CadreTrainingFactory, MemberDuesFactory, party_member
 from tests.economy.factories import IncomeRecordFactory
 from tests.records.factories import ProblemFactory, TownshipTargetFactory
-from tests.study.factories import DuesPaymentFactory
 from tests.villages.factories import StarRatingFactory
 from villages.models import StarRating
 
@@ -46,16 +44,15 @@ def test_amounts_are_never_negative(village_a, township):
     violates(lambda: TownshipEconomyTarget.objects.create(township=township, year=2023, income_total=minus))
     violates(lambda: IndustryProject.objects.create(township=township, year=2023, name="x", income_added=minus))
     violates(lambda: IndustryProject.objects.create(township=township, year=2023, name="x", scale=Decimal("-1")))
-    violates(lambda: DuesPayment.objects.create(branch=village_a.branches.first(), year=2023, month=1,
-                                                expected_count=1, paid_count=1, amount=minus))
+    member = party_member(village_a)
+    violates(lambda: MemberDuesFactory(person=member, paid=minus))
+    violates(lambda: MemberDuesFactory(person=member, base=Decimal("-100.00")))
     violates(lambda: CadreTrainingFactory(reserve_cadre__person__village=village_a,
                                           reserve_cadre__person__township=township, hours=Decimal("-1")))
-    assert not IncomeRecord.objects.exists() and not DuesPayment.objects.exists()
+    assert not IncomeRecord.objects.exists() and not member.dues.exists()
 
 
 def test_other_database_invariants(village_a, township):
-    branch = village_a.branches.first()
-    violates(lambda: DuesPaymentFactory(branch=branch, expected_count=10, paid_count=11))
     violates(lambda: IncomeRecordFactory(village=village_a, month=13))
     violates(lambda: ProblemFactory(township=township, rectified=True, rectified_date=None))
     violates(lambda: TownshipTargetFactory(township=township, planned_probationary=5,

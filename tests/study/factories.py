@@ -1,9 +1,8 @@
 import datetime
-from decimal import Decimal
 
 import factory
 
-from study.models import DuesPayment, OrgLifeEvent, StudyActivity, StudyPlan
+from study.models import OrgLifeEvent, StudyActivity, StudyPlan
 from tests.villages.factories import PartyBranchFactory, TownshipFactory, VillageFactory
 
 
@@ -39,16 +38,3 @@ class OrgLifeEventFactory(factory.django.DjangoModelFactory):
     kind = "theme_day"
     topic = factory.Sequence(lambda n: f"主题党日活动（{n}）")
     attendance = 25
-
-
-class DuesPaymentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = DuesPayment
-
-    branch = factory.SubFactory(PartyBranchFactory)
-    # Unique per branch and month: walk the months, then the years.
-    year = factory.Sequence(lambda n: 2023 - n // 12)
-    month = factory.Sequence(lambda n: n % 12 + 1)
-    expected_count = 30
-    paid_count = 28
-    amount = Decimal("560.00")

@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from study.models import DuesPayment, StudyActivity
+from study.models import StudyActivity
 from tests.study.factories import OrgLifeEventFactory, StudyActivityFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,16 +46,6 @@ def test_list_filters_by_kind_and_year_and_searches_topic(client_for, staff, tow
     body = client.get(url, {"kind": "night_school", "year": 2023}).content.decode()
     assert "共 1 条" in body and "夜校：种植技术" in body
     assert "共 1 条" in client.get(url, {"q": "党章"}).content.decode()
-
-
-def test_paid_cannot_exceed_expected(client_for, api_for, staff, village_a):
-    payload = {"branch": village_a.branches.first().pk, "year": 2023, "month": 5, "expected_count": 20,
-               "paid_count": 21, "amount": "420.00"}
-    response = client_for(staff).post(reverse("records:dues-create"), payload)
-    assert response.status_code == 400 and "实缴人数不能多于应缴人数" in response.content.decode()
-    response = api_for(staff).post("/api/dues/", payload, format="json")
-    assert response.status_code == 400 and "实缴人数不能多于应缴人数" in str(response.json())
-    assert not DuesPayment.objects.exists()
 
 
 def test_org_life_filters_by_village(api_for, staff, village_a, village_b):

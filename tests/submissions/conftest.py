@@ -57,6 +57,23 @@ def upload_file(data, name="月报.xlsx"):
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
 
+def measure_queries(village, user, data, year=YEAR, month=MONTH):
+    """(queries of the preview, queries of the confirm) of the workbook `data`, which must be clean."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from submissions import services
+
+    submission = services.submission_create(village=village, year=year, month=month, user=user,
+                                            uploaded_file=upload_file(data))
+    with CaptureQueriesContext(connection) as preview:
+        submission = services.submission_preview(submission=submission)
+    assert submission.errors == []
+    with CaptureQueriesContext(connection) as confirm:
+        services.submission_confirm(submission=submission, user=user)
+    return len(preview), len(confirm)
+
+
 @pytest.fixture
 def upload_api(api_for):
     """POST a workbook through the API as `user`; returns the response."""

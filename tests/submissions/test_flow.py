@@ -84,13 +84,14 @@ def test_template_has_sheets_headers_dropdowns_and_text_id_column(village_a):
     from submissions.workbook import build_template
 
     book = openpyxl.load_workbook(io.BytesIO(build_template(village=village_a, year=YEAR, month=MONTH)))
-    assert book.sheetnames == ["集体经济收入", "党员发展", "组织生活", "学习活动", "填报说明"]
-    headers = {name: [c.value for c in book[name][1] if c.value] for name in book.sheetnames[:4]}
+    assert book.sheetnames == ["集体经济收入", "党员发展", "组织生活", "学习活动", "党费收缴", "填报说明"]
+    headers = {name: [c.value for c in book[name][1] if c.value] for name in book.sheetnames[:5]}
     assert headers == {
         "集体经济收入": ["收入类别", "金额（元）", "备注"],
         "党员发展": ["姓名", "性别", "出生日期", "身份证号", "发展阶段", "日期", "备注"],
         "组织生活": ["日期", "类型", "主题", "参加人数"],
         "学习活动": ["日期", "形式", "主题", "参加人数", "心得体会篇数"],
+        "党费收缴": ["姓名", "身份证号", "交纳方式", "月收入基数（元）", "定额（元）", "实交（元）", "交纳日期"],
     }
     income_lists = [dv.formula1 for dv in book["集体经济收入"].data_validations.dataValidation]
     assert income_lists == ['"土地流转,土地管理,农业种植,设施租赁,服务收入,投资收益,其他"']
@@ -134,6 +135,7 @@ def test_reupload_replaces_and_never_doubles(village_a, secretary_a, workbook_fo
         "党员发展": {"added": 0, "replaced": 1, "removed": 1, "unchanged": 0},
         "组织生活": {"added": 0, "replaced": 1, "removed": 0, "unchanged": 0},
         "学习活动": {"added": 0, "replaced": 0, "removed": 1, "unchanged": 0},
+        "党费收缴": {"added": 0, "replaced": 0, "removed": 0, "unchanged": 0},
     }
     services.submission_confirm(submission=submission, user=secretary_a)
     records = _records(village_a)

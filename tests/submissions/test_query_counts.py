@@ -2,15 +2,12 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cadres.id_numbers import make_id_number
 from cadres.models import Person, StageChange
 from study.models import OrgLifeEvent, StudyActivity
-from submissions import services
 
-from .conftest import upload_file
+from .conftest import measure_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +24,7 @@ def _rows(n):
 
 
 def _measure(village, user, workbook_for, n):
-    submission = services.submission_create(village=village, year=2024, month=3, user=user,
-                                            uploaded_file=upload_file(workbook_for(village, rows=_rows(n))))
-    with CaptureQueriesContext(connection) as preview:
-        submission = services.submission_preview(submission=submission)
-    assert submission.errors == []
-    with CaptureQueriesContext(connection) as confirm:
-        services.submission_confirm(submission=submission, user=user)
-    return len(preview), len(confirm)
+    return measure_queries(village, user, workbook_for(village, rows=_rows(n)))
 
 
 def test_query_count_does_not_grow_with_rows(village_a, village_b, secretary_a, secretary_b, workbook_for):

@@ -13,10 +13,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cadres.id_numbers import check_digit
-from cadres.models import Person, ReserveCadre, Stage, StageChange, Talent, TalentKind
+from cadres.models import (
+    DuesCategory,
+    MemberDues,
+    Person,
+    ReserveCadre,
+    Stage,
+    StageChange,
+    Talent,
+    TalentKind,
+    expected_dues,
+)
 from committee.models import Bulletin, BulletinKind, Problem, TownshipTarget
 from economy.models import IncomeCategory, IncomeRecord, TownshipEconomyTarget, VillageIncomeTarget
-from study.models import DuesPayment, OrgLifeEvent, OrgLifeKind, StudyActivity, StudyKind
+from study.models import OrgLifeEvent, OrgLifeKind, StudyActivity, StudyKind
 from township.models import Role, User
 from villages.models import PartyBranch, StarRating, Township, Village, VillageMonth, VillageMonthStatus
 
@@ -142,7 +152,7 @@ class Command(BaseCommand):
         count += self._bulk(Talent, talents)
 
         for year in year_list:
-            count += self._year(township, villages, branches, year)
+            count += self._year(township, villages, branches, year, members)
         return count
 
     def _person(self, township, village, region, serial, stage):
@@ -152,7 +162,7 @@ class Command(BaseCommand):
         return Person(township=township, village=village, name=self._name(), id_number=first17 + check_digit(first17),
                       gender="male" if int(first17[16]) % 2 else "female", birth_date=born, stage=stage)
 
-    def _year(self, township, villages, branches, year):
+    def _year(self, township, villages, branches, year, members):
         rng = self.rng
         count = 0
         categories = IncomeCategory.values
@@ -191,16 +201,13 @@ class Command(BaseCommand):
                     attendance=rng.randint(8, 120), essays=1 if rng.random() < 0.3 else 0,
                 ))
         count += self._bulk(StudyActivity, activities)
-        events, dues = [], []
+        events = []
         for branch in branches:
             for month in range(1, 13):
                 for kind in (OrgLifeKind.COMMITTEE_MEETING, OrgLifeKind.THEME_DAY, OrgLifeKind.GROUP_MEETING):
                     events.append(OrgLifeEvent(branch=branch, date=datetime.date(year, month, rng.randint(1, 28)),
                                                kind=kind, topic="组织生活", attendance=rng.randint(10, 40)))
-                dues.append(DuesPayment(branch=branch, year=year, month=month, expected_count=MEMBERS_PER_VILLAGE,
-                                        paid_count=MEMBERS_PER_VILLAGE - rng.randint(0, 3),
-                                        amount=Decimal(rng.randint(200, 900))))
-        count += self._bulk(OrgLifeEvent, events) + self._bulk(DuesPayment, dues)
+        count += self._bulk(OrgLifeEvent, events) + self._bulk(MemberDues, self._dues(members, year))
         problems = []
         for _ in range(170):
             found = self._day(year)
@@ -218,6 +225,24 @@ class Command(BaseCommand):
                                    title=f"{year}年第{n}期") for n in range(1, per_year + 1)]
         count += self._bulk(Bulletin, bulletins)
         return count
+
+    def _dues(self, members, year):
+        """Each member's dues of each month (a branch's monthly totals are derived from them): three in four pay a
+        farmer's fixed amount, the rest by their income's bracket; a few owe a month."""
+        rng, rows = self.rng, []
+        for person in members:
+            fixed = rng.random() < 0.75
+            base = None if fixed else Decimal(rng.randint(1500, 12000))
+            amount = rng.choice((Decimal("0.50"), Decimal("1.00"))) if fixed else None
+            for month in range(1, 13):
+                category = DuesCategory.FIXED if fixed else DuesCategory.INCOME
+                expected = expected_dues(category, base, amount)
+                owes = rng.random() < 0.02
+                rows.append(MemberDues(person=person, village_id=person.village_id, year=year, month=month,
+                                       category=category, base=base,
+                                       fixed_amount=amount, expected=expected, paid=Decimal("0") if owes else expected,
+                                       paid_date=None if owes else datetime.date(year, month, 25)))
+        return rows
 
     def _day(self, year):
         return datetime.date(year, 1, 1) + datetime.timedelta(days=self.rng.randint(0, 364))
