@@ -85,8 +85,10 @@ def test_secretary_reports_the_missing_month(page, live_server, demo, watch, vie
     # The preview says what will change, row by row, and nothing is written until the confirm.
     assert page.locator("#submission-status").inner_text() == "待确认"
     changes = {row[0]: row[1:] for row in table_rows(card(page, "确认后将作如下变更").locator("table"))}
+    # 党费收缴 left as the template gave it: listed, with nothing to change.
     assert changes == {"集体经济收入": ["2", "0", "0", "0"], "党员发展": ["1", "0", "0", "0"],
-                       "组织生活": ["1", "0", "0", "0"], "学习活动": ["1", "0", "0", "0"]}
+                       "组织生活": ["1", "0", "0", "0"], "学习活动": ["1", "0", "0", "0"],
+                       "党费收缴": ["0", "0", "0", "0"]}
     rows = page.locator("#changes li.row-change")
     assert rows.count() == 5 and "新增" in rows.first.inner_text()
     assert "土地流转" in page.locator("#changes").inner_text()
