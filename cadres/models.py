@@ -309,13 +309,10 @@ class Person(models.Model):
         return self
 
     def village_on(self, day):
-        """The id of the village this person belonged to on `day` (their 组织关系转接), one query; their current
+        """The id of the village this person belonged to on `day` (membership_on, one query); their current
         village when they were outside the system then (a record made for them is made there)."""
-        before = self.transfers.filter(date__lte=day).order_by("-date", "-pk").values_list("to_village_id")[:1]
-        after = self.transfers.filter(date__gt=day).order_by("date", "pk").values_list("from_village_id")[:1]
-        found = Person.objects.filter(pk=self.pk).values_list(
-            Coalesce(Subquery(before), Subquery(after), "village_id", output_field=models.IntegerField()),
-            flat=True).first() if self.pk else None
+        found = Person.objects.filter(pk=self.pk).values_list(membership_on(day, end="village"),
+                                                              flat=True).first() if self.pk else None
         return found or self.village_id
 
     def age_on(self, day):
