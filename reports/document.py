@@ -45,10 +45,16 @@ def get_report(township, year) -> Report:
     return report
 
 
+def final_of(township, year) -> ReportFinal | None:
+    """The final version of a township's report of `year`, or None; its frozen content deferred (load_frozen()
+    reads it, from the cache when it can)."""
+    return ReportFinal.objects.defer(*ReportFinal.FROZEN).filter(report__township=township, report__year=year).first()
+
+
 def stated_figures(township, year) -> tuple[dict, dict, bool]:
     """(figures, last year's, final) of a township's year as the product states them outside the report page
     (the leaders' dashboard): the frozen ones once the year's report is final, live ones otherwise."""
-    final = ReportFinal.objects.defer(*ReportFinal.FROZEN).filter(report__township=township, report__year=year).first()
+    final = final_of(township, year)
     if final is not None:
         final.load_frozen()
         return final.figures, final.previous_figures, True

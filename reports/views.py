@@ -40,7 +40,7 @@ from .figures import (
     compute_figures,
     villages_counted,
 )
-from .models import ItemSection, ReportFinal, ReportItem
+from .models import ItemSection, ReportItem
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -297,8 +297,7 @@ def figures_api(request, year):
         raise exceptions.NotFound("年度工作总结不存在或无权查看") from exc
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise exceptions.NotFound("年度无效")
-    final = (ReportFinal.objects.defer("figures", "sections")
-             .filter(report__township=township, report__year=year).first())
+    final = doc.final_of(township, year)
     if final and request.query_params.get("live") != "1":
         final.load_frozen()
         return Response({"township": township.name, "year": year, "final": True,
