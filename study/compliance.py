@@ -17,7 +17,6 @@ figures alike.
 """
 from __future__ import annotations
 
-import datetime
 import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from township.numbers import months_ended, share
-from villages.models import PartyBranch, Village
+from villages.models import PartyBranch, Village, month_bounds
 
 from .models import OrgLifeKind, OrgLifeRequirement, RequirementFrequency
 
@@ -151,7 +150,7 @@ def _branch(row) -> PartyBranch:
     return PartyBranch(pk=row["pk"], name=row["name"], village=village)
 
 
-def _branches_and_counts(branches, years, by_month=True) -> tuple[list, dict, dict]:
+def _branches_and_counts(branches, years, by_month=True) -> tuple[list, dict, dict, dict]:
     """([branch with its village], {(branch id, year, kind): months held as a bit mask (bit m-1 for month m)},
     {(branch id, year, kind): meetings}) in one query: the branches joined to their meetings of the years
     (a branch without any still comes, once). `by_month` also gives {(branch id, year, month, kind):
@@ -169,12 +168,10 @@ def _branches_and_counts(branches, years, by_month=True) -> tuple[list, dict, di
         rows = rows.annotate(m=ExtractMonth("meeting__date")).values(*group, "m").annotate(n=Count("meeting__pk"))
     else:
         # Bit m-1 set when a meeting was held in month m: twelve plain MAX aggregates (no DISTINCT, so the
-        # database may hash the groups), the same on PostgreSQL and SQLite.
-        # The month as date ranges, not EXTRACT(MONTH): comparing dates costs the database far less per row.
+        # database may hash the groups), the same on PostgreSQL and SQLite; the month as date ranges, not
+        # EXTRACT(MONTH): comparing dates costs the database far less per row.
         def in_month(m):
-            return reduce(operator.or_, (Q(meeting__date__gte=datetime.date(y, m, 1),
-                                           meeting__date__lt=datetime.date(y + m // 12, m % 12 + 1, 1))
-                                         for y in years))
+            return reduce(operator.or_, (Q(meeting__date__range=month_bounds(y, m)) for y in years))
 
         rows = rows.values(*group).annotate(
             n=Count("meeting__pk"),
