@@ -104,6 +104,12 @@ def path_of(name) -> str:
     return _path(name, get_script_prefix())
 
 
+def in_years(lookup, years) -> Q:
+    """`lookup` (date__year, or a year field) in `years`, as one equality per year: on a date a BETWEEN the
+    planner can use an index for, where EXTRACT(YEAR) IN (…) is not."""
+    return reduce(operator.or_, (Q(**{lookup: year}) for year in years))
+
+
 def records_url(slug, **params) -> str:
     """The filtered record list behind a figure (/records/<slug>/?year=…&…)."""
     url = path_of(f"records:{slug}-list")
@@ -472,7 +478,8 @@ def _dues_and_transfers(township_ids, years, values):
             .annotate(n=Count("pk"), total_expected=Sum("expected"), total_paid=Sum("paid"),
                       arrears=Count("person", filter=Q(paid__lt=F("expected")), distinct=True)))
     transfers = (Transfer.objects.order_by()
-                 .filter(Q(from_township__in=township_ids) | Q(to_township__in=township_ids), date__year__in=years)
+                 .filter(Q(from_township__in=township_ids) | Q(to_township__in=township_ids),
+                         in_years("date__year", years))
                  .annotate(tag=Value("transfer"), township_a=F("from_township_id"), township_b=F("to_township_id"),
                            in_year=ExtractYear("date"))
                  .values("tag", "township_a", "township_b", "in_year")
@@ -554,9 +561,7 @@ def _grouped_counts(slug, township_ids, years, values, by_village=False):
     year_dimension = record_filters.year_lookup(record_type)
     if year_dimension in dimensions and all(year_dimension in equal for _f, _y, equal, _a in wanted):
         # Every figure on this kind is of a year asked: read only those years' rows.
-        # One range per year (`date__year=` is a BETWEEN the planner can use an index for; EXTRACT(YEAR) IN
-        # (…) is not).
-        rows = rows.filter(reduce(operator.or_, (Q(**{year_dimension: year}) for year in years)))
+        rows = rows.filter(in_years(year_dimension, years))
     group = [township_path] + ([village_path] if village_path else []) + dimensions
     rows = rows.values(*group).annotate(**{alias: aggregate for alias, aggregate in aggregates.values()})
     for tid in township_ids:
