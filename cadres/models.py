@@ -942,8 +942,10 @@ def membership_on(day, end="township"):
     """The id of the township (end="township") or village (end="village") a person belonged to on `day`, as a
     query expression: where their latest transfer on or before that day took them, else where their first
     transfer after it took them from, else where they are now; 0 when they were outside the system then
-    (transferred out of it, or not yet transferred in). No query per person: two subqueries."""
-    from django.db.models import F, IntegerField, OuterRef, Value
+    (transferred out of it, or not yet transferred in). No query per person: two subqueries, asked only of the
+    people with a transfer (one uncorrelated list the database reads once: most people never move, and the
+    year-end counts of a county ask this of every member)."""
+    from django.db.models import Case, F, IntegerField, OuterRef, Value, When
 
     to = Coalesce(f"to_{end}_id", Value(0), output_field=IntegerField())
     origin = Coalesce(f"from_{end}_id", Value(0), output_field=IntegerField())
@@ -951,7 +953,10 @@ def membership_on(day, end="township"):
               .annotate(end=to).values("end")[:1])
     after = (Transfer.objects.filter(person=OuterRef("pk"), date__gt=day).order_by("date", "pk")
              .annotate(end=origin).values("end")[:1])
-    return Coalesce(Subquery(before), Subquery(after), F(f"{end}_id"), output_field=IntegerField())
+    now = F(f"{end}_id")
+    return Case(When(pk__in=Transfer.objects.order_by().values("person_id"),
+                     then=Coalesce(Subquery(before), Subquery(after), now, output_field=IntegerField())),
+                default=now, output_field=IntegerField())
 
 
 def in_township_on(day) -> Q:
