@@ -12,6 +12,10 @@ from .drafting import exact_text
 from .figures import growth
 
 STAR_SHARES = (("share_3plus", "三星级及以上"), ("share_4plus", "四星级及以上"), ("share_5", "五星级"))
+# The figures the page states (its tiles, their targets and its charts): the home page computes these only.
+KEYS = ("economy.income_total", "economy.villages_over_1m", "economy.villages_over_2m",
+        *(f"stars.{share}" for share, _label in STAR_SHARES), "members.new_probationary", "township.problems_open",
+        "submissions.reporting_rate", "targets.economy", "targets.stars", "targets.planned_probationary")
 
 
 def _value(figures, key):

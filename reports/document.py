@@ -51,20 +51,22 @@ def final_of(township, year) -> ReportFinal | None:
     return ReportFinal.objects.defer(*ReportFinal.FROZEN).filter(report__township=township, report__year=year).first()
 
 
-def stated_figures(township, year) -> tuple[dict, dict, bool]:
+def stated_figures(township, year, keys=None) -> tuple[dict, dict, bool]:
     """(figures, last year's, final) of a township's year as the product states them outside the report page
-    (the leaders' dashboard): the frozen ones once the year's report is final, live ones otherwise."""
+    (the leaders' dashboard, which asks for its `keys` only): the frozen ones once the year's report is final,
+    live ones otherwise."""
     final = final_of(township, year)
     if final is not None:
         final.load_frozen()
         return final.figures, final.previous_figures, True
-    figures, previous = figures_of(township, year)
+    figures, previous = figures_of(township, year, keys)
     return figures, previous, False
 
 
-def figures_of(township, year) -> tuple[dict, dict]:
-    """(this year's figures, last year's) of a township in one pass: what the text compares."""
-    both = compute_years(township, [year, year - 1])
+def figures_of(township, year, keys=None) -> tuple[dict, dict]:
+    """(this year's figures, last year's) of a township in one pass: what the text compares (with `keys`,
+    those figures only)."""
+    both = compute_years(township, [year, year - 1], keys=keys)
     return both[year], both[year - 1]
 
 

@@ -519,7 +519,7 @@ class Values(defaultdict):
         super().__init__(lambda: defaultdict(dict))
 
 
-def _grouped_counts(slug, township_ids, years, values, by_village=False):
+def _grouped_counts(slug, township_ids, years, values, by_village=False, wanted=None):
     """Every COUNT and SUM figure on one record kind, for all townships and years: one query.
 
     A figure's list filters that are plain equalities (年度, a kind, a stage, a flag) become
@@ -527,12 +527,13 @@ def _grouped_counts(slug, township_ids, years, values, by_village=False):
     土地类收入 …) are FILTER aggregates. Both are the list page's own conditions
     (records.filters), so a figure is exactly what its source lists. With `by_village` (a
     township's report, and incomes always: the village figures need them) the values of each
-    village come too (values[tid][year]["_by_village"][key] = {village id: value})."""
+    village come too (values[tid][year]["_by_village"][key] = {village id: value}). `wanted`: only these
+    figures (None: all)."""
     record_type = record_types.get(slug)
     model = record_type.model
     township_path = record_filters.township_path(model)
     village_path = record_filters.village_path(model) if by_village else None
-    wanted = []  # (figure, year, {dimension: value}, aggregate alias)
+    counted_here = []  # (figure, year, {dimension: value}, aggregate alias)
     aggregates = {}
     dimensions = set()
     for figure in FIGURES:
@@ -541,6 +542,8 @@ def _grouped_counts(slug, township_ids, years, values, by_village=False):
         if figure.key in YEAR_END_STAGE_COUNTS:  # counted by _year_end_stages, each person's stage once
             continue
         if figure.key in DUES_KEYS:  # counted by _dues_and_transfers, each member in arrears once
+            continue
+        if wanted is not None and figure.key not in wanted:
             continue
         for year in years:
             params = {k: str(v) for k, v in figure.params(year).items()}
@@ -553,24 +556,24 @@ def _grouped_counts(slug, township_ids, years, values, by_village=False):
                 function = Count if figure.kind == COUNT else Sum
                 aggregates[signature] = (f"a{len(aggregates)}", function(target, filter=condition)
                                          if condition is not None else function(target))
-            wanted.append((figure, year, equal, aggregates[signature][0]))
-    if not wanted:
+            counted_here.append((figure, year, equal, aggregates[signature][0]))
+    if not counted_here:
         return
     dimensions = sorted(dimensions)
     rows = model._default_manager.order_by().filter(**{f"{township_path}__in": township_ids})
     year_dimension = record_filters.year_lookup(record_type)
-    if year_dimension in dimensions and all(year_dimension in equal for _f, _y, equal, _a in wanted):
+    if year_dimension in dimensions and all(year_dimension in equal for _f, _y, equal, _a in counted_here):
         # Every figure on this kind is of a year asked: read only those years' rows.
         rows = rows.filter(in_years(year_dimension, years))
     group = [township_path] + ([village_path] if village_path else []) + dimensions
     rows = rows.values(*group).annotate(**{alias: aggregate for alias, aggregate in aggregates.values()})
     for tid in township_ids:
-        for figure, year, _equal, _alias in wanted:
+        for figure, year, _equal, _alias in counted_here:
             values[tid][year][figure.key] = 0
     # The figures a row adds to, found by its values of each set of grouping columns the figures compare
     # (a dict lookup per set, not a comparison per figure).
     by_columns = defaultdict(lambda: defaultdict(list))  # (columns) → {(values): [(figure, year, alias)]}
-    for figure, year, equal, alias in wanted:
+    for figure, year, equal, alias in counted_here:
         columns = tuple(sorted(equal))
         by_columns[columns][tuple(equal[c] for c in columns)].append((figure, year, alias))
     for row in rows:
@@ -666,60 +669,132 @@ def _village_figures(township_ids, years, values, today, detail_year):
                 v["_village_totals"] = {village["name"]: year_totals.get(village["id"]) for village in own}
 
 
-def _maps(township_ids, years, values):
+def _maps(township_ids, years, values, wanted=None):
     """Figures that are maps of other figures (no query), or of a grouping (income by category: 1 query)."""
-    for row in (IncomeRecord.objects.order_by().filter(village__township__in=township_ids, year__in=years)
-                .values("village__township_id", "year", "category").annotate(total=Sum("amount"))):
-        values[row["village__township_id"]][row["year"]].setdefault("_categories", {})[row["category"]] = row["total"]
+    by_category = wanted is None or "economy.income_by_category" in wanted
+    if by_category:
+        for row in (IncomeRecord.objects.order_by().filter(village__township__in=township_ids, year__in=years)
+                    .values("village__township_id", "year", "category").annotate(total=Sum("amount"))):
+            of_year = values[row["village__township_id"]][row["year"]]
+            of_year.setdefault("_categories", {})[row["category"]] = row["total"]
     for tid in township_ids:
         for year in years:
             v = values[tid][year]
-            v["stars.by_level"] = {str(n): v[f"stars.level_{n}"] for n in (5, 4, 3, 2, 1)}
-            v["study.by_kind"] = {kind.label: v[study_key(kind)] for kind in StudyKind if v[study_key(kind)]}
-            v["members.by_stage"] = {stage.label: v[key] for stage, key in YEAR_END_STAGE_KEYS.items()}
-            v["members.steps"] = {stage.label: v[key] for stage, key in STEP_KEYS.items()}
-            categories = v.pop("_categories", {})
-            v["economy.income_by_category"] = {c.label: money(categories[c]) for c in IncomeCategory
-                                               if c in categories}
+            for key, value in _maps_of(v).items():
+                if wanted is None or key in wanted:
+                    v[key] = value
+            if by_category:
+                categories = v.pop("_categories", {})
+                v["economy.income_by_category"] = {c.label: money(categories[c]) for c in IncomeCategory
+                                                   if c in categories}
 
 
-def _finish(values_of_year):
+# The maps made of other figures: {map key: (the figures it is made of)}.
+MAP_PARTS = {
+    "stars.by_level": tuple(f"stars.level_{n}" for n in (5, 4, 3, 2, 1)) + ("stars.rated",),
+    "study.by_kind": tuple(study_key(kind) for kind in StudyKind),
+    "members.by_stage": tuple(YEAR_END_STAGE_KEYS.values()),
+    "members.steps": tuple(STEP_KEYS.values()),
+}
+
+
+def _maps_of(v) -> dict:
+    """The maps of other figures of one township's year (lazily: only those whose parts were computed)."""
+    out = {}
+    if all(key in v for key in MAP_PARTS["stars.by_level"]):
+        out["stars.by_level"] = {str(n): v[f"stars.level_{n}"] for n in (5, 4, 3, 2, 1)}
+    if all(key in v for key in MAP_PARTS["study.by_kind"]):
+        out["study.by_kind"] = {kind.label: v[study_key(kind)] for kind in StudyKind if v[study_key(kind)]}
+    if all(key in v for key in MAP_PARTS["members.by_stage"]):
+        out["members.by_stage"] = {stage.label: v[key] for stage, key in YEAR_END_STAGE_KEYS.items()}
+    if all(key in v for key in MAP_PARTS["members.steps"]):
+        out["members.steps"] = {stage.label: v[key] for stage, key in STEP_KEYS.items()}
+    return out
+
+
+def _finish(values_of_year, wanted=None):
     """Shares from their parts, money as strings, and None where the year has no such records."""
     v = values_of_year
-    for figure in FIGURES:
+    figures = FIGURES if wanted is None else [figure for figure in FIGURES if figure.key in wanted]
+    for figure in figures:
         if figure.kind == SHARE:
             numerator, denominator = (v.get(key) for key in figure.parts)
             v[figure.key] = share(numerator, denominator)
-    for figure in FIGURES:
+    for figure in figures:
         if figure.none_without and not v.get(figure.none_without):
             v[figure.key] = None
         elif figure.kind == SUM and figure.unit == "元" and v.get(figure.key) is not None:
             v[figure.key] = money(v[figure.key])
-    for key in ("stars.by_level",):
-        if not v.get("stars.rated"):
-            v[key] = None
-    if not v.get("economy.villages_reporting_income"):
+    if "stars.by_level" in v and not v.get("stars.rated"):
+        v["stars.by_level"] = None
+    if "economy.income_by_category" in v and not v.get("economy.villages_reporting_income"):
         v["economy.income_by_category"] = None
     return v
 
 
-def compute_values(township_ids, years, today=None, detail_year=None) -> Values:
-    """{township id: {year: {key: value}}} of every county-summable figure (and, for `detail_year`, the lists)."""
+# What a figure computed apart from its own records needs computed first (beyond a share's parts and the
+# count its zero depends on): the village counts, extremes and lists add up the villages' incomes.
+VILLAGE_INCOME_FIGURES = (*VILLAGE_COUNTS, "economy.income_max", "economy.income_min", "economy.income_by_village")
+NEEDS = {
+    **{key: ("economy.income_total", "economy.income_records") for key in VILLAGE_INCOME_FIGURES},
+    **MAP_PARTS,
+    "economy.income_by_category": ("economy.villages_reporting_income",),
+    "org_life.short_branches": ("org_life.events",),
+    "targets.village_income": ("economy.income_by_village",),  # each village's income beside its target
+}
+# The figures each step of the engine states apart from the grouped counts.
+VILLAGE_STEP = frozenset({*VILLAGE_INCOME_FIGURES, "villages.list", "submissions.months_ended", "submissions.reported",
+                          "submissions.expected", "submissions.by_month"})
+ORG_LIFE_STEP = frozenset({"org_life.requirements_due", "org_life.requirements_met", "org_life.short_branches"})
+TARGET_KEYS = frozenset(figure.key for figure in FIGURES if figure.key.startswith("targets."))
+
+
+def needed(keys) -> frozenset:
+    """`keys` and every figure they are computed from (a share's parts, the count whose zero makes a figure
+    None, the figures a map or a village count is made of)."""
+    out, todo = set(), list(keys)
+    while todo:
+        key = todo.pop()
+        if key in out:
+            continue
+        out.add(key)
+        figure = BY_KEY[key]
+        todo += [*(figure.parts or ()), *([figure.none_without] if figure.none_without else []), *NEEDS.get(key, ())]
+    return frozenset(out)
+
+
+def compute_values(township_ids, years, today=None, detail_year=None, keys=None) -> Values:
+    """{township id: {year: {key: value}}} of every county-summable figure (and, for `detail_year`, the lists);
+    with `keys`, of those figures only (each computed exactly as when all are: the same steps, fewer of them)."""
     values = Values()
     township_ids = list(township_ids)
     if not township_ids:
         return values
+    wanted = None if keys is None else needed(keys)
+
+    def asked(of) -> bool:
+        return wanted is None or not wanted.isdisjoint(of)
+
     # Every record kind a COUNT or SUM figure is declared on, in the order declared: one grouped query each.
-    for slug in dict.fromkeys(f.slug for f in FIGURES if f.kind in (COUNT, SUM) and f.slug and f.params):
-        _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes")
-    _year_end_stages(township_ids, years, values)
-    _dues_and_transfers(township_ids, years, values)
-    _village_figures(township_ids, years, values, today, detail_year)
-    _org_life(township_ids, years, values, today, detail_year)
-    _maps(township_ids, years, values)
+    for slug in dict.fromkeys(f.slug for f in FIGURES if f.kind in (COUNT, SUM) and f.slug and f.params
+                              and (wanted is None or f.key in wanted)):
+        _grouped_counts(slug, township_ids, years, values, by_village=detail_year is not None or slug == "incomes",
+                        wanted=wanted)
+    if asked(YEAR_END_STAGE_COUNTS):
+        _year_end_stages(township_ids, years, values)
+    if asked({*DUES_KEYS, *TRANSFER_KEYS}):
+        _dues_and_transfers(township_ids, years, values)
+    if asked(VILLAGE_STEP):
+        _village_figures(township_ids, years, values, today, detail_year)
+    if asked(ORG_LIFE_STEP):
+        _org_life(township_ids, years, values, today, detail_year)
+    _maps(township_ids, years, values, wanted)
     for tid in township_ids:
         for year in years:
-            _finish(values[tid][year])
+            v = _finish(values[tid][year], wanted)
+            if wanted is not None:  # what the steps computed beside (their private keys stay: the sources read them)
+                for key in [key for key in v if key in BY_KEY and key not in wanted]:
+                    del v[key]
     return values
 
 
@@ -839,6 +914,11 @@ def _details(township, year, v):
     v["economy.projects"] = _projects(township, year)
     v["economy.industry_villages"] = len(industry_villages(v["economy.projects"]))
     v["economy.alliances"] = _alliances(township, year)
+    _target_values(township, year, v)
+
+
+def _target_values(township, year, v):
+    """The stored targets of the year (and next year's), and each village's income against its target."""
     targets, economy_targets, village_targets = _targets(township, year)
     target, economy_target = targets.get(year), economy_targets.get(year)
     v["targets.next_year"] = _plain(targets.get(year + 1))
@@ -943,13 +1023,26 @@ def as_figures(values_of_year, year) -> dict:
     return out
 
 
-def compute_years(township, years, today=None, detail_year=None) -> dict:
-    """{year: figures} of one township for several years in one pass (this year and last year)."""
+def compute_years(township, years, today=None, detail_year=None, keys=None) -> dict:
+    """{year: figures} of one township for several years in one pass (this year and last year); with `keys`,
+    those figures only (the home page's tiles), each the same as in the whole set."""
     detail_year = years[0] if detail_year is None else detail_year
-    values = compute_values([township.pk], years, today=today, detail_year=detail_year)[township.pk]
+    values = compute_values([township.pk], years, today=today, detail_year=detail_year, keys=keys)[township.pk]
     if detail_year in years:
-        _details(township, detail_year, values[detail_year])
-    return {year: as_figures(values[year], year) for year in years}
+        missing = set() if keys is None else set(keys).difference(values[detail_year])
+        if keys is not None and missing <= TARGET_KEYS:
+            if missing:
+                _target_values(township, detail_year, values[detail_year])
+        else:
+            if keys is not None:  # a word or list only the report's details state: they read the whole set
+                values = compute_values([township.pk], years, today=today, detail_year=detail_year)[township.pk]
+            _details(township, detail_year, values[detail_year])
+    figures = {year: as_figures(values[year], year) for year in years}
+    if keys is None:
+        return figures
+    wanted = needed(keys)
+    return {year: {key: figure for key, figure in of_year.items() if key in wanted}
+            for year, of_year in figures.items()}
 
 
 def compute_figures(township, year, today=None) -> dict:

@@ -31,6 +31,7 @@ from villages.models import StarRating, Township
 
 from . import document as doc
 from . import drafting, services
+from .dashboard import KEYS as DASHBOARD_KEYS
 from .dashboard import key_figures
 from .docx import build_docx
 from .figures import (
@@ -117,7 +118,7 @@ def home_dashboard(request):
         township = None  # a county user, or an administrator without a township: the villages only
     if township is not None:
         year = latest_year(township)
-        figures, previous, final = doc.stated_figures(township, year)
+        figures, previous, final = doc.stated_figures(township, year, DASHBOARD_KEYS)
         context["dashboard"] = {**key_figures(figures, previous, year), "final": final}
     return render(request, "reports/home.html", context)
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from committee.models import Problem
-from reports.figures import BY_KEY, COUNT, EXTREME, FIGURES, SHARE, SUM, compute_figures
+from reports.dashboard import KEYS as DASHBOARD_KEYS
+from reports.figures import BY_KEY, COUNT, EXTREME, FIGURES, SHARE, SUM, compute_figures, compute_years
 from study.models import StudyActivity
 from township.models import County, Role, User
 from villages.models import Township
@@ -205,3 +206,25 @@ def test_every_declared_figure_is_computed_once_and_shares_have_parts():
     for figure in FIGURES:
         if figure.kind == SHARE:
             assert all(part in BY_KEY for part in figure.parts)
+
+
+def test_a_figure_computed_alone_is_the_figure_of_the_whole_set(demo):
+    """The home page computes its tiles' figures only (reports.dashboard.KEYS): each figure asked alone, and the
+    dashboard's set, come out exactly as in the whole set (value and source), for this year and last."""
+    years = [2023, 2022]
+    whole = compute_years(demo, years)
+    for keys in [[figure.key] for figure in FIGURES] + [list(DASHBOARD_KEYS)]:
+        alone = compute_years(demo, years, keys=keys)
+        for year in years:
+            assert {key: alone[year].get(key) for key in keys} == {key: whole[year].get(key) for key in keys}, keys
+            assert set(keys) & set(whole[year]) <= set(alone[year])
+    assert set(compute_years(demo, years, keys=DASHBOARD_KEYS)[2023]) >= set(DASHBOARD_KEYS)
+
+
+def test_the_home_page_computes_only_its_figures(demo, staff_client):
+    with CaptureQueriesContext(connection) as captured:
+        body = staff_client.get("/").content.decode()
+    assert "2023年主要指标" in body
+    # The whole set takes 22 queries for the two years; the tiles' figures 7 (star ratings, problems, steps,
+    # incomes, villages, reporting, targets), the rest is the session, the villages and the navigation's counts.
+    assert len(captured.captured_queries) <= 24, "\n".join(q["sql"][:120] for q in captured.captured_queries)
