@@ -595,8 +595,9 @@ class MemberDues(MonthlyRecord):
 
     person = models.ForeignKey(Person, verbose_name="党员", on_delete=models.PROTECT, related_name="dues")
     # The village whose month it is (see StageChange.village): kept when the member is transferred.
+    # Indexed with its year and month (Meta.indexes): the figures read a year's dues of the villages of a county.
     village = models.ForeignKey("villages.Village", verbose_name="所在村", on_delete=models.PROTECT,
-                                related_name="member_dues", editable=False)
+                                related_name="member_dues", editable=False, db_index=False)
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
     category = models.CharField("交纳方式", max_length=8, choices=DuesCategory.choices, default=DuesCategory.INCOME)
@@ -619,6 +620,7 @@ class MemberDues(MonthlyRecord):
         verbose_name = "党员党费"
         verbose_name_plural = "党员党费"
         ordering = ["-year", "-month", "person__village__order", "person__name"]
+        indexes = [models.Index(fields=["village", "year", "month"], name="member_dues_village_month")]
         constraints = [
             models.UniqueConstraint(fields=["person", "year", "month"], name="one_dues_per_member_and_month",
                                     violation_error_message="该党员该月的党费已登记"),
