@@ -1,5 +1,9 @@
-"""Role fixtures shared by every app's tests: two villages of one township, and another township."""
+"""Role fixtures shared by every app's tests: two villages of one township, and another township; the demo."""
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from tests.villages.factories import PartyBranchFactory, TownshipFactory, UserFactory, VillageFactory
@@ -17,6 +21,30 @@ def _fast_hashing_and_eager_tasks(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo (manage.py load_demo), loaded once for a test module inside a transaction that is rolled back
+    when the module ends. Each test runs in a savepoint of it (pytest-django's `db` nests its atomic block), so
+    what one test changes is undone before the next; the demo itself stays until the module ends, so a module
+    that asks for it holds only tests about the demo. Not for transactional or live-server tests."""
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        call_command("load_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        block.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo_township(demo_loaded, db):
+    """The demo's township (示范镇), its records loaded once per module (demo_loaded)."""
+    from villages.models import Township
+
+    return Township.objects.get(name="示范镇")
 
 
 @pytest.fixture

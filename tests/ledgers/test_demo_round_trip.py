@@ -1,8 +1,6 @@
 """Every ledger's export of the demo township imports back with no problem and nothing to write (issue 14)."""
-import os
 
 import pytest
-from django.core.management import call_command
 
 from ledgers import exporting, importing
 from records import registry
@@ -11,14 +9,10 @@ from township.models import User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the module (its records stay until the module ends)."""
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=open(os.devnull, "w"))
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--noinput", stdout=open(os.devnull, "w"))
+@pytest.fixture
+def demo_db(demo_township):
+    """The demo, loaded once for the module (tests/conftest.py demo_loaded)."""
+    return demo_township
 
 
 @pytest.mark.parametrize("slug", importing.importable_slugs())

@@ -1,11 +1,9 @@
 """The leader's home page: the latest year's key figures against their targets, each linked to its source."""
 import datetime
-import io
 import json
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,9 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
-    return Township.objects.get(name="示范镇")
+def demo(demo_township):
+    return demo_township
 
 
 def tiles(html):

@@ -77,9 +77,8 @@ COUNTED = [Person, StageChange, ReserveCadre, Talent, IncomeRecord, IndustryProj
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
-    return Township.objects.get(name="示范镇")
+def demo(demo_township):
+    return demo_township
 
 
 def _plain(html):

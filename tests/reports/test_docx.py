@@ -4,7 +4,6 @@ import io
 
 import docx
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -13,15 +12,13 @@ from lxml import etree
 from reports.docx import CHARS_PER_LINE, LINES_PER_PAGE, grid, signature_indents
 from reports.models import Report
 from township.models import User
-from villages.models import Township
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
-    return Township.objects.get(name="示范镇")
+def demo(demo_township):
+    return demo_township
 
 
 @pytest.fixture

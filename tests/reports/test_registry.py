@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import docx
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,9 +23,8 @@ NUMBER_KINDS = (COUNT, SUM, SHARE, EXTREME)
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
-    return Township.objects.get(name="示范镇")
+def demo(demo_township):
+    return demo_township
 
 
 @pytest.fixture

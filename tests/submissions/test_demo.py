@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+def demo(demo_township):
+    return demo_township
 
 
 def test_reported_demo_months_have_submission_times_mostly_on_time(demo):

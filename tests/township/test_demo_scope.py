@@ -1,8 +1,6 @@
 """Issue 2's acceptance on the demo township itself: sec03, leader and an outsider."""
-import os
 
 import pytest
-from django.core.management import call_command
 
 from township.models import User
 from villages.models import Township, Village
@@ -11,8 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+def demo(demo_township):
+    return demo_township
 
 
 def test_sec03_sees_only_tongchang(demo, client_for, api_for):
