@@ -267,14 +267,20 @@ class PersonResource(LedgerResource):
         for start in range(0, len(unknown), WRITE_BATCH):
             chunk = unknown[start:start + WRITE_BATCH]
             person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+        # A person already registered made the step in the village they belonged to on its date (Person.villages_on,
+        # as StageChange.fill_derived asks Person.village_on), not where a later transfer took them.
+        registered = [(pks[row] if row in pks else person_ids[key[0]], step["date"])
+                      for row, key, step in steps if row not in created]
+        villages_then = Person.villages_on(registered) if registered else {}
         changes, touched = [], set()
         for row, key, step in steps:
             day = step["date"]
-            if (step["village_id"], day.year, day.month) in locked:
-                raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
             person_id = pks[row] if row in pks else person_ids[key[0]]
-            changes.append({"person_id": person_id, "village_id": step["village_id"], "stage": step["stage"],
-                            "date": day})
+            village_id = villages_then.get((person_id, day), step["village_id"])
+            if (village_id, day.year, day.month) in locked:
+                raise ImportChanged(f"{day.year}年{day.month}月的月报已审核锁定，不能导入该月的发展阶段记录，"
+                                    "请改正后重新上传文件。")
+            changes.append({"person_id": person_id, "village_id": village_id, "stage": step["stage"], "date": day})
             if row not in created:
                 touched.add(person_id)
         if bulk.supports(StageChange):  # without an instance per step and per history row (COPY on PostgreSQL)
@@ -439,9 +445,25 @@ class MemberDuesResource(LedgerResource):
         import_id_fields = ("person", "year", "month")
 
     def village_of(self, values):
+        """The village whose month it is: as check_rows set it (the member's at the month's end), else the
+        member's now (a stored row's month, for the lock)."""
+        if values.get("village_id"):
+            return values["village_id"]
         if getattr(self, "_person_villages", None) is None:
             self._person_villages = dict(Person.objects.filter(township=self.township).values_list("pk", "village_id"))
         return self._person_villages.get(values.get("person_id"))
+
+    def check_rows(self, rows):
+        """Each row's village: the member's at the month's end (Person.villages_on, as MemberDues.fill_derived
+        asks Person.village_on), not where they are now."""
+        month_end = {}
+        for _number, values, _current in rows:
+            month_end[(values["year"], values["month"])] = month_bounds(values["year"], values["month"])[1]
+        villages = Person.villages_on([(values["person_id"], month_end[(values["year"], values["month"])])
+                                       for _number, values, _current in rows])
+        for _number, values, _current in rows:
+            values["village_id"] = villages[(values["person_id"], month_end[(values["year"], values["month"])])]
+        return {}
 
     def derive(self, values):
         year, month = values.get("year"), values.get("month")
@@ -453,7 +475,7 @@ class MemberDuesResource(LedgerResource):
                                  member_at_month_end=member)
         values["expected"] = expected_dues(values.get("category"), values.get("base"),
                                            values.get("fixed_amount")) or 0
-        values["village_id"] = self.village_of(values)  # the village whose month it is (MemberDues.village)
+        values["village_id"] = None  # the village whose month it is (MemberDues.village): check_rows sets it
         if values.get("paid") is None:
             values["paid"] = 0
         return list(problems.items())

@@ -179,7 +179,8 @@ class LedgerResource(resources.ModelResource):
 
     def check_rows(self, rows: list[tuple[int, dict, dict | None]]) -> dict[int, list[tuple[str, str]]]:
         """{excel row: [(attribute, message)]} of rules that read several rows at once (a person's transfers in
-        date order), for the rows that passed their cells: [(excel row, values, stored values or None)]."""
+        date order), for the rows that passed their cells: [(excel row, values, stored values or None)]. May set
+        derived attributes the rows already have (derive() gave them) from lookups made for all rows at once."""
         return {}
 
     def prepare_creates(self, rows: list[dict], *, user):
@@ -563,9 +564,12 @@ def _preview_rows(resource, rows, result, progress):
     all_attrs = list(dict.fromkeys(attrs + row_keys))
     row_checks = {}
     if parsed and type(resource).check_rows is not LedgerResource.check_rows:
-        row_checks = resource.check_rows([
-            (number, dict(zip(row_keys, packed, strict=True)) if packed.__class__ is tuple else packed,
-             stored.get(key_value)) for number, key_value, packed, _step_values in parsed])
+        checked = []
+        for index, (number, key_value, packed, step_values) in enumerate(parsed):
+            values = dict(zip(row_keys, packed, strict=True)) if packed.__class__ is tuple else packed
+            parsed[index] = (number, key_value, values, step_values)  # what check_rows sets in it stays
+            checked.append((number, values, stored.get(key_value)))
+        row_checks = resource.check_rows(checked)
     result.attrs = all_attrs
     for index, (number, key_value, packed, step_values) in enumerate(parsed):
         parsed[index] = None  # each row goes once its outcome is kept: not all rows twice in memory

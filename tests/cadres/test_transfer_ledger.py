@@ -182,3 +182,34 @@ def test_the_upload_page_takes_the_ledger_and_the_template_has_its_columns(
         client.post(reverse("ledgers:job-confirm", args=[job]))
     person.refresh_from_db()
     assert person.village_id == village_b.pk and Transfer.objects.get().source == "import"
+
+
+# ---------------------------------------------------------------- bulk writes keep the village of the date
+
+
+def test_steps_and_dues_imported_after_a_transfer_are_the_old_villages_months(township, village_a, village_b, staff):
+    from cadres.models import MemberDues, StageChange
+    from cadres.resources import MemberDuesResource, PersonResource
+    from tests.ledgers.conftest import PERSON_HEADERS
+
+    moved = PersonFactory(village=village_a, township=township, name="调动者")
+    StageChangeFactory(person=moved, stage="probationary", date=D(2022, 1, 10))
+    stayed = member(village_b)
+    Transfer.objects.create(person=moved, kind="within", date=D(2023, 6, 1), to_village=village_b)
+    # The 党员花名册: the step to 正式党员 dated in March, before the June transfer, is 江南村's.
+    roster = [PERSON_HEADERS, [moved.name, moved.id_number, "联星村", "", "正式党员", "否", "", D(2023, 3, 1)]]
+    result = importing.preview(PersonResource(township=township), xlsx_bytes(roster))
+    assert messages(result) == [] and len(result.steps) == 1
+    importing.confirm(PersonResource(township=township), result, user=staff)
+    step = StageChange.objects.get(person=moved, stage="member")
+    assert step.village_id == village_a.pk and step.history.get().village_id == village_a.pk
+    # The 党员党费台账: March is 江南村's month, July 联星村's; the one who never moved stays in 联星村.
+    header = ["姓名", "身份证号", "年度", "月份", "交纳方式", "月收入基数（元）", "实交（元）"]
+    dues = [header, *[[person.name, person.id_number, 2023, month, "按月收入比例交纳", "4000", "40"]
+                      for person in (moved, stayed) for month in (3, 7)]]
+    result = importing.preview(MemberDuesResource(township=township), xlsx_bytes(dues))
+    assert messages(result) == []
+    importing.confirm(MemberDuesResource(township=township), result, user=staff)
+    assert dict(MemberDues.objects.filter(person=moved).values_list("month", "village_id")) == {
+        3: village_a.pk, 7: village_b.pk}
+    assert set(MemberDues.objects.filter(person=stayed).values_list("village_id", flat=True)) == {village_b.pk}
