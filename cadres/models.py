@@ -1046,9 +1046,10 @@ def membership_on(day, end="township"):
     return Coalesce(Subquery(before), Subquery(after), F(f"{end}_id"), output_field=IntegerField())
 
 
-def in_township_on(day) -> Q:
-    """The condition "this person belonged on `day` to the township they belong to now" (the year-end lists)."""
-    from django.db.models import F
+def in_system_on(day) -> Q:
+    """The condition "this person belonged on `day` to a township of the system" (the year-end lists, which
+    hold each person where they were that day: records.registry.RecordType.as_of)."""
+    from django.db.models import Value
     from django.db.models.lookups import Exact
 
-    return Q(Exact(membership_on(day), F("township_id")))
+    return ~Q(Exact(membership_on(day), Value(0)))
