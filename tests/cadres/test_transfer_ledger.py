@@ -170,6 +170,10 @@ def test_the_upload_page_takes_the_ledger_and_the_template_has_its_columns(
 
     person = member(village_a)
     client = client_for(staff)
+    page = client.get(reverse("ledgers:upload", args=["transfers"]))
+    assert page.status_code == 200 and "转入村" in page.content.decode()
+    listing = client.get(reverse("records:transfers-list")).content.decode()
+    assert reverse("ledgers:upload", args=["transfers"]) in listing
     template = client.get(reverse("ledgers:template", args=["transfers"]))
     headers = [cell.value for cell in openpyxl.load_workbook(io.BytesIO(template.content)).active[1]]
     assert headers == HEADER[1:]
