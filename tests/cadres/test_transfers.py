@@ -349,3 +349,21 @@ def test_the_year_end_lists_hold_people_where_they_were_at_the_years_end(
     assert client_for(secretary_a).get(source).context["page"].paginator.count == 2
     assert client_for(secretary_a).get(reverse("records:persons-list")).context["page"].paginator.count == 1
     assert client_for(staff).get(reverse("records:persons-detail", args=[moved.pk])).status_code == 404
+
+
+def test_the_village_of_a_year_end_list_is_where_the_person_was_that_day(client_for, staff, api_for, township,
+                                                                          village_a, village_b):
+    moved = activist(village_a)
+    assert api_for(staff).post("/api/transfers/", payload(moved, date="2023-03-01", to_village=village_b.pk),
+                               format="json").status_code == 201
+    client = client_for(staff)
+
+    def listed(**params):
+        page = client.get(reverse("records:persons-list"), params)
+        return {obj.pk for obj, _url, _cells in page.context["rows"]}
+
+    year_end = {"stage": "activist", "on": "2022-12-31"}
+    assert listed(village=village_a.pk, **year_end) == {moved.pk}
+    assert listed(village=village_b.pk, **year_end) == set()
+    assert listed(village=village_b.pk) == {moved.pk} and listed(village=village_a.pk) == set()
+    assert api_for(staff).get("/api/persons/", {"village": village_a.pk, **year_end}).json()["count"] == 1
