@@ -1,6 +1,8 @@
 """Party members and the development pipeline, reserve cadres and talent."""
 import calendar
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -153,6 +155,7 @@ PARTY_MEMBER_STAGES = (Stage.PROBATIONARY, Stage.MEMBER)
 # The pipeline's order: on one date the later step wins (积极分子 and 发展对象 may share a day).
 STAGE_RANK = {stage: rank for rank, stage in enumerate(Stage.values)}
 REFRESH_BATCH = 2000
+LOOKUP_BATCH = 500
 
 
 def stage_from_steps(steps) -> str:
@@ -314,6 +317,34 @@ class Person(models.Model):
         found = Person.objects.filter(pk=self.pk).values_list(membership_on(day, end="village"),
                                                               flat=True).first() if self.pk else None
         return found or self.village_id
+
+    @staticmethod
+    def villages_on(pairs) -> dict:
+        """{(person id, day): id of the village the person belonged to on that day} for many people and days at
+        once: Person.village_on's answer (membership_on; their current village when outside the system then), for
+        the ledger import's bulk writes. One query per 500 people and per day a person has beyond their first,
+        whatever the number of rows."""
+        from django.db.models import DateField, Value, When
+        from django.db.models.expressions import Case, OuterRef
+        from django.db.models.lookups import Exact
+
+        layers = defaultdict(list)  # the n-th day of each person: each layer has at most one day per person
+        count = defaultdict(int)
+        for person_id, day in sorted(set(pairs)):
+            layers[count[person_id]].append((person_id, day))
+            count[person_id] += 1
+        found = {}
+        for layer in layers.values():
+            for start in range(0, len(layer), LOOKUP_BATCH):
+                chunk = dict(layer[start:start + LOOKUP_BATCH])
+                # The day of each person, as membership_on's subqueries see their person (OuterRef("pk")).
+                day = Case(*[When(Exact(OuterRef("pk"), person_id), then=Value(day))
+                             for person_id, day in chunk.items()], output_field=DateField())
+                rows = Person.objects.filter(pk__in=list(chunk)).order_by().values_list(
+                    "pk", "village_id", membership_on(day, end="village"))
+                for person_id, current, then in rows:
+                    found[(person_id, chunk[person_id])] = then or current
+        return found
 
     def age_on(self, day):
         born = self.birth_date
@@ -849,8 +880,9 @@ class Transfer(models.Model):
                 self.fill_derived()
             super().save(*args, **kwargs)
             if adding:
-                self._move_person(township_id=self.to_township_id, village_id=self.to_village_id,
-                                  left_on=self.date if self.kind == TransferKind.OUT else None)
+                after = place_after(self.kind, self.date, Place(None, None), to_township_id=self.to_township_id,
+                                    to_village_id=self.to_village_id)
+                self._move_person(township_id=after.township_id, village_id=after.village_id, left_on=after.left_on)
 
     def fill_derived(self):
         """The end it leaves from (where the person is: nowhere in the system when they arrive from outside) and
@@ -858,11 +890,10 @@ class Transfer(models.Model):
         if not self._state.adding or not self.person_id:
             return
         person = self.person
-        if self.kind == TransferKind.IN:
-            self.from_township_id = self.from_village_id = None
-        else:
-            self.from_township_id, self.from_village_id = person.township_id, person.village_id
-        self.to_township_id = self.to_village.township_id if self.to_village_id else None
+        ends = transfer_ends(self.kind, Place(person.township_id, person.village_id),
+                             to_township_id=self.to_village.township_id if self.to_village_id else None)
+        for name, value in ends.items():
+            setattr(self, name, value)
 
     def _move_person(self, *, township_id, village_id, left_on):
         person = Person.objects.select_for_update().get(pk=self.person_id)
@@ -870,7 +901,7 @@ class Transfer(models.Model):
             person.township_id, person.village_id = township_id, village_id
         person.left_on = left_on
         person._history_user = getattr(self, "_history_user", None)
-        person._change_reason = f"组织关系转接：{self.get_kind_display()}"
+        person._change_reason = transfer_reason(self.kind)
         person.save()
         self.person = person
 
@@ -900,45 +931,106 @@ class Transfer(models.Model):
             raise ValidationError({field: message})
 
     def problem(self) -> tuple[str, str] | None:
-        """(field, Chinese message) of the first rule this transfer breaks, else None: the one rule of the
-        forms and the API."""
+        """(field, Chinese message) of the first rule this transfer breaks, else None: the facts it needs, read
+        for this one transfer, put to transfer_problem (the one rule of the forms, the API and the ledger)."""
         if self.pk is not None:
             stored = Transfer.objects.filter(pk=self.pk).values(*IMMUTABLE_TRANSFER_FIELDS).first()
-            if stored and any(stored[name] != getattr(self, name) for name in IMMUTABLE_TRANSFER_FIELDS):
-                return ("kind", "转接登记后不能修改人员、类型、日期和转入村；如有错误，请删除该转接后重新登记")
+            if stored:
+                return immutable_transfer_problem(stored, {name: getattr(self, name)
+                                                           for name in IMMUTABLE_TRANSFER_FIELDS})
             return None
         if not (self.person_id and self.kind and self.date):
             return None
         person = self.person
-        if self.kind == TransferKind.OUT:
-            if self.to_village_id:
-                return ("to_village", "转出到系统外时不选择转入村，请填写转往的党组织")
-            if not self.to_place.strip():
-                return ("to_place", "转出到系统外须填写接收组织关系的党组织或地区")
-        else:
-            if not self.to_village_id:
-                return ("to_village", "请选择转入村")
-            if self.kind == TransferKind.IN and not self.from_place.strip():
-                return ("from_place", "从系统外转入须填写原组织关系所在的党组织或地区")
-        if person.left_on is not None and self.kind != TransferKind.IN:
-            return ("kind", f"该人员已于{person.left_on:%Y年%m月%d日}转出到系统外，只能登记“从系统外转入”")
-        earlier = person.transfers.order_by("-date", "-pk").first()
-        if self.kind == TransferKind.IN and person.left_on is None and earlier is not None:
-            return ("kind", "该人员的组织关系在系统内，请登记镇内或跨镇转接，不能登记“从系统外转入”")
-        if self.kind in (TransferKind.WITHIN, TransferKind.BETWEEN):
-            same = self.to_village.township_id == person.township_id
-            if self.kind == TransferKind.WITHIN and not same:
-                return ("to_village", "镇内村间转接的转入村须在本镇；转往其他镇请选择“系统内跨镇转接”")
-            if self.kind == TransferKind.BETWEEN and same:
-                return ("to_village", "跨镇转接的转入村须在其他镇；本镇村间转接请选择“镇内村间转接”")
-            if self.to_village_id == person.village_id:
-                return ("to_village", f"该人员已在{person.village}，转入村须与现所在村不同")
-        if earlier is not None and self.date < earlier.date:
-            return ("date", f"转接日期不能早于该人员上一次转接的日期（{earlier.date:%Y年%m月%d日}）")
+        earlier = person.transfers.order_by("-date", "-pk").values_list("date", flat=True).first()
         last_step = person.stage_changes.order_by("-date").values_list("date", flat=True).first()
-        if last_step is not None and self.date < last_step:
-            return ("date", f"转接日期不能早于该人员最近一次发展阶段记录的日期（{last_step:%Y年%m月%d日}）")
-        return None
+        return transfer_problem(
+            kind=self.kind, day=self.date, to_village_id=self.to_village_id,
+            to_township_id=self.to_village.township_id if self.to_village_id else None,
+            from_place=self.from_place, to_place=self.to_place,
+            place=Place(person.township_id, person.village_id, person.left_on),
+            village_name=lambda: str(person.village), latest_transfer=earlier, last_step=last_step)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person's 组织关系 is: their township and village, and the day they left the system (or None)."""
+
+    township_id: int | None
+    village_id: int | None
+    left_on: datetime.date | None = None
+
+
+def transfer_reason(kind) -> str:
+    """The reason the person's history gives for a move by a transfer of `kind`."""
+    return f"组织关系转接：{TransferKind(kind).label}"
+
+
+def transfer_ends(kind, place: Place, *, to_township_id) -> dict:
+    """{from_township_id, from_village_id, to_township_id} of a new transfer of a person at `place`: it leaves
+    from where they are (nowhere in the system when they arrive from outside). Transfer.fill_derived and the
+    ledger import (cadres.resources.TransferResource) ask it."""
+    if kind == TransferKind.IN:
+        return {"from_township_id": None, "from_village_id": None, "to_township_id": to_township_id}
+    return {"from_township_id": place.township_id, "from_village_id": place.village_id,
+            "to_township_id": to_township_id}
+
+
+def place_after(kind, day, place: Place, *, to_township_id, to_village_id) -> Place:
+    """Where a transfer leaves a person who was at `place` (the transfer's apply rule): the village it reaches;
+    for a transfer out of the system the same township and village, left on its date. Transfer.save and the
+    ledger import ask it."""
+    if to_township_id is not None:
+        place = Place(to_township_id, to_village_id)
+    return Place(place.township_id, place.village_id, day if kind == TransferKind.OUT else None)
+
+
+TRANSFER_IS_IMMUTABLE = "转接登记后不能修改人员、类型、日期和转入村；如有错误，请删除该转接后重新登记"
+
+
+def immutable_transfer_problem(stored: dict, values: dict) -> tuple[str, str] | None:
+    """("kind", message) when `values` change what a stored transfer may not change (IMMUTABLE_TRANSFER_FIELDS)."""
+    if any(name in values and stored[name] != values[name] for name in IMMUTABLE_TRANSFER_FIELDS):
+        return ("kind", TRANSFER_IS_IMMUTABLE)
+    return None
+
+
+def transfer_problem(*, kind, day, to_village_id, to_township_id, from_place, to_place, place: Place, village_name,
+                     latest_transfer, last_step) -> tuple[str, str] | None:
+    """(field, Chinese message) of the first rule a new transfer breaks, else None: the one rule of the forms, the
+    API (Transfer.problem) and the ledger import (cadres.resources.TransferResource, row by row in date order).
+
+    `place`: where the person is before it; `to_township_id`: the township of `to_village_id`; `village_name`: a
+    callable giving the name of the person's village (asked only for its message); `latest_transfer` and
+    `last_step`: the dates of the person's latest transfer and latest step before it, or None."""
+    if kind == TransferKind.OUT:
+        if to_village_id:
+            return ("to_village", "转出到系统外时不选择转入村，请填写转往的党组织")
+        if not (to_place or "").strip():
+            return ("to_place", "转出到系统外须填写接收组织关系的党组织或地区")
+    else:
+        if not to_village_id:
+            return ("to_village", "请选择转入村")
+        if kind == TransferKind.IN and not (from_place or "").strip():
+            return ("from_place", "从系统外转入须填写原组织关系所在的党组织或地区")
+    if place.left_on is not None and kind != TransferKind.IN:
+        return ("kind", f"该人员已于{place.left_on:%Y年%m月%d日}转出到系统外，只能登记“从系统外转入”")
+    if kind == TransferKind.IN and place.left_on is None and latest_transfer is not None:
+        return ("kind", "该人员的组织关系在系统内，请登记镇内或跨镇转接，不能登记“从系统外转入”")
+    if kind in (TransferKind.WITHIN, TransferKind.BETWEEN):
+        same = to_township_id == place.township_id
+        if kind == TransferKind.WITHIN and not same:
+            return ("to_village", "镇内村间转接的转入村须在本镇；转往其他镇请选择“系统内跨镇转接”")
+        if kind == TransferKind.BETWEEN and same:
+            return ("to_village", "跨镇转接的转入村须在其他镇；本镇村间转接请选择“镇内村间转接”")
+        if to_village_id == place.village_id:
+            return ("to_village", f"该人员已在{village_name()}，转入村须与现所在村不同")
+    if latest_transfer is not None and day < latest_transfer:
+        return ("date", f"转接日期不能早于该人员上一次转接的日期（{latest_transfer:%Y年%m月%d日}）")
+    if last_step is not None and day < last_step:
+        return ("date", f"转接日期不能早于该人员最近一次发展阶段记录的日期（{last_step:%Y年%m月%d日}）")
+    return None
+
 
 def membership_on(day, end="township"):
     """The id of the township (end="township") or village (end="village") a person belonged to on `day`, as a
@@ -961,9 +1053,10 @@ def membership_on(day, end="township"):
                 default=now, output_field=IntegerField())
 
 
-def in_township_on(day) -> Q:
-    """The condition "this person belonged on `day` to the township they belong to now" (the year-end lists)."""
-    from django.db.models import F
+def in_system_on(day) -> Q:
+    """The condition "this person belonged on `day` to a township of the system" (the year-end lists, which
+    hold each person where they were that day: records.registry.RecordType.as_of)."""
+    from django.db.models import Value
     from django.db.models.lookups import Exact
 
-    return Q(Exact(membership_on(day), F("township_id")))
+    return ~Q(Exact(membership_on(day), Value(0)))

@@ -19,7 +19,8 @@ from .models import (
     Talent,
     Transfer,
     at_stage_on,
-    in_township_on,
+    in_system_on,
+    membership_on,
 )
 
 GROUP = "党员与干部"
@@ -27,10 +28,16 @@ GROUP = "党员与干部"
 
 def _stage(stage, others):
     """发展阶段: the stage now, or on 阶段截至日期 when one is given (the year-end counts: of the people who
-    belonged to their township on that day, not those transferred in later or out of the system by then)."""
+    belonged to a township of the system on that day, not those transferred in later or out of the system by
+    then; the list holds them by where they were that day: as_of)."""
     if others.get("on"):
-        return at_stage_on(others["on"], stage) & in_township_on(others["on"])
+        return at_stage_on(others["on"], stage) & in_system_on(others["on"])
     return Q(stage=stage)
+
+
+def _where_then(day):
+    """(township id, village id) of each person on `day` (membership_on): the lists of a day past."""
+    return membership_on(day), membership_on(day, "village")
 
 
 def _left(yes, others):
@@ -128,6 +135,9 @@ register(RecordType(
     },
     # The roster: the people whose 组织关系 is in the system, unless 已转出 is asked for.
     default_filters={"left": "false"},
+    # 阶段截至日期 (the year-end lists behind the figures): the people by where they belonged that day, so that
+    # one transferred to another township since is listed where the figure counts them.
+    as_of=("on", _where_then),
 ))
 register(RecordType(
     model=StageChange, slug="stage-changes", group=GROUP,

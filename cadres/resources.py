@@ -1,7 +1,9 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
+import copy
 import re
+from collections import defaultdict
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from import_export.fields import Field
 
@@ -12,15 +14,16 @@ from ledgers.cells import (
     DateWidget,
     DecimalWidget,
     IntegerWidget,
+    LedgerWidget,
     NameLookupWidget,
     TextWidget,
     as_text,
 )
-from ledgers.importing import CHANGE_REASON, WRITE_BATCH, ImportChanged, LedgerResource, register
+from ledgers.importing import CHANGE_REASON, LOOKUP_CHUNK, WRITE_BATCH, ImportChanged, LedgerResource, register
 from ledgers.spreadsheets import SpreadsheetError
 from records.validators import future_date_problem
 from township import access, audit
-from villages.models import PartyBranch, Source, month_bounds
+from villages.models import PartyBranch, Source, Village, month_bounds
 from villages.resources import BranchWidget, VillageWidget
 
 from .id_numbers import id_number_problem, validate_id_number
@@ -34,17 +37,25 @@ from .models import (
     Gender,
     MemberDues,
     Person,
+    Place,
     ReserveCadre,
     Stage,
     StageChange,
     Talent,
     TalentKind,
+    Transfer,
+    TransferKind,
     appraisal_problems,
     development_problem,
     dues_problems,
     expected_dues,
+    immutable_transfer_problem,
     party_member_on,
+    place_after,
     stage_from_steps,
+    transfer_ends,
+    transfer_problem,
+    transfer_reason,
 )
 
 
@@ -256,14 +267,20 @@ class PersonResource(LedgerResource):
         for start in range(0, len(unknown), WRITE_BATCH):
             chunk = unknown[start:start + WRITE_BATCH]
             person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+        # A person already registered made the step in the village they belonged to on its date (Person.villages_on,
+        # as StageChange.fill_derived asks Person.village_on), not where a later transfer took them.
+        registered = [(pks[row] if row in pks else person_ids[key[0]], step["date"])
+                      for row, key, step in steps if row not in created]
+        villages_then = Person.villages_on(registered) if registered else {}
         changes, touched = [], set()
         for row, key, step in steps:
             day = step["date"]
-            if (step["village_id"], day.year, day.month) in locked:
-                raise ImportChanged(f"{day.year}年{day.month}月的月报在预览后已审核锁定，请重新上传文件。")
             person_id = pks[row] if row in pks else person_ids[key[0]]
-            changes.append({"person_id": person_id, "village_id": step["village_id"], "stage": step["stage"],
-                            "date": day})
+            village_id = villages_then.get((person_id, day), step["village_id"])
+            if (village_id, day.year, day.month) in locked:
+                raise ImportChanged(f"{day.year}年{day.month}月的月报已审核锁定，不能导入该月的发展阶段记录，"
+                                    "请改正后重新上传文件。")
+            changes.append({"person_id": person_id, "village_id": village_id, "stage": step["stage"], "date": day})
             if row not in created:
                 touched.add(person_id)
         if bulk.supports(StageChange):  # without an instance per step and per history row (COPY on PostgreSQL)
@@ -428,9 +445,25 @@ class MemberDuesResource(LedgerResource):
         import_id_fields = ("person", "year", "month")
 
     def village_of(self, values):
+        """The village whose month it is: as check_rows set it (the member's at the month's end), else the
+        member's now (a stored row's month, for the lock)."""
+        if values.get("village_id"):
+            return values["village_id"]
         if getattr(self, "_person_villages", None) is None:
             self._person_villages = dict(Person.objects.filter(township=self.township).values_list("pk", "village_id"))
         return self._person_villages.get(values.get("person_id"))
+
+    def check_rows(self, rows):
+        """Each row's village: the member's at the month's end (Person.villages_on, as MemberDues.fill_derived
+        asks Person.village_on), not where they are now."""
+        month_end = {}
+        for _number, values, _current in rows:
+            month_end[(values["year"], values["month"])] = month_bounds(values["year"], values["month"])[1]
+        villages = Person.villages_on([(values["person_id"], month_end[(values["year"], values["month"])])
+                                       for _number, values, _current in rows])
+        for _number, values, _current in rows:
+            values["village_id"] = villages[(values["person_id"], month_end[(values["year"], values["month"])])]
+        return {}
 
     def derive(self, values):
         year, month = values.get("year"), values.get("month")
@@ -442,7 +475,7 @@ class MemberDuesResource(LedgerResource):
                                  member_at_month_end=member)
         values["expected"] = expected_dues(values.get("category"), values.get("base"),
                                            values.get("fixed_amount")) or 0
-        values["village_id"] = self.village_of(values)  # the village whose month it is (MemberDues.village)
+        values["village_id"] = None  # the village whose month it is (MemberDues.village): check_rows sets it
         if values.get("paid") is None:
             values["paid"] = 0
         return list(problems.items())
@@ -455,3 +488,216 @@ class MemberDuesResource(LedgerResource):
             cache[(year, month)] = set(Person.objects.filter(township=self.township).filter(party_member_on(last))
                                        .values_list("pk", flat=True))
         return cache[(year, month)]
+
+
+# ---------------------------------------------------------------- 组织关系转接 (issue 16)
+
+# The model's field names in transfer_problem's answers, as the ledger's attributes.
+_TRANSFER_ATTRS = {"person": "person_id", "to_village": "to_village_id"}
+
+
+class TransferPersonWidget(PersonWidget):
+    """The person of a transfer by 身份证号: a person of the township, or one whose transfer touches it (a member
+    transferred to another township is found again when the file is imported a second time)."""
+
+    def _load(self):
+        if self.by_name is None:
+            people = Person.objects.all()
+            township = self.resource.township
+            if township is not None:
+                touching = Transfer.objects.filter(Q(from_township=township) | Q(to_township=township))
+                people = people.filter(Q(township=township) | Q(pk__in=touching.values("person_id")))
+            pairs = list(people.values_list("id_number", "pk"))
+            self.by_name = dict(pairs)
+            self.by_id = {pk: number for number, pk in pairs}
+
+
+class TransferVillageWidget(LedgerWidget):
+    """转入村 (and, exported, 转出村): a village of the importing township by its name, or of another township by
+    the township's and the village's names, as the form lists them (示范镇江南村). Which villages a transfer may
+    reach is township.access.transfer_destinations's decision."""
+
+    def bind(self, resource):
+        self.resource = resource
+
+    def parse(self, value):
+        own, anywhere, _names = self.resource.transfer_villages()
+        text = value.strip() if value.__class__ is str else as_text(value)
+        found = own.get(text) or anywhere.get(text)
+        if found is None:
+            raise ValueError(f"没有可转入的“{text}”：本镇的村填写村名，其他镇的村填写镇名加村名（如“某某镇某某村”）")
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return self.resource.transfer_villages()[2].get(value, "")
+
+
+@register("transfers")
+class TransferResource(LedgerResource):
+    """组织关系转接台账: one row per transfer, matched on 身份证号, 转接日期 and 转接类型. A transfer is not changed
+    once recorded (only its places and note); each new row goes through the form's rule (transfer_problem) where
+    the person is after the file's earlier rows of them, in date order, and confirming moves the person."""
+
+    ledger_title = "组织关系转接台账"
+    key = ("person_id", "date", "kind")
+    key_label = "身份证号、转接日期和转接类型"
+    create_defaults = {"source": Source.IMPORT}
+    aliases = {"身份证号码": "身份证号", "日期": "转接日期", "类型": "转接类型", "转入村（镇）": "转入村",
+               "原所在党组织": "原所在党组织（系统外）", "转往党组织": "转往党组织（系统外）"}
+
+    person_name = Field("person__name", "姓名", TextWidget(), readonly=True)
+    person = Field("person_id", "身份证号", TransferPersonWidget())
+    date = Field("date", "转接日期", DateWidget(required=True))
+    kind = Field("kind", "转接类型", ChoiceWidget(TransferKind.choices, "转接类型", required=True))
+    from_village = Field("from_village_id", "转出村", TransferVillageWidget(), readonly=True)
+    to_village = Field("to_village_id", "转入村", TransferVillageWidget())
+    from_place = Field("from_place", "原所在党组织（系统外）", TextWidget(max_length=100))
+    to_place = Field("to_place", "转往党组织（系统外）", TextWidget(max_length=100))
+    note = Field("note", "备注", TextWidget(max_length=200))
+
+    class Meta:
+        model = Transfer
+        fields = ("person_name", "person", "date", "kind", "from_village", "to_village", "from_place", "to_place",
+                  "note")
+        import_id_fields = ("person", "date", "kind")
+
+    def transfer_villages(self):
+        """({name: id} of the township's villages, {township and village name: id} of the villages a transfer may
+        reach, {id: name as the export writes it}): one query, once per import."""
+        if getattr(self, "_transfer_villages", None) is None:
+            villages = Village.objects.select_related("township").order_by("pk")
+            user = getattr(self, "importing_user", None)
+            reachable = set(access.transfer_destinations(user, villages).values_list("pk", flat=True)) \
+                if user is not None else None
+            own, anywhere, names, self._village_townships = {}, {}, {}, {}
+            township_id = self.township.pk if self.township is not None else None
+            for village in villages:
+                self._village_townships[village.pk] = village.township_id
+                full = f"{village.township.name}{village.name}"
+                names[village.pk] = village.name if village.township_id == township_id else full
+                if reachable is None or village.pk in reachable:
+                    anywhere[full] = village.pk
+                    if village.township_id == township_id:
+                        own[village.name] = village.pk
+            self._transfer_villages = (own, anywhere, names)
+        return self._transfer_villages
+
+    def existing(self, keys, attrs):
+        """The stored transfers of the file's people, whichever townships they run between: one query per 500
+        people. A transfer touching the township (either end) is the township's."""
+        fetch = ["pk", *sorted(set(attrs) | set(self.key)), "from_township_id", "to_township_id"]
+        people = sorted({key[0] for key in keys})
+        found = {}
+        for start in range(0, len(people), LOOKUP_CHUNK):
+            rows = Transfer.objects.filter(person_id__in=people[start:start + LOOKUP_CHUNK]).order_by().values(*fetch)
+            for row in rows:
+                ends = (row["from_township_id"], row["to_township_id"])
+                row["_township"] = self.township.pk if self.township.pk in ends else next(e for e in ends if e)
+                found[(row["person_id"], row["date"], row["kind"])] = row
+        return found
+
+    def check_rows(self, rows):
+        problems = {}
+        new = []
+        for number, values, current in rows:
+            if current is None:
+                new.append((number, values))
+                continue
+            broken = immutable_transfer_problem(current, values)
+            if broken:
+                problems[number] = [(_TRANSFER_ATTRS.get(broken[0], broken[0]), broken[1])]
+        if new:
+            planned, _ends, _moves = self._plan(new, self._facts({values["person_id"] for _n, values in new}))
+            problems.update(planned)
+        return problems
+
+    def prepare_creates(self, rows, *, user):
+        """Check the new transfers again against what is stored now (the people locked), fill their ends and move
+        their people, with a history row per transfer as a form's save() writes it."""
+        planned, ends, moves = self._plan(list(enumerate(rows)),
+                                          self._facts({row["person_id"] for row in rows}, lock=True))
+        if planned:
+            message = planned[min(planned)][0][1]
+            raise ImportChanged(f"预览后该人员的组织关系或转接记录已有变动（{message}），请重新上传文件。")
+        for index, row in enumerate(rows):
+            row.update(ends[index])
+        self._move_people(moves, user=user)
+
+    def _facts(self, person_ids, *, lock=False):
+        """({person id: Place}, {person id: date of their latest transfer}, {person id: date of their latest step}):
+        three queries per 500 people."""
+        places, latest, steps = {}, {}, {}
+        people = sorted(person_ids)
+        for start in range(0, len(people), LOOKUP_CHUNK):
+            chunk = people[start:start + LOOKUP_CHUNK]
+            found = Person.objects.filter(pk__in=chunk).order_by()
+            if lock:
+                found = found.select_for_update()
+            for pk, township_id, village_id, left_on in found.values_list("pk", "township_id", "village_id",
+                                                                          "left_on"):
+                places[pk] = Place(township_id, village_id, left_on)
+            for model, into in ((Transfer, latest), (StageChange, steps)):
+                into.update(model.objects.filter(person_id__in=chunk).order_by().values("person_id")
+                            .annotate(last=Max("date")).values_list("person_id", "last"))
+        return places, latest, steps
+
+    def _plan(self, rows, facts):
+        """The new transfers [(number, values)] applied person by person in date order (then file order):
+        ({number: [(attribute, message)]} of the rows that break a rule, {number: the transfer's ends},
+        [(person id, kind, Place after the transfer)] in the order they apply)."""
+        places, latest, steps = facts
+        _own, _anywhere, names = self.transfer_villages()
+        townships = self._village_townships
+        by_person = defaultdict(list)
+        for number, values in rows:
+            by_person[values["person_id"]].append((values["date"], number, values))
+        problems, ends, moves = {}, {}, []
+        for person_id, items in by_person.items():
+            place, last_transfer = places.get(person_id), latest.get(person_id)
+            failed = None
+            for day, number, values in sorted(items, key=lambda item: item[:2]):
+                if place is None or place.township_id != self.township.pk:
+                    problems[number] = [("person_id", "该人员的组织关系不在本镇，其转接由所在镇登记")]
+                    continue
+                if failed is not None:
+                    problems[number] = [("date", f"该人员在本文件中较早的转接（第{failed}行）有错误，"
+                                                 "本行须按日期顺序在其后登记，请先改正该行")]
+                    continue
+                kind, to_village_id = values["kind"], values.get("to_village_id")
+                to_township_id = townships.get(to_village_id)
+                broken = transfer_problem(
+                    kind=kind, day=day, to_village_id=to_village_id, to_township_id=to_township_id,
+                    from_place=values.get("from_place", ""), to_place=values.get("to_place", ""), place=place,
+                    village_name=lambda village_id=place.village_id: names.get(village_id, ""),
+                    latest_transfer=last_transfer, last_step=steps.get(person_id))
+                ends[number] = transfer_ends(kind, place, to_township_id=to_township_id)
+                if broken is None and not access.touches(Transfer(**ends[number]), township_id=self.township.pk):
+                    broken = ("person", "该转接的转出镇和转入镇都不是本镇，只能由相关镇登记")
+                if broken:
+                    field, message = broken
+                    problems[number] = [(_TRANSFER_ATTRS.get(field, field), message)]
+                    failed = number
+                    continue
+                place = place_after(kind, day, place, to_township_id=to_township_id, to_village_id=to_village_id)
+                moves.append((person_id, kind, place))
+                last_transfer = day
+        return problems, ends, moves
+
+    def _move_people(self, moves, *, user):
+        """Each person where their transfers leave them (one UPDATE per 2,000 people), and a history row of the
+        person per transfer, with its reason (transfer_reason), in the order they apply."""
+        ids = sorted({person_id for person_id, _kind, _place in moves})
+        people = {}
+        for start in range(0, len(ids), WRITE_BATCH):
+            people.update(Person.objects.in_bulk(ids[start:start + WRITE_BATCH]))
+        snapshots = []
+        for person_id, kind, place in moves:
+            person = people[person_id]
+            person.township_id, person.village_id, person.left_on = place.township_id, place.village_id, place.left_on
+            snapshot = copy.copy(person)
+            snapshot._change_reason = transfer_reason(kind)
+            snapshots.append(snapshot)
+        Person.objects.bulk_update(list(people.values()), ["township", "village", "left_on"], batch_size=WRITE_BATCH)
+        Person.history.bulk_history_create(snapshots, update=True, batch_size=WRITE_BATCH, default_user=user)

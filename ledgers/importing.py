@@ -177,6 +177,17 @@ class LedgerResource(resources.ModelResource):
         record, so that it is not written and then corrected (one history row, not two)."""
         return {}
 
+    def check_rows(self, rows: list[tuple[int, dict, dict | None]]) -> dict[int, list[tuple[str, str]]]:
+        """{excel row: [(attribute, message)]} of rules that read several rows at once (a person's transfers in
+        date order), for the rows that passed their cells: [(excel row, values, stored values or None)]. May set
+        derived attributes the rows already have (derive() gave them) from lookups made for all rows at once."""
+        return {}
+
+    def prepare_creates(self, rows: list[dict], *, user):
+        """Called once, inside confirm's transaction and before they are written, with every new record as a
+        dict: may fill derived attributes in place, write what the records imply (a transfer moves its person)
+        and raise ImportChanged when what is stored no longer allows them."""
+
     def write_steps(self, steps: list, *, pks: dict, user, locked: set, created: frozenset = frozenset()):
         """Write the previewed steps, [(excel_row, key, step)], after the records and in the same transaction.
 
@@ -551,6 +562,14 @@ def _preview_rows(resource, rows, result, progress):
     township_id = resource.township.pk if resource.township else None
     row_keys = list(row_keys or ())
     all_attrs = list(dict.fromkeys(attrs + row_keys))
+    row_checks = {}
+    if parsed and type(resource).check_rows is not LedgerResource.check_rows:
+        checked = []
+        for index, (number, key_value, packed, step_values) in enumerate(parsed):
+            values = dict(zip(row_keys, packed, strict=True)) if packed.__class__ is tuple else packed
+            parsed[index] = (number, key_value, values, step_values)  # what check_rows sets in it stays
+            checked.append((number, values, stored.get(key_value)))
+        row_checks = resource.check_rows(checked)
     result.attrs = all_attrs
     for index, (number, key_value, packed, step_values) in enumerate(parsed):
         parsed[index] = None  # each row goes once its outcome is kept: not all rows twice in memory
@@ -560,6 +579,11 @@ def _preview_rows(resource, rows, result, progress):
             position = position_of.get(key[0])
             problems.append(CellProblem(number, position, _header(resource, key[0]),
                                         resource.refused_elsewhere(key_value, current)))
+            invalid.add(number)
+            continue
+        if number in row_checks:
+            for attr, message in row_checks[number]:
+                problems.append(CellProblem(number, position_of.get(attr), _header(resource, attr), message))
             invalid.add(number)
             continue
         step = None
@@ -632,9 +656,14 @@ def confirm(resource: LedgerResource, result: Preview, *, user, progress: Callab
     step_of_new = {number: step for number, _key, step in result.steps} if result.creates else {}
     with _without_gc(), transaction.atomic():
         fast = bulk.supports(model)
+        prepared = None
+        if result.creates and type(resource).prepare_creates is not LedgerResource.prepare_creates:
+            prepared = [dict(zip(attrs, values, strict=True)) for _number, values in result.creates]
+            resource.prepare_creates(prepared, user=user)
         for start in range(0, len(result.creates), WRITE_BATCH):
             chunk = result.creates[start:start + WRITE_BATCH]
-            rows = [dict(zip(attrs, values, strict=True)) for _number, values in chunk]
+            rows = (prepared[start:start + WRITE_BATCH] if prepared is not None
+                    else [dict(zip(attrs, values, strict=True)) for _number, values in chunk])
             if step_of_new:
                 for (number, _values), row in zip(chunk, rows, strict=True):
                     if number in step_of_new:

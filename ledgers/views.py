@@ -50,7 +50,7 @@ def export(request, slug, fmt):
     record_type = _record_type(slug)
     if not access.can_see_kind(request.user, record_type.model):
         raise Http404("记录不存在或无权查看")
-    queryset = access.visible(request.user, record_type.model._default_manager.all())
+    queryset = record_type.visible_to(request.user, params=request.GET)  # a day past: as its list (as_of)
     filterset = filterset_for(record_type)(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and filterset.is_valid():
         queryset = filterset.qs

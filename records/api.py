@@ -157,7 +157,9 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         rt = self.record_type
-        qs = rt.visible_to(self.request.user, prefetch=[f.name for f in rt.model._meta.many_to_many])
+        # The list of a day past (?on=…) holds the records by where they belonged that day (RecordType.as_of).
+        params = self.request.query_params if self.action == "list" else None
+        qs = rt.visible_to(self.request.user, prefetch=[f.name for f in rt.model._meta.many_to_many], params=params)
         return qs.order_by(*(rt.ordering or rt.model._meta.ordering or ["-pk"]), "pk")
 
     def _unsaved(self, serializer, base=None):

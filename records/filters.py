@@ -15,7 +15,8 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.lookups import Exact
 from django_filters.constants import EMPTY_VALUES
 
 from township import access, masking
@@ -201,6 +202,13 @@ def _build(record_type: RecordType):
                 for path in paths:
                     condition |= Q(**{path: village})
                 return condition
+        elif record_type.as_of is not None:  # a list of a day past: the village the record belonged to that day
+            def either(village, others, path=scope.village, as_of=record_type.as_of):
+                param, where_then = as_of
+                village_id = getattr(village, "pk", village)
+                if others.get(param):
+                    return Q(Exact(where_then(others[param])[1], Value(village_id)))
+                return Q(**{path: village_id})
         attrs["village"] = ModelChoiceFilter(
             label="村", field_name=scope.village, queryset=_scoped_queryset(related_model(model, scope.village)),
             condition=either,

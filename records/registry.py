@@ -7,6 +7,7 @@ implementation of list, detail, form, delete, history and API.
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -55,6 +56,10 @@ class RecordType:
     prefetch_related: list[str] = field(default_factory=list)
     # Tables the detail page shows below the fields: a callable (obj, user) → [records.registry.DetailTable].
     detail_tables: Callable | None = None
+    # Lists of a day past (the year-end lists behind the figures): (URL parameter of the day, day → (expression of
+    # the township id, of the village id) where each record belonged that day). With the parameter a list (page,
+    # API, export) holds the records of the user's township or village on that day (township.access.visible).
+    as_of: tuple[str, Callable] | None = None
 
     @property
     def label(self):
@@ -93,10 +98,18 @@ class RecordType:
                 paths.append(name)
         return sorted(set(paths))
 
-    def visible_to(self, user, *, prefetch=()):
+    def visible_to(self, user, *, prefetch=(), params=None):
         """The records of this kind `user` may see (township.access decides), with what their lists show
-        joined in and `prefetch` (or the kind's own prefetch_related) fetched in one query each."""
-        qs = access.visible(user, self.model._default_manager.all())
+        joined in and `prefetch` (or the kind's own prefetch_related) fetched in one query each. `params`: the
+        list's filters; with the day of `as_of`, the records of where they belonged on that day."""
+        qs = self.model._default_manager.all()
+        day = self.as_of_day(params)
+        if day is None:
+            qs = access.visible(user, qs)
+        else:
+            township, village = self.as_of[1](day)
+            qs = access.visible(user, qs.annotate(township_then=township, village_then=village),
+                                scope=access.Scope(township="township_then", village="village_then"))
         related = self.auto_select_related()
         if related:
             qs = qs.select_related(*related)
@@ -104,6 +117,16 @@ class RecordType:
         if prefetch:
             qs = qs.prefetch_related(*prefetch)
         return qs
+
+    def as_of_day(self, params):
+        """The day of the `as_of` parameter in `params`, or None (none asked for, or not a date: the list's
+        filter says why)."""
+        if self.as_of is None or not params or not params.get(self.as_of[0]):
+            return None
+        try:
+            return datetime.date.fromisoformat(str(params.get(self.as_of[0])).strip())
+        except ValueError:
+            return None
 
     def filter_year_lookup(self):
         if self.year_field is None:

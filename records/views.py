@@ -187,7 +187,9 @@ def _stated(value, unit):
 
 class RecordListView(RecordView):
     def filtered(self, params):
-        filterset = filterset_for(self.record_type)(params or None, queryset=self.get_queryset(), request=self.request)
+        # A list of a day past (?on=…) lists the records by where they belonged that day (RecordType.as_of).
+        queryset = self.record_type.visible_to(self.request.user, params=params)
+        filterset = filterset_for(self.record_type)(params or None, queryset=queryset, request=self.request)
         valid = filterset.is_bound and filterset.is_valid()
         return filterset, (filterset.qs if valid else self.get_queryset())
 

@@ -70,13 +70,17 @@ def _any_of(paths, lookup, value) -> Q:
     return condition
 
 
-def visible(user, queryset):
-    """The part of `queryset` that `user` may see."""
+def visible(user, queryset, *, scope: Scope | None = None):
+    """The part of `queryset` that `user` may see.
+
+    `scope`: paths to use instead of the model's SCOPE, for a list of a day past that lists records by where
+    they belonged that day (a person's township and village on 31 December, annotated by the caller:
+    records.registry.RecordType.as_of). Its users are those of that township and village then."""
     if not user or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if user.is_superuser:
         return queryset
-    scope = scope_of(queryset.model)
+    scope = scope or scope_of(queryset.model)
     if user.is_secretary:
         if scope.village is None or user.village_id is None:
             return queryset.none()

@@ -319,3 +319,51 @@ def test_the_mobile_member_has_where_they_came_from(api_for, client_for, staff, 
     assert "流出地" in page and "固原市原州区" in page
     form = client_for(staff).get(reverse("records:persons-update", args=[person.pk])).content.decode()
     assert 'name="mobile_origin"' in form
+
+
+def test_the_year_end_lists_hold_people_where_they_were_at_the_years_end(
+        api_for, client_for, staff, other_staff, township, village_a, other_village, secretary_a):
+    """A member transferred to another township after 31 December 2022 is in the old township's 2022 list and the
+    new one's 2023 list: each figure is what its source page lists (共 N 条), for both townships and both years."""
+    moved, stayed = activist(village_a), activist(village_a)
+    response = api_for(staff).post("/api/transfers/", payload(moved, kind="between", date="2023-03-01",
+                                                               to_village=other_village.pk), format="json")
+    assert response.status_code == 201, response.json()
+    users = {township: staff, other_village.township: other_staff}
+    found = {}
+    for place, user in users.items():
+        for year in (2022, 2023):
+            figure = compute_figures(place, year)["members.activists"]
+            page = client_for(user).get(figure["source"])
+            listed = {obj.pk for obj, _url, _cells in page.context["rows"]}
+            assert f"共 {figure['value']} 条" in page.content.decode() and len(listed) == figure["value"]
+            query = figure["source"].split("?", 1)[1]
+            assert api_for(user).get(f"/api/persons/?{query}").json()["count"] == figure["value"]
+            exported = client_for(user).get(reverse("ledgers:export", args=["persons", "csv"]) + f"?{query}")
+            assert exported.content.decode("utf-8-sig").count("\n") - 1 == figure["value"]
+            found[(place.name, year)] = listed
+    assert found == {("示范镇", 2022): {moved.pk, stayed.pk}, ("示范镇", 2023): {stayed.pk},
+                     ("邻镇", 2022): set(), ("邻镇", 2023): {moved.pk}}
+    # The secretary of 江南村 finds them in the village's 2022 list, not in today's roster; their page stays 邻镇's.
+    source = compute_figures(township, 2022)["members.activists"]["source"]
+    assert client_for(secretary_a).get(source).context["page"].paginator.count == 2
+    assert client_for(secretary_a).get(reverse("records:persons-list")).context["page"].paginator.count == 1
+    assert client_for(staff).get(reverse("records:persons-detail", args=[moved.pk])).status_code == 404
+
+
+def test_the_village_of_a_year_end_list_is_where_the_person_was_that_day(client_for, staff, api_for, township,
+                                                                          village_a, village_b):
+    moved = activist(village_a)
+    assert api_for(staff).post("/api/transfers/", payload(moved, date="2023-03-01", to_village=village_b.pk),
+                               format="json").status_code == 201
+    client = client_for(staff)
+
+    def listed(**params):
+        page = client.get(reverse("records:persons-list"), params)
+        return {obj.pk for obj, _url, _cells in page.context["rows"]}
+
+    year_end = {"stage": "activist", "on": "2022-12-31"}
+    assert listed(village=village_a.pk, **year_end) == {moved.pk}
+    assert listed(village=village_b.pk, **year_end) == set()
+    assert listed(village=village_b.pk) == {moved.pk} and listed(village=village_a.pk) == set()
+    assert api_for(staff).get("/api/persons/", {"village": village_a.pk, **year_end}).json()["count"] == 1
