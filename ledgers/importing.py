@@ -268,12 +268,13 @@ class Preview:
                    for d, column in zip([_column_decoder(resource, a) for a in attrs], creates["columns"], strict=True)]
         keys = [[decode(a, v) for v in column] for a, column in zip(resource.key, steps["keys"], strict=False)]
         fields = steps["fields"]
+        seen = {}
         return cls(
             slug=rows["slug"], attrs=attrs,
             creates=list(zip(creates["rows"], zip(*columns, strict=True), strict=True)) if columns else [],
             updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
                      for number, pk, changed in rows["updates"]],
-            steps=[(number, key, resource.decode_step(dict(zip(fields, values, strict=True))))
+            steps=[(number, key, _shared(seen, resource.decode_step(dict(zip(fields, values, strict=True)))))
                    for number, key, values in zip(steps["rows"], zip(*keys, strict=True), zip(*steps["columns"],
                                                                                              strict=True),
                                                   strict=True)] if keys else [],
@@ -576,6 +577,14 @@ def _preview_rows(resource, rows, result, progress, done_reading=None):
 _ABSENT = object()  # a step column the file does not have
 
 
+def _shared(seen: dict, step: dict) -> dict:
+    """One dict for equal steps (many rows bring the same stage, day and village): steps are only read after."""
+    try:
+        return seen.setdefault(tuple(step.items()), step)
+    except TypeError:  # a value that cannot be a dictionary key: kept as it is
+        return step
+
+
 class _Matcher:
     """The outcome of checked rows against the stored records: new, changed, unchanged or refused.
 
@@ -598,6 +607,7 @@ class _Matcher:
         self.all_attrs = all_attrs
         self.locked = resource.locked_months()
         self.township_id = resource.township.pk if resource.township else None
+        self.steps_seen = {}
 
     def __call__(self, chunk):
         resource, result, problems, invalid = self.resource, self.result, self.result.problems, self.invalid
@@ -645,7 +655,7 @@ class _Matcher:
                 invalid.add(number)
                 continue
             if step is not None:
-                result.steps.append((number, key_value, step))
+                result.steps.append((number, key_value, _shared(self.steps_seen, step)))
             if current is None:
                 values = packed if is_tuple and self.reuse else tuple(row_values.get(a) for a in self.all_attrs)
                 result.creates.append((number, values))
