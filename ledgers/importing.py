@@ -269,12 +269,23 @@ class Preview:
         keys = [[decode(a, v) for v in column] for a, column in zip(resource.key, steps["keys"], strict=False)]
         fields = steps["fields"]
         seen = {}
+
+        def decoded(values):
+            """The step of these kept values: decoded once for equal values (many rows bring the same step)."""
+            try:
+                step = seen.get(values)
+            except TypeError:  # a kept value that cannot be a dictionary key
+                return resource.decode_step(dict(zip(fields, values, strict=True)))
+            if step is None:
+                step = seen[values] = resource.decode_step(dict(zip(fields, values, strict=True)))
+            return step
+
         return cls(
             slug=rows["slug"], attrs=attrs,
             creates=list(zip(creates["rows"], zip(*columns, strict=True), strict=True)) if columns else [],
             updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
                      for number, pk, changed in rows["updates"]],
-            steps=[(number, key, _shared(seen, resource.decode_step(dict(zip(fields, values, strict=True)))))
+            steps=[(number, key, decoded(values))
                    for number, key, values in zip(steps["rows"], zip(*keys, strict=True), zip(*steps["columns"],
                                                                                              strict=True),
                                                   strict=True)] if keys else [],
