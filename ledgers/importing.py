@@ -136,10 +136,21 @@ class LedgerResource(resources.ModelResource):
             wanted = [k[0] for k in keys]
             # A database without a limit on query parameters (PostgreSQL) takes many keys a query: 10 queries for
             # 100,000 rows, not 200 each built, sent and planned.
-            size = LOOKUP_CHUNK if connections[qs.db].features.max_query_params else LARGE_LOOKUP_CHUNK
+            connection = connections[qs.db]
+            size = LOOKUP_CHUNK if connection.features.max_query_params else LARGE_LOOKUP_CHUNK
+            column = model._meta.get_field(name)
+            # PostgreSQL takes the keys as one array parameter (= ANY), not 10,000 parameters each prepared by
+            # the lookup, for a plain text key (身份证号) that needs no preparing.
+            as_array = connection.vendor == "postgresql" and type(column) is models.CharField
             for start in range(0, len(wanted), size):
                 chunk = wanted[start:start + size]
-                rows = qs.filter(**{f"{name}__in": chunk}).annotate(_township=models.F(township_path))
+                if as_array:
+                    where = f"{connection.ops.quote_name(model._meta.db_table)}." \
+                            f"{connection.ops.quote_name(column.column)} = ANY(%s)"
+                    rows = qs.extra(where=[where], params=[chunk])
+                else:
+                    rows = qs.filter(**{f"{name}__in": chunk})
+                rows = rows.annotate(_township=models.F(township_path))
                 for row in rows.values_list(*names):
                     found[(row[position],)] = row
             return names, found
@@ -396,6 +407,7 @@ class _Refused(str):
 
 
 _MISSING = object()
+_NONE_KEY = (type(None), None)  # a blank cell's memo key, made once
 
 
 def _column_check(clean, validators):
@@ -409,7 +421,7 @@ def _column_check(clean, validators):
 
     def check(raw):
         # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
-        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        key = raw if raw.__class__ is str else _NONE_KEY if raw is None else (raw.__class__, raw)
         outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
             try:
