@@ -86,9 +86,6 @@ def preview_job(*, job_id):
         logger.exception("import preview failed for job %s", job.pk)
         _fail(job, "检查文件时发生意外错误，请稍后重试或联系管理员。")
         return
-    # The checked rows are written apart, their JSON in pieces (save_checked_rows); `job` was read without them,
-    # so save() below writes only the other fields.
-    save_checked_rows(job.pk, None if result.file_error else result.rows_json())
     job.problems = result.problems_json()
     job.total_rows = result.total_rows
     job.new_rows = len(result.creates)
@@ -99,13 +96,18 @@ def preview_job(*, job_id):
     job.message = result.file_error or "\n".join(result.notes)
     job.status = ImportStatus.FAILED if result.file_error else ImportStatus.PREVIEW
     job.previewed_at = timezone.now()
-    job.save()
+    with transaction.atomic():
+        # The checked rows are written apart, their JSON in pieces (save_checked_rows); `job` was read without
+        # them, so save() writes only the other fields.
+        save_checked_rows(job.pk, None if result.file_error else result.rows_json())
+        job.save()
     write_progress(job, stage="检查完成", done=result.total_rows, total=result.total_rows)
     del result
     spreadsheets.release_freed_memory()
 
 
 JSON_PIECE = 5000  # values of a long list encoded at a time (save_checked_rows)
+COPY_READ = 256 * 1024  # bytes copy_expert asks for at a time
 
 
 def save_checked_rows(job_id, rows):
@@ -122,28 +124,33 @@ def save_checked_rows(job_id, rows):
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE ledgers_checked_rows (body text) ON COMMIT DROP")
         cursor.cursor.copy_expert("COPY ledgers_checked_rows (body) FROM STDIN WITH (FORMAT csv)",
-                                  _PiecesReader(_csv_quoted(_json_pieces(rows))))
+                                  _PiecesReader(_csv_quoted(_json_pieces(rows))), size=COPY_READ)
         cursor.execute(f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('checked_rows')} = "
                        "(SELECT body::jsonb FROM ledgers_checked_rows) WHERE id = %s", [job_id])
+        # Dropped now, not only at the commit: a caller's transaction may write the rows of another job next.
+        cursor.execute("DROP TABLE ledgers_checked_rows")
 
 
 def _json_pieces(value):
-    """The JSON text of `value` (dicts, lists and plain values) as pieces: a long list JSON_PIECE values at a time."""
+    """The JSON text of `value` (dicts, lists and plain values) as pieces: a list of lists (or dicts) item by
+    item, a long list of plain values JSON_PIECE values at a time."""
     if isinstance(value, dict):
         yield "{"
         for index, (name, item) in enumerate(value.items()):
             yield ("," if index else "") + json.dumps(str(name)) + ":"
             yield from _json_pieces(item)
         yield "}"
+    elif isinstance(value, list | tuple) and any(isinstance(item, dict | list | tuple) for item in value):
+        yield "["
+        for index, item in enumerate(value):
+            if index:
+                yield ","
+            yield from _json_pieces(item)
+        yield "]"
     elif isinstance(value, list | tuple) and len(value) > JSON_PIECE:
         yield "["
         for start in range(0, len(value), JSON_PIECE):
-            piece = value[start:start + JSON_PIECE]
-            if any(isinstance(item, dict | list | tuple) for item in piece):
-                text = ",".join("".join(_json_pieces(item)) for item in piece)
-            else:
-                text = json.dumps(piece)[1:-1]
-            yield ("," if start else "") + text
+            yield ("," if start else "") + json.dumps(value[start:start + JSON_PIECE])[1:-1]
         yield "]"
     else:
         yield json.dumps(value)
@@ -158,24 +165,26 @@ def _csv_quoted(pieces):
 
 
 class _PiecesReader(io.RawIOBase):
-    """A read()able stream of the UTF-8 bytes of text pieces, for psycopg2's copy_expert."""
+    """A read()able stream of the UTF-8 bytes of text pieces, for psycopg2's copy_expert: a read gives at most
+    what is left of the current piece (copy_expert sends what it is given until a read gives nothing)."""
 
     def __init__(self, pieces):
         self._pieces = pieces
-        self._buffer = b""
+        self._data = b""
+        self._at = 0
 
     def readable(self):
         return True
 
     def read(self, size=-1):
-        while size < 0 or len(self._buffer) < size:
+        while self._at >= len(self._data):
             piece = next(self._pieces, None)
             if piece is None:
-                break
-            self._buffer += piece.encode("utf-8")
-        if size < 0:
-            size = len(self._buffer)
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
+                return b""
+            self._data, self._at = piece.encode("utf-8"), 0
+        end = len(self._data) if size is None or size < 0 else self._at + size
+        out = self._data[self._at:end]
+        self._at += len(out)
         return out
 
 
