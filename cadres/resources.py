@@ -587,7 +587,8 @@ class TransferResource(LedgerResource):
     def existing(self, keys, attrs):
         """The stored transfers of the file's people, whichever townships they run between: one query per 500
         people. A transfer touching the township (either end) is the township's."""
-        fetch = ["pk", *sorted(set(attrs) | set(self.key)), "from_township_id", "to_township_id"]
+        names = [*attrs, *(a for a in self.key if a not in attrs), "pk", "_township"]
+        fetch = [*names[:-1], "from_township_id", "to_township_id"]
         people = sorted({key[0] for key in keys})
         found = {}
         for start in range(0, len(people), LOOKUP_CHUNK):
@@ -595,8 +596,8 @@ class TransferResource(LedgerResource):
             for row in rows:
                 ends = (row["from_township_id"], row["to_township_id"])
                 row["_township"] = self.township.pk if self.township.pk in ends else next(e for e in ends if e)
-                found[(row["person_id"], row["date"], row["kind"])] = row
-        return found
+                found[(row["person_id"], row["date"], row["kind"])] = tuple(row[name] for name in names)
+        return names, found
 
     def check_rows(self, rows):
         problems = {}

@@ -117,32 +117,49 @@ class LedgerResource(resources.ModelResource):
         """Extra values read with each stored record (e.g. the date of a person's latest step), by name."""
         return {}
 
-    def existing(self, keys: list[tuple], attrs: list[str]) -> dict[tuple, dict]:
-        """{key: stored values (with pk and _township)} for the keys of the file, a bounded number of queries."""
+    def existing(self, keys: list[tuple], attrs: list[str]) -> tuple[list[str], dict[tuple, tuple]]:
+        """(names, {key: stored values}) for the keys of the file, in a bounded number of queries.
+
+        The stored values are a tuple per record (values_list, not a dict or an instance each), in the order of
+        `names`: `attrs` first (so that a row's values in that order compare with a slice of the tuple), then
+        the key attributes not among them, "pk", "_township" and the stored_annotations()."""
         model = self.model
         township_path = access.scope_of(model).township
         extras = self.stored_annotations()
-        fetch = ["pk", *sorted(set(attrs) | set(self.key)), *extras]
+        names = [*attrs, *(a for a in self.key if a not in attrs), "pk", "_township", *extras]
         qs = model._default_manager.order_by().annotate(**extras)
+        positions = [names.index(a) for a in self.key]
         found = {}
         if self.global_key and len(self.key) == 1:
             (name,) = self.key
+            (position,) = positions
             wanted = [k[0] for k in keys]
             # A database without a limit on query parameters (PostgreSQL) takes many keys a query: 10 queries for
             # 100,000 rows, not 200 each built, sent and planned.
-            size = LOOKUP_CHUNK if connections[qs.db].features.max_query_params else LARGE_LOOKUP_CHUNK
+            connection = connections[qs.db]
+            size = LOOKUP_CHUNK if connection.features.max_query_params else LARGE_LOOKUP_CHUNK
+            column = model._meta.get_field(name)
+            # PostgreSQL takes the keys as one array parameter (= ANY), not 10,000 parameters each prepared by
+            # the lookup, for a plain text key (身份证号) that needs no preparing.
+            as_array = connection.vendor == "postgresql" and type(column) is models.CharField
             for start in range(0, len(wanted), size):
                 chunk = wanted[start:start + size]
-                rows = qs.filter(**{f"{name}__in": chunk}).annotate(_township=models.F(township_path))
-                for row in rows.values(*fetch, "_township"):
-                    found[(row[name],)] = row
-            return found
+                if as_array:
+                    where = f"{connection.ops.quote_name(model._meta.db_table)}." \
+                            f"{connection.ops.quote_name(column.column)} = ANY(%s)"
+                    rows = qs.extra(where=[where], params=[chunk])
+                else:
+                    rows = qs.filter(**{f"{name}__in": chunk})
+                rows = rows.annotate(_township=models.F(township_path))
+                for row in rows.values_list(*names):
+                    found[(row[position],)] = row
+            return names, found
         qs = qs.filter(**{township_path: self.township.pk}).annotate(_township=models.F(township_path))
         if "year" in self.key:
             qs = qs.filter(year__in={k[self.key.index("year")] for k in keys})
-        for row in qs.values(*fetch, "_township").iterator(chunk_size=5000):
-            found[tuple(row[name] for name in self.key)] = row
-        return found
+        for row in qs.values_list(*names).iterator(chunk_size=5000):
+            found[tuple(row[p] for p in positions)] = row
+        return names, found
 
     def locked_months(self) -> set[tuple]:
         """{(village_id, year, month)} of the township's approved months, for month-scoped records."""
@@ -273,12 +290,24 @@ class Preview:
                    for d, column in zip([_column_decoder(resource, a) for a in attrs], creates["columns"], strict=True)]
         keys = [[decode(a, v) for v in column] for a, column in zip(resource.key, steps["keys"], strict=False)]
         fields = steps["fields"]
+        seen = {}
+
+        def decoded(values):
+            """The step of these kept values: decoded once for equal values (many rows bring the same step)."""
+            try:
+                step = seen.get(values)
+            except TypeError:  # a kept value that cannot be a dictionary key
+                return resource.decode_step(dict(zip(fields, values, strict=True)))
+            if step is None:
+                step = seen[values] = resource.decode_step(dict(zip(fields, values, strict=True)))
+            return step
+
         return cls(
             slug=rows["slug"], attrs=attrs,
             creates=list(zip(creates["rows"], zip(*columns, strict=True), strict=True)) if columns else [],
             updates=[(number, pk, {a: decode(a, v) for a, v in changed.items()})
                      for number, pk, changed in rows["updates"]],
-            steps=[(number, key, resource.decode_step(dict(zip(fields, values, strict=True))))
+            steps=[(number, key, decoded(values))
                    for number, key, values in zip(steps["rows"], zip(*keys, strict=True), zip(*steps["columns"],
                                                                                              strict=True),
                                                   strict=True)] if keys else [],
@@ -389,6 +418,7 @@ class _Refused(str):
 
 
 _MISSING = object()
+_NONE_KEY = (type(None), None)  # a blank cell's memo key, made once
 
 
 def _column_check(clean, validators):
@@ -402,7 +432,7 @@ def _column_check(clean, validators):
 
     def check(raw):
         # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
-        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        key = raw if raw.__class__ is str else _NONE_KEY if raw is None else (raw.__class__, raw)
         outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
             try:
@@ -464,14 +494,14 @@ def preview(resource: LedgerResource, data: bytes, *, slug="", progress: Callabl
         with _without_gc(), Workbook(data, limits or import_limits()) as book:
             if not book.sheet_names:
                 raise SpreadsheetError("工作簿中没有工作表。")
-            _preview_rows(resource, book.rows(book.sheet_names[0]), result, progress)
+            _preview_rows(resource, book.rows(book.sheet_names[0]), result, progress, done_reading=book.close)
     except SpreadsheetError as exc:
         result.file_error = exc.message
         result.creates, result.updates = [], []
     return result
 
 
-def _preview_rows(resource, rows, result, progress):
+def _preview_rows(resource, rows, result, progress, done_reading=None):
     rows = iter(rows)
     header_row, mapping, header_values = _find_header(rows, resource)
     if header_row is None:
@@ -501,12 +531,12 @@ def _preview_rows(resource, rows, result, progress):
     # widget's clean() and the model field's validators the widget does not already ask), and its header.
     cells = [(p, f.attribute, _column_check(f.widget.clean, checks[f.attribute]), f.column_name) for p, f in columns]
     step_attrs = resource.step_attrs
-    attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     key = resource.key
     problems = result.problems
     # (row number, key, values, step values) of the rows that passed; the values as a tuple in the order of the
     # first such row's attributes (row_keys), a dict only for a row whose attributes differ: a dict per row
-    # costs four times the memory, 50 MB at 100,000 rows.
+    # costs four times the memory, 50 MB at 100,000 rows. The step values too are a tuple (in step_attrs order,
+    # _ABSENT for a column the file does not have), not a dict each.
     parsed = []
     row_keys = None
     seen = {}
@@ -530,7 +560,7 @@ def _preview_rows(resource, rows, result, progress):
             except ValueError as exc:
                 problems.append(CellProblem(number, position, header, str(exc)))
                 row_ok = False
-        step_values = {a: row_values.pop(a) for a in step_attrs if a in row_values}
+        step_values = tuple(row_values.pop(a, _ABSENT) for a in step_attrs) if step_attrs else ()
         if row_ok:
             for attr, message in resource.derive(row_values):
                 position = position_of.get(attr)
@@ -556,63 +586,133 @@ def _preview_rows(resource, rows, result, progress):
     result.total_rows = count
     if count == 0:
         raise SpreadsheetError("表头下面没有数据行。")
+    del seen
+    if done_reading is not None:
+        done_reading()  # the workbook (the whole sheet, as calamine holds it) goes before the stored rows come
 
-    stored = resource.existing([k for _n, k, _v, _s in parsed], attrs) if parsed else {}
-    locked = resource.locked_months()
-    township_id = resource.township.pk if resource.township else None
     row_keys = list(row_keys or ())
+    attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     all_attrs = list(dict.fromkeys(attrs + row_keys))
     row_checks = {}
     if parsed and type(resource).check_rows is not LedgerResource.check_rows:
+        # Rules across rows (a person's transfers, in date order) see every row and what is stored of it at once.
+        names, stored = resource.existing([k for _n, k, _v, _s in parsed], attrs)
         checked = []
         for index, (number, key_value, packed, step_values) in enumerate(parsed):
             values = dict(zip(row_keys, packed, strict=True)) if packed.__class__ is tuple else packed
             parsed[index] = (number, key_value, values, step_values)  # what check_rows sets in it stays
-            checked.append((number, values, stored.get(key_value)))
+            row = stored.get(key_value)
+            checked.append((number, values, None if row is None else dict(zip(names, row, strict=True))))
+        del stored
         row_checks = resource.check_rows(checked)
     result.attrs = all_attrs
-    for index, (number, key_value, packed, step_values) in enumerate(parsed):
-        parsed[index] = None  # each row goes once its outcome is kept: not all rows twice in memory
-        row_values = dict(zip(row_keys, packed, strict=True)) if packed.__class__ is tuple else packed
-        current = stored.get(key_value)
-        if current is not None and township_id is not None and current["_township"] != township_id:
-            position = position_of.get(key[0])
-            problems.append(CellProblem(number, position, _header(resource, key[0]),
-                                        resource.refused_elsewhere(key_value, current)))
-            invalid.add(number)
-            continue
-        if number in row_checks:
-            for attr, message in row_checks[number]:
-                problems.append(CellProblem(number, position_of.get(attr), _header(resource, attr), message))
-            invalid.add(number)
-            continue
-        step = None
-        if step_attrs:
-            step, step_problems = resource.step_of(row_values, step_values, current, locked)
-            for attr, message in step_problems:
-                problems.append(CellProblem(number, position_of.get(attr), _header(resource, attr), message))
-            if step_problems:
-                invalid.add(number)
-                continue
-        changed = {a: v for a, v in row_values.items() if a in current and current[a] != v} if current else {}
-        if current is not None and not changed and step is None:
-            # Unchanged: nothing to write, so an approved month's lock has nothing to refuse.
-            result.unchanged += 1
-            continue
-        month = _locked_month(resource, locked, row_values, current) if locked else None
-        if month is not None:
-            message = f"{month[0]}年{month[1]}月的月报已审核锁定，不能导入该月的记录"
-            problems.append(CellProblem(number, None, "", message))
-            invalid.add(number)
-            continue
-        if step is not None:
-            result.steps.append((number, key_value, step))
-        if current is None:
-            result.creates.append((number, tuple(row_values.get(a) for a in all_attrs)))
-        else:
-            result.updates.append((number, current["pk"], changed))
+    match = _Matcher(resource, result, invalid, position_of, row_keys, attrs, all_attrs, row_checks)
+    # Rows are matched against what is stored a chunk at a time (a key unique across townships is looked up by
+    # its values), so that the stored side of no more than a chunk is held at once.
+    size = LARGE_LOOKUP_CHUNK if resource.global_key and len(key) == 1 else max(len(parsed), 1)
+    for start in range(0, len(parsed), size):
+        chunk = parsed[start:start + size]
+        for index in range(start, start + len(chunk)):
+            parsed[index] = None  # each row goes once its outcome is kept: not all rows twice in memory
+        match(chunk)
+        del chunk
     result.invalid_rows = len(invalid)
     problems.sort(key=lambda p: (p.row, -1 if p.column is None else p.column))
+
+
+_ABSENT = object()  # a step column the file does not have
+
+
+def _shared(seen: dict, step: dict) -> dict:
+    """One dict for equal steps (many rows bring the same stage, day and village): steps are only read after."""
+    try:
+        return seen.setdefault(tuple(step.items()), step)
+    except TypeError:  # a value that cannot be a dictionary key: kept as it is
+        return step
+
+
+class _Matcher:
+    """The outcome of checked rows against the stored records: new, changed, unchanged or refused.
+
+    The stored side comes as tuples (LedgerResource.existing) whose first values are the row's attributes in the
+    row's order: a row whose values equal that slice is unchanged after one tuple comparison in C, without a
+    dict or a formatted value of either side; a dict of the stored values is made only for a row that needs
+    one (a step to weigh, a refusal to word, a changed row's locked month)."""
+
+    def __init__(self, resource, result, invalid, position_of, row_keys, attrs, all_attrs, row_checks=None):
+        self.resource, self.result, self.invalid, self.position_of = resource, result, invalid, position_of
+        self.row_checks = row_checks or {}  # {excel row: [(attribute, message)]} of the rules across rows
+        self.row_keys = row_keys
+        # The attributes compared with what is stored: the file's columns (not what derive() adds beside them).
+        self.attrs = attrs
+        self.width = len(attrs)
+        # Whether a packed row's first values are those attributes, in that order (derive() adds its own after
+        # them): the row then compares with the stored tuple's first values as it is.
+        self.aligned = row_keys[:len(attrs)] == attrs
+        self.whole = len(row_keys) == len(attrs)
+        self.reuse = all_attrs == row_keys  # a new row's packed values are already in the order creates keep
+        self.all_attrs = all_attrs
+        self.locked = resource.locked_months()
+        self.township_id = resource.township.pk if resource.township else None
+        self.steps_seen = {}
+
+    def __call__(self, chunk):
+        resource, result, problems, invalid = self.resource, self.result, self.result.problems, self.invalid
+        key, step_attrs, position_of, row_keys = resource.key, resource.step_attrs, self.position_of, self.row_keys
+        names, stored = resource.existing([k for _n, k, _v, _s in chunk], self.attrs)
+        at_township = names.index("_township")
+        width, aligned, whole = self.width, self.aligned, self.whole
+        locked, township_id = self.locked, self.township_id
+        for number, key_value, packed, step_values in chunk:
+            row = stored.get(key_value)
+            is_tuple = packed.__class__ is tuple
+            if row is not None and township_id is not None and row[at_township] != township_id:
+                problems.append(CellProblem(number, position_of.get(key[0]), _header(resource, key[0]),
+                                            resource.refused_elsewhere(key_value, dict(zip(names, row, strict=True)))))
+                invalid.add(number)
+                continue
+            if number in self.row_checks:
+                for attr, message in self.row_checks[number]:
+                    problems.append(CellProblem(number, position_of.get(attr), _header(resource, attr), message))
+                invalid.add(number)
+                continue
+            same = row is not None and aligned and is_tuple and row[:width] == (packed if whole else packed[:width])
+            if same and not step_attrs:
+                result.unchanged += 1  # nothing to write, so an approved month's lock has nothing to refuse
+                continue
+            row_values = dict(zip(row_keys, packed, strict=True)) if is_tuple else packed
+            current = None if row is None else dict(zip(names, row, strict=True))
+            step = None
+            if step_attrs:
+                step_dict = {a: v for a, v in zip(step_attrs, step_values, strict=True) if v is not _ABSENT}
+                step, step_problems = resource.step_of(row_values, step_dict, current, locked)
+                for attr, message in step_problems:
+                    problems.append(CellProblem(number, position_of.get(attr), _header(resource, attr), message))
+                if step_problems:
+                    invalid.add(number)
+                    continue
+            if current is None or same:
+                changed = {}
+            elif aligned and is_tuple:
+                changed = {a: v for a, v, s in zip(self.attrs, packed, row, strict=False) if s != v}  # both are longer
+            else:
+                changed = {a: v for a, v in row_values.items() if a in current and current[a] != v}
+            if current is not None and not changed and step is None:
+                result.unchanged += 1  # unchanged: nothing to write, so an approved month's lock has nothing to refuse
+                continue
+            month = _locked_month(resource, locked, row_values, current) if locked else None
+            if month is not None:
+                message = f"{month[0]}年{month[1]}月的月报已审核锁定，不能导入该月的记录"
+                problems.append(CellProblem(number, None, "", message))
+                invalid.add(number)
+                continue
+            if step is not None:
+                result.steps.append((number, key_value, _shared(self.steps_seen, step)))
+            if current is None:
+                values = packed if is_tuple and self.reuse else tuple(row_values.get(a) for a in self.all_attrs)
+                result.creates.append((number, values))
+            else:
+                result.updates.append((number, current["pk"], changed))
 
 
 def _locked_month(resource, locked, row_values, current):

@@ -1,13 +1,15 @@
 """Preview and confirm of an ImportJob (called by the Celery tasks, which take only the job id)."""
 from __future__ import annotations
 
+import io
+import json
 import logging
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
-from ledgers import importing
+from ledgers import importing, spreadsheets
 
 from .models import ImportJob, ImportStatus
 
@@ -84,7 +86,6 @@ def preview_job(*, job_id):
         logger.exception("import preview failed for job %s", job.pk)
         _fail(job, "检查文件时发生意外错误，请稍后重试或联系管理员。")
         return
-    job.checked_rows = None if result.file_error else result.rows_json()
     job.problems = result.problems_json()
     job.total_rows = result.total_rows
     job.new_rows = len(result.creates)
@@ -95,8 +96,96 @@ def preview_job(*, job_id):
     job.message = result.file_error or "\n".join(result.notes)
     job.status = ImportStatus.FAILED if result.file_error else ImportStatus.PREVIEW
     job.previewed_at = timezone.now()
-    job.save()
+    with transaction.atomic():
+        # The checked rows are written apart, their JSON in pieces (save_checked_rows); `job` was read without
+        # them, so save() writes only the other fields.
+        save_checked_rows(job.pk, None if result.file_error else result.rows_json())
+        job.save()
     write_progress(job, stage="检查完成", done=result.total_rows, total=result.total_rows)
+    del result
+    spreadsheets.release_freed_memory()
+
+
+JSON_PIECE = 5000  # values of a long list encoded at a time (save_checked_rows)
+COPY_READ = 256 * 1024  # bytes copy_expert asks for at a time
+
+
+def save_checked_rows(job_id, rows):
+    """ImportJob.checked_rows of one job, the same JSON as the field would write.
+
+    On PostgreSQL the JSON is sent in pieces (COPY from a stream of them into a temporary table, then one UPDATE
+    from there): 100,000 checked rows are some 25 MB of JSON, which one UPDATE would hold three times over (the
+    text, its quoted form and the statement) beside the rows themselves."""
+    connection = connections[router.db_for_write(ImportJob)]
+    if rows is None or connection.vendor != "postgresql":
+        ImportJob.objects.filter(pk=job_id).update(checked_rows=rows)
+        return
+    quote = connection.ops.quote_name
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE ledgers_checked_rows (body text) ON COMMIT DROP")
+        cursor.cursor.copy_expert("COPY ledgers_checked_rows (body) FROM STDIN WITH (FORMAT csv)",
+                                  _PiecesReader(_csv_quoted(_json_pieces(rows))), size=COPY_READ)
+        cursor.execute(f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('checked_rows')} = "
+                       "(SELECT body::jsonb FROM ledgers_checked_rows) WHERE id = %s", [job_id])
+        # Dropped now, not only at the commit: a caller's transaction may write the rows of another job next.
+        cursor.execute("DROP TABLE ledgers_checked_rows")
+
+
+def _json_pieces(value):
+    """The JSON text of `value` (dicts, lists and plain values) as pieces: a list of lists (or dicts) item by
+    item, a long list of plain values JSON_PIECE values at a time."""
+    if isinstance(value, dict):
+        yield "{"
+        for index, (name, item) in enumerate(value.items()):
+            yield ("," if index else "") + json.dumps(str(name)) + ":"
+            yield from _json_pieces(item)
+        yield "}"
+    elif isinstance(value, list | tuple) and any(isinstance(item, dict | list | tuple) for item in value):
+        yield "["
+        for index, item in enumerate(value):
+            if index:
+                yield ","
+            yield from _json_pieces(item)
+        yield "]"
+    elif isinstance(value, list | tuple) and len(value) > JSON_PIECE:
+        yield "["
+        for start in range(0, len(value), JSON_PIECE):
+            yield ("," if start else "") + json.dumps(value[start:start + JSON_PIECE])[1:-1]
+        yield "]"
+    else:
+        yield json.dumps(value)
+
+
+def _csv_quoted(pieces):
+    """The pieces as one quoted field of CSV (COPY's csv format): a quote at each end, every quote inside doubled."""
+    yield '"'
+    for piece in pieces:
+        yield piece.replace('"', '""')
+    yield '"\n'
+
+
+class _PiecesReader(io.RawIOBase):
+    """A read()able stream of the UTF-8 bytes of text pieces, for psycopg2's copy_expert: a read gives at most
+    what is left of the current piece (copy_expert sends what it is given until a read gives nothing)."""
+
+    def __init__(self, pieces):
+        self._pieces = pieces
+        self._data = b""
+        self._at = 0
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        while self._at >= len(self._data):
+            piece = next(self._pieces, None)
+            if piece is None:
+                return b""
+            self._data, self._at = piece.encode("utf-8"), 0
+        end = len(self._data) if size is None or size < 0 else self._at + size
+        out = self._data[self._at:end]
+        self._at += len(out)
+        return out
 
 
 def import_job_confirm(*, job: ImportJob) -> bool:
@@ -137,6 +226,8 @@ def confirm_job(*, job_id):
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, confirmed_at=timezone.now(),
                                                checked_rows=None)
     write_progress(job, stage="导入完成", done=total, total=total)
+    del result
+    spreadsheets.release_freed_memory()
 
 
 def _fail(job, message):

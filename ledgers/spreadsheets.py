@@ -187,6 +187,26 @@ def _clean_row(values) -> list:
     return out
 
 
+def release_freed_memory():
+    """Hand the memory calamine freed back to the system (glibc's malloc_trim), where there is glibc.
+
+    Calamine holds a whole sheet as many small allocations; once freed, glibc keeps them for the process, so
+    the rows checked after the reading would come on top of the sheet's memory instead of taking its place."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
 def is_blank(values) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
@@ -228,6 +248,7 @@ class Workbook:
         if self._book is not None:
             self._book.close()
             self._book = None
+            release_freed_memory()
 
     def __enter__(self):
         return self

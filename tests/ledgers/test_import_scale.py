@@ -97,3 +97,38 @@ def test_checked_rows_kept_by_the_previous_version_are_still_confirmed(township,
     assert (after.creates, after.steps) == (before.creates, before.steps) == (new_form.creates, new_form.steps)
     importing.confirm(resource, after, user=staff)
     assert Person.objects.filter(stage="member").count() == 3
+
+
+def test_an_unchanged_reimport_reports_every_row_unchanged_in_a_bounded_number_of_queries(
+        township, village_a, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = xlsx_bytes([PERSON_HEADERS, *person_rows(1200)])
+    importing.confirm(PersonResource(township=township), importing.preview(PersonResource(township=township), data),
+                      user=staff)
+    history = (Person.history.count(), StageChange.history.count())
+    with CaptureQueriesContext(connection) as queries:
+        again = importing.preview(PersonResource(township=township), data)
+    assert (len(again.creates), len(again.updates), len(again.steps), again.unchanged) == (0, 0, 0, 1200)
+    assert (again.total_rows, again.invalid_rows, again.problems, again.can_confirm) == (1200, 0, [], False)
+    # The villages, the stored persons (one query per 500 keys where the database limits parameters, one per
+    # 10,000 elsewhere), the locked months: not one per row, and nothing written.
+    assert len(queries) <= 5, [q["sql"][:80] for q in queries]
+    assert not any(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for q in queries)
+    assert (Person.history.count(), StageChange.history.count()) == history
+
+
+def test_a_reimport_with_one_changed_cell_updates_that_field_of_that_row_only(township, village_a, staff):
+    rows = person_rows(50)
+    importing.confirm(PersonResource(township=township),
+                      importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *rows])),
+                      user=staff)
+    rows[37][6] = "改过的备注"  # row 39, 备注
+    again = importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *rows]))
+    person = Person.objects.get(id_number=rows[37][1])
+    assert again.updates == [(39, person.pk, {"note": "改过的备注"})]
+    assert (len(again.creates), len(again.steps), again.unchanged) == (0, 0, 49)
+    importing.confirm(PersonResource(township=township), again, user=staff)
+    person.refresh_from_db()
+    assert person.note == "改过的备注" and person.history.count() == 2

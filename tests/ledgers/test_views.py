@@ -365,3 +365,30 @@ def test_who_may_import_ledgers(roles, role, allowed):
     from township import access
 
     assert access.can_import_ledgers(roles[role]) is allowed
+
+
+def test_checked_rows_written_in_pieces_read_back_as_one_json_value(staff, township, village_a, monkeypatch):
+    import datetime
+    import json
+
+    from ledgers import services
+
+    monkeypatch.setattr(services, "JSON_PIECE", 7)  # long lists split many times, with a remainder
+    rows = person_rows(40)
+    rows[3][6] = 'a "quoted", \\ back\tslash\n备注'  # what JSON and CSV quoting must carry through
+    resource = importing.resource_for("persons")(township=township)
+    before = importing.preview(resource, xlsx_bytes([PERSON_HEADERS, *rows]), slug="persons")
+    kept = before.rows_json()
+    assert json.loads("".join(services._json_pieces(kept))) == json.loads(json.dumps(kept))
+    job = ImportJob.objects.create(township=township, user=staff, record_slug="persons", file_name="x.xlsx",
+                                   problems=before.problems_json())
+    services.save_checked_rows(job.pk, {"format": 2})
+    services.save_checked_rows(job.pk, kept)  # twice in one transaction (the test's): the second replaces the first
+    job.refresh_from_db()
+    assert job.checked_rows == json.loads(json.dumps(kept))
+    after = services.checked_preview(job)
+    assert (after.creates, after.steps) == (before.creates, before.steps)
+    assert after.steps[0][2]["date"] == datetime.date(2020, 7, 1)
+    services.save_checked_rows(job.pk, None)
+    job.refresh_from_db()
+    assert job.checked_rows is None
