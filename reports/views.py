@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
+from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -92,13 +93,14 @@ def latest_year(township) -> int:
     """The latest year with records of the township, never a year still to come (this year when there are none):
     one query (UNION ALL of the latest year of income, study activities and star ratings)."""
     this_year = timezone.localdate().year
+    # Each part grouped by its township (one row each), not by record: the database keeps one maximum.
     latest = (
         IncomeRecord.objects.filter(village__township=township, year__lte=this_year).order_by()
-        .values_list(Max("year")),
+        .values("village__township").annotate(latest=Max("year")).values_list("latest"),
         StudyActivity.objects.filter(township=township, date__year__lte=this_year).order_by()
-        .values_list(Max("date__year")),
+        .values("township").annotate(latest=ExtractYear(Max("date"))).values_list("latest"),
         StarRating.objects.filter(branch__village__township=township, year__lte=this_year).order_by()
-        .values_list(Max("year")),
+        .values("branch__village__township").annotate(latest=Max("year")).values_list("latest"),
     )
     years = [year for (year,) in latest[0].union(*latest[1:], all=True) if year]
     return max(years) if years else this_year

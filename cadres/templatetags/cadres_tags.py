@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from ..due import due_items_for
+from ..due import due_counts, people_for
 from ..models import Person
 
 register = template.Library()
@@ -22,5 +22,5 @@ def party_members(village):
 @register.simple_tag
 def members_due(user):
     """{count, overdue, href}: the due items of the development (cadres.due) of the people `user` may see."""
-    items = due_items_for(user)
-    return {"count": len(items), "overdue": sum(item.overdue for item in items), "href": reverse("members:due")}
+    count, overdue = due_counts(people_for(user))
+    return {"count": count, "overdue": overdue, "href": reverse("members:due")}

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cadres.due import due_items
+from cadres.due import due_counts, due_items
 from cadres.models import Person
 from tests.cadres.factories import PersonFactory, StageChangeFactory
 
@@ -84,12 +84,15 @@ def test_the_page_and_the_dashboard_show_the_items(world, client_for, staff, dja
     assert "尚早" not in page and "已转正" not in page
     home = client.get(reverse("home")).content.decode()
     assert 'id="members-due"' in home and "待办 <strong>4</strong> 项，其中已逾期 2 项" in home
-    # two queries (the steps, the 流动党员) whatever the number of people
+    # three queries (the steps, the 流动党员, the people listed) whatever the number of people; the dashboard's
+    # count two, and the same
     for n in range(20):
         person_with(world["ended"].village, ("probationary", _year_before(TODAY)), name=f"批量{n}")
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         items = due_items(Person.objects.all())
     assert len(items) == 24
+    with django_assert_max_num_queries(2):
+        assert due_counts(Person.objects.all()) == (24, sum(item.overdue for item in items))
 
 
 def test_the_person_page_lists_every_step_with_who_recorded_it(client_for, api_for, staff, village_a):
