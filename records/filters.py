@@ -277,6 +277,19 @@ def year_lookup(record_type: RecordType) -> str | None:
     return flt.field_name if flt is not None else None
 
 
+_cleaned: dict[tuple[str, str, str], object] = {}
+
+
+def _clean(record_type: RecordType, flt, name: str, raw: str):
+    """A URL parameter's cleaned value, once per kind, filter and raw value: a report states a hundred figures
+    for two years, most with the same few parameters (年度, a kind), and cleaning is a form field's work. Only
+    the registry's parameters come here (a bounded set: its filters of the years asked), never a user's."""
+    key = (record_type.slug, name, raw)
+    if key not in _cleaned:
+        _cleaned[key] = flt.clean_param(raw)
+    return _cleaned[key]
+
+
 def split_equalities(record_type: RecordType, params: dict) -> tuple[dict, dict]:
     """({ORM path: cleaned value}, {param: raw}): the filters that are a plain equality on one column
     (a figure engine may group by that column instead), and the others."""
@@ -286,7 +299,7 @@ def split_equalities(record_type: RecordType, params: dict) -> tuple[dict, dict]
         flt = filters[name]
         if isinstance(flt, Condition) and flt._condition is None and flt.lookup_expr == "exact" \
                 and not isinstance(flt, ModelChoiceFilter):
-            equal[flt.field_name] = flt.clean_param(raw)
+            equal[flt.field_name] = _clean(record_type, flt, name, raw)
         else:
             other[name] = raw
     return equal, other
@@ -301,7 +314,7 @@ def condition(record_type: RecordType, params: dict, only=None) -> Q:
         flt = filters[name]
         if not isinstance(flt, Condition):
             raise ValueError(f"{record_type.slug}: filter {name!r} has no condition")
-        cleaned[name] = flt.clean_param(raw)
+        cleaned[name] = _clean(record_type, flt, name, raw)
     q = Q()
     for name, value in cleaned.items():
         if only is None or name in only:

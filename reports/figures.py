@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, reduce
+from functools import cache, lru_cache, reduce
 from urllib.parse import urlencode
 
 from django.db.models import Count, DateField, DecimalField, F, IntegerField, Q, Sum, Value
@@ -87,10 +87,17 @@ class Figure:
     def source(self, year) -> str | None:
         if self.slug is None or self.params is None:
             return None
-        params = dict(self.params(year))
-        if self.kind == SUM:
-            params["sum"] = self.field
-        return records_url(self.slug, **params)
+        return _source(self, year, get_script_prefix())
+
+
+@lru_cache(maxsize=4096)
+def _source(figure, year, script_prefix) -> str:
+    """A figure's record list of a year, built once per figure, year and script prefix (a report names a hundred
+    sources for each of two years)."""
+    params = dict(figure.params(year))
+    if figure.kind == SUM:
+        params["sum"] = figure.field
+    return records_url(figure.slug, **params)
 
 
 @cache
