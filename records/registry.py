@@ -7,7 +7,6 @@ implementation of list, detail, form, delete, history and API.
 """
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -119,13 +118,18 @@ class RecordType:
         return qs
 
     def as_of_day(self, params):
-        """The day of the `as_of` parameter in `params`, or None (none asked for, or not a date: the list's
-        filter says why)."""
+        """The day of the `as_of` parameter in `params`, as the list's own filter reads it, or None (none asked
+        for, or not a date: the list's filter says why)."""
         if self.as_of is None or not params or not params.get(self.as_of[0]):
             return None
+        from django.core.exceptions import ValidationError
+
+        from .filters import filterset_for  # the filters are built from the registry
+
+        name = self.as_of[0]
         try:
-            return datetime.date.fromisoformat(str(params.get(self.as_of[0])).strip())
-        except ValueError:
+            return filterset_for(self).base_filters[name].clean_param(params.get(name))
+        except ValidationError:
             return None
 
     def filter_year_lookup(self):

@@ -349,6 +349,11 @@ def test_the_year_end_lists_hold_people_where_they_were_at_the_years_end(
     assert client_for(secretary_a).get(source).context["page"].paginator.count == 2
     assert client_for(secretary_a).get(reverse("records:persons-list")).context["page"].paginator.count == 1
     assert client_for(staff).get(reverse("records:persons-detail", args=[moved.pk])).status_code == 404
+    # The day as the list's date filter reads it in any form it takes: 2022/12/31 lists the same people.
+    slashed = {"stage": "activist", "on": "2022/12/31"}
+    for place, user in users.items():
+        page = client_for(user).get(reverse("records:persons-list"), slashed)
+        assert {obj.pk for obj, _url, _cells in page.context["rows"]} == found[(place.name, 2022)]
 
 
 def test_the_village_of_a_year_end_list_is_where_the_person_was_that_day(client_for, staff, api_for, township,
