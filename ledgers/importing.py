@@ -593,20 +593,21 @@ def _preview_rows(resource, rows, result, progress, done_reading=None):
     row_keys = list(row_keys or ())
     attrs = [f.attribute for _p, f in columns if f.attribute not in step_attrs]
     all_attrs = list(dict.fromkeys(attrs + row_keys))
-    row_checks = {}
+    row_checks, stored_all = {}, None
     if parsed and type(resource).check_rows is not LedgerResource.check_rows:
-        # Rules across rows (a person's transfers, in date order) see every row and what is stored of it at once.
-        names, stored = resource.existing([k for _n, k, _v, _s in parsed], attrs)
+        # Rules across rows (a person's transfers, in date order) see every row and what is stored of it at once;
+        # the rows are then matched against the same stored records, not read again.
+        stored_all = resource.existing([k for _n, k, _v, _s in parsed], attrs)
+        names, stored = stored_all
         checked = []
         for index, (number, key_value, packed, step_values) in enumerate(parsed):
             values = dict(zip(row_keys, packed, strict=True)) if packed.__class__ is tuple else packed
             parsed[index] = (number, key_value, values, step_values)  # what check_rows sets in it stays
             row = stored.get(key_value)
             checked.append((number, values, None if row is None else dict(zip(names, row, strict=True))))
-        del stored
         row_checks = resource.check_rows(checked)
     result.attrs = all_attrs
-    match = _Matcher(resource, result, invalid, position_of, row_keys, attrs, all_attrs, row_checks)
+    match = _Matcher(resource, result, invalid, position_of, row_keys, attrs, all_attrs, row_checks, stored_all)
     # Rows are matched against what is stored a chunk at a time (a key unique across townships is looked up by
     # its values), so that the stored side of no more than a chunk is held at once.
     size = LARGE_LOOKUP_CHUNK if resource.global_key and len(key) == 1 else max(len(parsed), 1)
@@ -639,9 +640,11 @@ class _Matcher:
     dict or a formatted value of either side; a dict of the stored values is made only for a row that needs
     one (a step to weigh, a refusal to word, a changed row's locked month)."""
 
-    def __init__(self, resource, result, invalid, position_of, row_keys, attrs, all_attrs, row_checks=None):
+    def __init__(self, resource, result, invalid, position_of, row_keys, attrs, all_attrs, row_checks=None,
+                 stored=None):
         self.resource, self.result, self.invalid, self.position_of = resource, result, invalid, position_of
         self.row_checks = row_checks or {}  # {excel row: [(attribute, message)]} of the rules across rows
+        self.stored = stored  # (names, {key: values}) of every row's key, when already read for those rules
         self.row_keys = row_keys
         # The attributes compared with what is stored: the file's columns (not what derive() adds beside them).
         self.attrs = attrs
@@ -659,7 +662,7 @@ class _Matcher:
     def __call__(self, chunk):
         resource, result, problems, invalid = self.resource, self.result, self.result.problems, self.invalid
         key, step_attrs, position_of, row_keys = resource.key, resource.step_attrs, self.position_of, self.row_keys
-        names, stored = resource.existing([k for _n, k, _v, _s in chunk], self.attrs)
+        names, stored = self.stored or resource.existing([k for _n, k, _v, _s in chunk], self.attrs)
         at_township = names.index("_township")
         width, aligned, whole = self.width, self.aligned, self.whole
         locked, township_id = self.locked, self.township_id

@@ -130,6 +130,11 @@ def _queries(township, village_a, staff, count):
     with CaptureQueriesContext(connection) as previewing:
         result = preview(township, rows, staff)
     assert messages(result) == []
+    # The stored transfers of the file's people are read once, for the rules across rows and for the matching
+    # (beside the latest date of each person's transfers, an aggregate the rules read).
+    stored_reads = [q for q in previewing.captured_queries
+                    if q["sql"].startswith('SELECT "cadres_transfer"."') and "MAX(" not in q["sql"]]
+    assert len(stored_reads) == 1, [q["sql"][:120] for q in stored_reads]
     with CaptureQueriesContext(connection) as confirming:
         confirm(township, result, staff)
     Transfer.objects.all().delete()
