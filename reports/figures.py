@@ -150,13 +150,15 @@ def declare(*figures):
 
 # ---------------------------------------------------------------- villages and star ratings
 
+STAR_LEVELS = (5, 4, 3, 2, 1)
+
 declare(
     Figure("villages.count", "村", "个", COUNT),
     Figure("villages.list", "村名单", "", LIST, township_only=True),
     Figure("stars.rated", "参评党组织", "个", COUNT, "star-ratings", _year),
     *[Figure(f"stars.level_{n}", f"{n}星级党组织", "个", COUNT, "star-ratings",
              _in_year(stars=n), none_without="stars.rated", in_table=False)
-      for n in (5, 4, 3, 2, 1)],
+      for n in STAR_LEVELS],
     Figure("stars.rated_3plus", "三星级及以上党组织", "个", COUNT, "star-ratings",
            lambda year: {"year": year, "stars_min": 3}, none_without="stars.rated", in_table=False),
     Figure("stars.rated_4plus", "四星级及以上党组织", "个", COUNT, "star-ratings",
@@ -696,27 +698,22 @@ def _maps(township_ids, years, values, wanted=None):
                                                    if c in categories}
 
 
-# The maps made of other figures: {map key: (the figures it is made of)}.
-MAP_PARTS = {
-    "stars.by_level": tuple(f"stars.level_{n}" for n in (5, 4, 3, 2, 1)) + ("stars.rated",),
-    "study.by_kind": tuple(study_key(kind) for kind in StudyKind),
-    "members.by_stage": tuple(YEAR_END_STAGE_KEYS.values()),
-    "members.steps": tuple(STEP_KEYS.values()),
+# The maps made of other figures: {map key: ((the figures it is made of), values of the year → the map)}.
+MAPS = {
+    "stars.by_level": (tuple(f"stars.level_{n}" for n in STAR_LEVELS) + ("stars.rated",),
+                       lambda v: {str(n): v[f"stars.level_{n}"] for n in STAR_LEVELS}),
+    "study.by_kind": (tuple(study_key(kind) for kind in StudyKind),
+                      lambda v: {kind.label: v[study_key(kind)] for kind in StudyKind if v[study_key(kind)]}),
+    "members.by_stage": (tuple(YEAR_END_STAGE_KEYS.values()),
+                         lambda v: {stage.label: v[key] for stage, key in YEAR_END_STAGE_KEYS.items()}),
+    "members.steps": (tuple(STEP_KEYS.values()), lambda v: {stage.label: v[key] for stage, key in STEP_KEYS.items()}),
 }
+MAP_PARTS = {key: parts for key, (parts, _build) in MAPS.items()}
 
 
 def _maps_of(v) -> dict:
-    """The maps of other figures of one township's year (lazily: only those whose parts were computed)."""
-    out = {}
-    if all(key in v for key in MAP_PARTS["stars.by_level"]):
-        out["stars.by_level"] = {str(n): v[f"stars.level_{n}"] for n in (5, 4, 3, 2, 1)}
-    if all(key in v for key in MAP_PARTS["study.by_kind"]):
-        out["study.by_kind"] = {kind.label: v[study_key(kind)] for kind in StudyKind if v[study_key(kind)]}
-    if all(key in v for key in MAP_PARTS["members.by_stage"]):
-        out["members.by_stage"] = {stage.label: v[key] for stage, key in YEAR_END_STAGE_KEYS.items()}
-    if all(key in v for key in MAP_PARTS["members.steps"]):
-        out["members.steps"] = {stage.label: v[key] for stage, key in STEP_KEYS.items()}
-    return out
+    """The maps of other figures of one township's year (only those whose parts were computed)."""
+    return {key: build(v) for key, (parts, build) in MAPS.items() if all(part in v for part in parts)}
 
 
 def _finish(values_of_year, wanted=None):
@@ -772,7 +769,8 @@ def needed(keys) -> frozenset:
 
 def compute_values(township_ids, years, today=None, detail_year=None, keys=None) -> Values:
     """{township id: {year: {key: value}}} of every county-summable figure (and, for `detail_year`, the lists);
-    with `keys`, of those figures only (each computed exactly as when all are: the same steps, fewer of them)."""
+    with `keys`, only the steps that state them and what they are made of (each computed exactly as when all
+    are: the same steps, fewer of them; what a step states beside stays, compute_years keeps the keys asked)."""
     values = Values()
     township_ids = list(township_ids)
     if not township_ids:
@@ -798,10 +796,7 @@ def compute_values(township_ids, years, today=None, detail_year=None, keys=None)
     _maps(township_ids, years, values, wanted)
     for tid in township_ids:
         for year in years:
-            v = _finish(values[tid][year], wanted)
-            if wanted is not None:  # what the steps computed beside (their private keys stay: the sources read them)
-                for key in [key for key in v if key in BY_KEY and key not in wanted]:
-                    del v[key]
+            _finish(values[tid][year], wanted)
     return values
 
 
