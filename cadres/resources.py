@@ -588,7 +588,7 @@ class TransferResource(LedgerResource):
         """The stored transfers of the file's people, whichever townships they run between: one query per 500
         people. A transfer touching the township (either end) is the township's."""
         names = [*attrs, *(a for a in self.key if a not in attrs), "pk", "_township"]
-        fetch = [*names[:-1], "from_township_id", "to_township_id"]
+        fetch = [*(name for name in names if name != "_township"), "from_township_id", "to_township_id"]
         people = sorted({key[0] for key in keys})
         found = {}
         for start in range(0, len(people), LOOKUP_CHUNK):
