@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
-from villages.models import PartyBranch, month_bounds
+from villages import demo as village_demo
+from villages.models import PartyBranch, Township, month_bounds
 
 from .id_numbers import make_id_number
 from .models import (
@@ -109,6 +110,9 @@ def load(township):
         _load_talent(township, villages)
     if not Transfer.objects.filter(person__township=township).exists():
         _load_transfers(township, villages)
+    neighbour = Township.objects.filter(name=village_demo.NEIGHBOUR_NAME).first()
+    if neighbour and not Person.objects.filter(id_number__startswith=NEIGHBOUR_REGION).exists():
+        _load_neighbour(township, villages, neighbour)
     if not Appraisal.objects.filter(person__township=township).exists():
         _load_appraisals(township)
     if not MemberDues.objects.filter(village__township=township).exists():
@@ -230,15 +234,17 @@ def _load_dues(township):
     """党费 of 2023, member by member and month: most village members are farmers paying a fixed 0.5 or 1 元; the
     rest pay by their income's bracket; a few owe the last months of the year."""
     rows = []
+    ours = set(township.villages.values_list("pk", flat=True))
     for month in range(1, 13):
         _first, last = month_bounds(2023, month)
-        members = (Person.objects.filter(township=township).filter(party_member_on(last))
+        # The members of the township's villages on the month's last day, wherever they are now (a member who
+        # left for 青山镇 in September paid here until August).
+        members = (Person.objects.filter(party_member_on(last))
                    .filter(Q(left_on__isnull=True) | Q(left_on__gt=last))
                    .annotate(village_then=membership_on(last, end="village"))
+                   .filter(village_then__in=ours)
                    .order_by("village__order", "pk").values_list("pk", "village_then"))
         for i, (person_id, village_id) in enumerate(members):
-            if not village_id:  # not yet arrived from outside the system
-                continue
             if i % 4:
                 dues = MemberDues(category=DuesCategory.FIXED, fixed_amount=Decimal("1.00") if i % 2 else
                                   Decimal("0.50"))
@@ -256,7 +262,8 @@ def _load_dues(township):
 # 组织关系转接 of 2023, as a township of 12 villages has them: two pairs of members moving between villages (a
 # marriage, a new home in the resettlement area), two members leaving for Party organisations outside the system
 # and two arriving from them, in the villages they left, so each village keeps members_of(order) on its roster.
-# The demo has one township: transfers between townships are the tests' to show.
+# Between 示范镇 and its neighbour 青山镇 (villages.demo), a member of each goes to the other in 2023: one 转入 and
+# one 转出 for each township, the same village keeping its roster.
 WITHIN_SWAPS = [  # (village order, village order, date, note): a member of each goes to the other
     (1, 2, datetime.date(2023, 3, 16), "婚后迁居"),
     (6, 4, datetime.date(2023, 7, 11), "移民安置搬迁"),
@@ -270,6 +277,37 @@ ARRIVING = [  # (village order, date, joined the Party, where from)
     (9, datetime.date(2023, 11, 22), datetime.date(2016, 6, 30), "中卫市沙坡头区宣和镇党委"),
 ]
 ARRIVING_SERIAL = 1900
+BETWEEN = [  # (示范镇 village order, 青山镇 village order, date, note, to 青山镇?)
+    (5, 2, datetime.date(2023, 4, 20), "投亲落户", False),
+    (5, 1, datetime.date(2023, 9, 3), "随子女迁居", True),
+]
+NEIGHBOUR_REGION = "640302"  # 青山镇's members (a fourth county code)
+NEIGHBOUR_MEMBERS = 24  # Party members of each of its villages
+
+
+def _load_neighbour(township, villages, neighbour):
+    """青山镇's members (one 正式党员 step each, before 2022), and the transfers of BETWEEN with 示范镇: the person
+    moves with their steps (Transfer.save), registered once."""
+    theirs = list(neighbour.villages.order_by("order"))
+    people, joined = [], []
+    for v, village in enumerate(theirs):
+        for n in range(NEIGHBOUR_MEMBERS):
+            i = v * NEIGHBOUR_MEMBERS + n
+            people.append(_person(neighbour, village, i, 1955 + i % 40, 3000, region=NEIGHBOUR_REGION))
+            joined.append(datetime.date(min(people[-1].birth_date.year + 25 + i % 12, 2021), 1 + i % 12, 1))
+    bulk_create_with_history(people, Person)
+    saved = dict(Person.objects.filter(id_number__startswith=NEIGHBOUR_REGION).values_list("id_number", "id"))
+    bulk_create_with_history([StageChange(person_id=saved[person.id_number], stage=Stage.MEMBER, date=day)
+                              for person, day in zip(people, joined, strict=True)], StageChange)
+    Person.objects.filter(pk__in=saved.values()).refresh_stages()
+    ours = dict(enumerate(villages, start=1))
+    for our_order, their_order, day, note, outwards in BETWEEN:
+        here, there = ours[our_order], theirs[their_order - 1]
+        origin = here if outwards else there
+        person = (Person.objects.filter(village=origin, stage=Stage.MEMBER, transfers__isnull=True)
+                  .order_by("-pk").first())
+        Transfer(person=person, kind=TransferKind.BETWEEN, date=day, to_village=there if outwards else here,
+                 note=note).save()
 
 
 def _load_transfers(township, villages):

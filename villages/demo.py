@@ -1,4 +1,5 @@
-"""The demo township of the reference document: 示范镇, its 12 villages, branches and star ratings."""
+"""The demo township of the reference document: 示范镇, its 12 villages, branches and star ratings; and 青山镇, a
+small neighbouring township of the same system, so that the demo holds transfers between two townships."""
 from .models import PartyBranch, StarRating, Township, Village
 
 TOWNSHIP_NAME = "示范镇"
@@ -40,4 +41,19 @@ def load(stdout=None):
         StarRating.objects.update_or_create(
             branch=branch, year=2023, defaults={"stars": stars_2023, "target_stars": target_2024}
         )
+    return township
+
+
+# A neighbouring township in the system: three villages, its own staff and members, and members moving between it
+# and 示范镇 (cadres.demo). Its records are few: the demo's report is 示范镇's.
+NEIGHBOUR_NAME = "青山镇"
+NEIGHBOUR_VILLAGES = ["青山村", "石桥村", "柳湾村"]
+
+
+def load_neighbour():
+    """Create (or complete) 青山镇 with its villages and branches; returns the township."""
+    township, _ = Township.objects.get_or_create(name=NEIGHBOUR_NAME)
+    for order, name in enumerate(NEIGHBOUR_VILLAGES, start=1):
+        village, _ = Village.objects.update_or_create(township=township, name=name, defaults={"order": order})
+        PartyBranch.objects.get_or_create(village=village, name=f"{name}党支部")
     return township

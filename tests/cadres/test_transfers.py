@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cadres.models import Person, StageChange, Transfer
+from cadres.models import MemberDues, Person, StageChange, Transfer
 from reports import drafting
 from reports.figures import compute_figures
 from tests.cadres.factories import PersonFactory, StageChangeFactory
-from villages.models import Township
+from villages.models import Township, month_bounds
 
 pytestmark = pytest.mark.django_db
 
@@ -296,18 +296,37 @@ def test_the_report_states_the_transfers_only_when_there_are_some(api_for, staff
 def test_the_demo_has_each_kind_of_transfer_in_2023_in_plausible_numbers(db, client):
     call_command("load_demo", stdout=io.StringIO())
     township = Township.objects.get(name="示范镇")
-    kinds = dict.fromkeys(("within", "in", "out"), 0)
+    neighbour = Township.objects.get(name="青山镇")
+    kinds = dict.fromkeys(("within", "between", "in", "out"), 0)
     for kind in Transfer.objects.filter(date__year=2023).values_list("kind", flat=True):
         kinds[kind] += 1
-    assert 3 <= kinds["within"] <= 6 and 1 <= kinds["in"] <= 3 and 1 <= kinds["out"] <= 3
+    assert (3 <= kinds["within"] <= 6 and 1 <= kinds["between"] <= 3 and 1 <= kinds["in"] <= 3
+            and 1 <= kinds["out"] <= 3)
+    # Between the two townships of the demo: each township counts the other's as 转入 or 转出, once.
+    into = {t: Transfer.objects.filter(date__year=2023, to_township=t).exclude(from_township=t).count()
+            for t in (township, neighbour)}
+    out_of = {t: Transfer.objects.filter(date__year=2023, from_township=t).exclude(to_township=t).count()
+              for t in (township, neighbour)}
+    assert into[neighbour] >= 1 and out_of[neighbour] >= 1
+    assert into[township] > kinds["in"] and out_of[township] > kinds["out"]  # from/to 青山镇 as well
+    for place in (township, neighbour):
+        figures = compute_figures(place, 2023)
+        assert (figures["members.transferred_in"]["value"], figures["members.transferred_out"]["value"]) == (
+            into[place], out_of[place]), place.name
     figures = compute_figures(township, 2023)
-    assert (figures["members.transferred_in"]["value"], figures["members.transferred_out"]["value"]) == (
-        kinds["in"], kinds["out"])
     text = "".join(p.text for p in drafting.grassroots(figures))
-    assert f"规范党员组织关系转接，转入{kinds['in']}名、转出{kinds['out']}名" in text
-    # Nobody transferred out is appraised or owes dues after leaving.
+    assert f"规范党员组织关系转接，转入{into[township]}名、转出{out_of[township]}名" in text
+    # A member who went between the townships is one person, registered once, with their steps: counted on
+    # 31 December 2022 where they were then and on 31 December 2023 where they are now, never in both.
+    moved = Transfer.objects.filter(kind="between").select_related("person").first().person
+    assert Person.objects.filter(id_number=moved.id_number).count() == 1 and moved.stage_changes.exists()
+    # Nobody transferred out of the system is appraised or owes dues after leaving.
     gone = Person.objects.filter(left_on__isnull=False)
     assert gone.count() == kinds["out"] and not gone.filter(appraisals__isnull=False).exists()
+    # A member's dues are paid where they were at each month's end, never in a village of the other township.
+    for dues in MemberDues.objects.filter(person__transfers__kind="between").select_related("village"):
+        assert dues.village_id == Person.villages_on([(dues.person_id, month_bounds(2023, dues.month)[1])])[
+            (dues.person_id, month_bounds(2023, dues.month)[1])]
 
 
 def test_the_mobile_member_has_where_they_came_from(api_for, client_for, staff, village_a):
@@ -349,6 +368,12 @@ def test_the_year_end_lists_hold_people_where_they_were_at_the_years_end(
     assert client_for(secretary_a).get(source).context["page"].paginator.count == 2
     assert client_for(secretary_a).get(reverse("records:persons-list")).context["page"].paginator.count == 1
     assert client_for(staff).get(reverse("records:persons-detail", args=[moved.pk])).status_code == 404
+    # So the old township's list names them without a link to that page, and links the others.
+    page = client_for(staff).get(source)
+    links = {obj.pk: url for obj, url, _cells in page.context["rows"]}
+    assert links == {moved.pk: None, stayed.pk: reverse("records:persons-detail", args=[stayed.pk])}
+    assert "（现不在本镇）" in page.content.decode()
+    assert reverse("records:persons-detail", args=[moved.pk]) not in page.content.decode()
     # The day as the list's date filter reads it in any form it takes: 2022/12/31 lists the same people.
     slashed = {"stage": "activist", "on": "2022/12/31"}
     for place, user in users.items():

@@ -12,9 +12,12 @@ def test_load_demo_is_idempotent_and_sec03_is_tongchang():
     call_command("load_demo", stdout=open("/dev/null", "w"))
     township = Township.objects.get(name="示范镇")
     assert township.villages.count() == 12
-    assert Village.objects.count() == 12
-    assert StarRating.objects.filter(year=2023).count() == 12
-    assert StarRating.objects.filter(year=2022).count() == 12
+    # and its neighbour 青山镇 (the demo's transfers between townships), with its staff and no secretary
+    assert Village.objects.exclude(township=township).filter(township__name="青山镇").count() == 3
+    assert Village.objects.count() == 15
+    assert User.objects.get(username="qingshan").township.name == "青山镇"
+    assert StarRating.objects.filter(year=2023, branch__village__township=township).count() == 12
+    assert StarRating.objects.filter(year=2022, branch__village__township=township).count() == 12
     sec03 = User.objects.get(username="sec03")
     assert sec03.role == "secretary" and sec03.village.name == "通昌村"
     assert User.objects.get(username="leader").check_password("demo12345")
