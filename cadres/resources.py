@@ -1,5 +1,6 @@
 """Import/export resources of the cadres ledgers: 党员花名册, 后备干部台账, 人才台账."""
 import copy
+import datetime
 import re
 from collections import defaultdict
 
@@ -50,6 +51,7 @@ from .models import (
     dues_problems,
     expected_dues,
     immutable_transfer_problem,
+    membership_on,
     party_member_on,
     place_after,
     stage_from_steps,
@@ -109,7 +111,10 @@ class MemberIdWidget(TextWidget):
 
 
 class PersonWidget(NameLookupWidget):
-    """A person of the township by 身份证号."""
+    """A person by 身份证号: of the township, or one whose transfer touches it. A member transferred to another
+    township keeps here the months of dues, the appraisals and the transfer recorded while they were this
+    township's, so an exported ledger imports back unchanged; which village a row belongs to is the row's rules'
+    (the member's village on its date)."""
 
     text_only = True
 
@@ -117,6 +122,17 @@ class PersonWidget(NameLookupWidget):
         kwargs.setdefault("required", True)
         super().__init__(Person, "人员", name_field="id_number", **kwargs)
         self.id_number = IdNumberWidget()
+
+    def _load(self):
+        if self.by_name is None:
+            people = Person.objects.all()
+            township = self.resource.township
+            if township is not None:
+                touching = Transfer.objects.filter(Q(from_township=township) | Q(to_township=township))
+                people = people.filter(Q(township=township) | Q(pk__in=touching.values("person_id")))
+            pairs = list(people.values_list("id_number", "pk"))
+            self.by_name = dict(pairs)
+            self.by_id = {pk: number for number, pk in pairs}
 
     def parse(self, value):
         text = self.id_number.parse(value)
@@ -218,6 +234,22 @@ class PersonResource(LedgerResource):
         # A person has no month; the steps the import records do.
         return StageChange.locked_months(township_id=self.township.pk)
 
+    _villages_then = {}
+
+    def prepare_steps(self, names, rows):
+        """The village each transferred person belonged to on the date of a new step (Person.villages_on: a batch
+        of queries for the chunk), for step_of's month lock; a person who never moved is where they are now. A
+        row whose stage is the stored one asks nothing (an unchanged re-import reads no transfer)."""
+        at_pk, at_stage = names.index("pk"), names.index("_stage")
+        at_step, at_date = self.step_attrs.index("stage"), self.step_attrs.index("stage_date")
+        asked = [(row[at_pk], step[at_date]) for row, step in rows
+                 if isinstance(step[at_date], datetime.date) and step[at_step] != row[at_stage]]
+        if asked and getattr(self, "_moved", None) is None:
+            self._moved = set(Transfer.objects.filter(person__township=self.township).values_list("person_id",
+                                                                                                     flat=True))
+        pairs = [(pk, day) for pk, day in asked if pk in self._moved]
+        self._villages_then = Person.villages_on(pairs) if pairs else {}
+
     def step_of(self, values, step_values, current, locked):
         if current is not None and "village_id" in values and values["village_id"] != current["_village"]:
             return None, [("village_id", MOVE_BY_TRANSFER)]  # as the form and the API refuse it (Person.clean)
@@ -245,7 +277,10 @@ class PersonResource(LedgerResource):
         if broken:
             field, message = broken
             return None, [("stage_date" if field == "date" else "stage", message)]
-        village_id = values["village_id"] if "village_id" in values else current["_village"] if current else None
+        if current is None:
+            village_id = values.get("village_id")
+        else:  # where they were on the step's date (write_steps records it there, as StageChange.fill_derived)
+            village_id = self._villages_then.get((current["pk"], day), current["_village"])
         if (village_id, day.year, day.month) in locked:
             return None, [("stage_date", f"{day.year}年{day.month}月的月报已审核锁定，不能导入该月的发展阶段记录")]
         return {"stage": stage, "date": day, "village_id": village_id}, []
@@ -481,12 +516,15 @@ class MemberDuesResource(LedgerResource):
         return list(problems.items())
 
     def _members_at_end_of(self, year, month):
-        """The ids of the township's Party members at the month's end: one query per month of the file."""
+        """The ids of the township's Party members at the month's end, where they were that day (a member
+        transferred away later paid here until then): one query per month of the file."""
         cache = self.__dict__.setdefault("_members_by_month", {})
         if (year, month) not in cache:
             _first, last = month_bounds(year, month)
-            cache[(year, month)] = set(Person.objects.filter(township=self.township).filter(party_member_on(last))
-                                       .values_list("pk", flat=True))
+            members = Person.objects.filter(party_member_on(last))
+            if self.township is not None:
+                members = members.annotate(township_then=membership_on(last)).filter(township_then=self.township.pk)
+            cache[(year, month)] = set(members.values_list("pk", flat=True))
         return cache[(year, month)]
 
 
@@ -494,22 +532,6 @@ class MemberDuesResource(LedgerResource):
 
 # The model's field names in transfer_problem's answers, as the ledger's attributes.
 _TRANSFER_ATTRS = {"person": "person_id", "to_village": "to_village_id"}
-
-
-class TransferPersonWidget(PersonWidget):
-    """The person of a transfer by 身份证号: a person of the township, or one whose transfer touches it (a member
-    transferred to another township is found again when the file is imported a second time)."""
-
-    def _load(self):
-        if self.by_name is None:
-            people = Person.objects.all()
-            township = self.resource.township
-            if township is not None:
-                touching = Transfer.objects.filter(Q(from_township=township) | Q(to_township=township))
-                people = people.filter(Q(township=township) | Q(pk__in=touching.values("person_id")))
-            pairs = list(people.values_list("id_number", "pk"))
-            self.by_name = dict(pairs)
-            self.by_id = {pk: number for number, pk in pairs}
 
 
 class TransferVillageWidget(LedgerWidget):
@@ -548,7 +570,7 @@ class TransferResource(LedgerResource):
                "原所在党组织": "原所在党组织（系统外）", "转往党组织": "转往党组织（系统外）"}
 
     person_name = Field("person__name", "姓名", TextWidget(), readonly=True)
-    person = Field("person_id", "身份证号", TransferPersonWidget())
+    person = Field("person_id", "身份证号", PersonWidget())
     date = Field("date", "转接日期", DateWidget(required=True))
     kind = Field("kind", "转接类型", ChoiceWidget(TransferKind.choices, "转接类型", required=True))
     from_village = Field("from_village_id", "转出村", TransferVillageWidget(), readonly=True)

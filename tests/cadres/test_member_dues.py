@@ -146,3 +146,33 @@ def test_branch_month_totals_are_derived_from_the_members_and_agree_with_the_fig
     assert figures["dues.expected"]["value"] == "321.00" and D("321") == sum(t[3] for t in totals.values())
     assert figures["dues.paid"]["value"] == "281.00" and D("281") == sum(t[4] for t in totals.values())
     assert figures["dues.members_in_arrears"]["value"] == 1
+
+
+def test_a_member_transferred_to_another_township_keeps_their_months_here_in_the_ledger(
+        township, village_a, other_village, staff, other_staff, client_for):
+    """The dues of the months a member was this township's stay its own: exported with their 身份证号 and imported
+    back unchanged, a correction of such a month accepted; a month after they left is the other township's."""
+    from cadres.models import Transfer
+    from cadres.resources import MemberDuesResource
+    from ledgers import importing
+    from tests.ledgers.conftest import xlsx_bytes
+
+    mover = party_member(village_a)
+    MemberDues.objects.create(person=mover, year=2023, month=3, base=D("4000"), paid=D("40.00"))
+    Transfer(person=mover, kind="between", date=datetime.date(2023, 5, 10), to_village=other_village).save()
+    exported = client_for(staff).get(reverse("ledgers:export", args=["member-dues", "xlsx"])).content
+    result = importing.preview(MemberDuesResource(township=township), exported)
+    assert not result.problems and (len(result.creates), result.unchanged) == (0, 1)
+    header = ["姓名", "身份证号", "年度", "月份", "交纳方式", "月收入基数（元）", "定额（元）", "实交（元）"]
+    rows = [[mover.name, mover.id_number, 2023, 4, "按月收入比例交纳", "4000", None, "40"],
+            [mover.name, mover.id_number, 2023, 6, "按月收入比例交纳", "4000", None, "40"]]
+    result = importing.preview(MemberDuesResource(township=township), xlsx_bytes([header, *rows]))
+    assert [str(problem) for problem in result.problems] == [
+        "第3行 B列（身份证号）：该人员在2023年6月末不是党员，无需交纳党费"]
+    result = importing.preview(MemberDuesResource(township=township), xlsx_bytes([header, rows[0]]))
+    importing.confirm(MemberDuesResource(township=township), result, user=staff)
+    assert MemberDues.objects.get(person=mover, month=4).village == village_a
+    # The other township records June, in its own village.
+    result = importing.preview(MemberDuesResource(township=other_village.township), xlsx_bytes([header, rows[1]]))
+    importing.confirm(MemberDuesResource(township=other_village.township), result, user=other_staff)
+    assert MemberDues.objects.get(person=mover, month=6).village == other_village
