@@ -184,6 +184,11 @@ class LedgerResource(resources.ModelResource):
         """A step kept as JSON back as step_of() made it."""
         return step
 
+    def prepare_steps(self, names: list, rows: list[tuple[tuple, tuple]]):
+        """Called before a chunk's rows are matched, with [(stored values, step values)] of its stored records
+        (`names` names the former, step_attrs the latter; a step column the file lacks holds a marker that is no
+        value): lookups step_of then makes for them all at once, not per row."""
+
     def step_of(self, values: dict, step_values: dict, current: dict | None, locked: set):
         """(step, problems) of a clean row: the dated step its step columns ask for beside the record (a dict,
         or None for none) and (attribute, message) problems. `current` is what is stored, None for a new row."""
@@ -666,6 +671,9 @@ class _Matcher:
         at_township = names.index("_township")
         width, aligned, whole = self.width, self.aligned, self.whole
         locked, township_id = self.locked, self.township_id
+        if step_attrs and type(resource).prepare_steps is not LedgerResource.prepare_steps:
+            resource.prepare_steps(names, [(row, step_values) for _n, key_value, _p, step_values in chunk
+                                           if (row := stored.get(key_value)) is not None])
         for number, key_value, packed, step_values in chunk:
             row = stored.get(key_value)
             is_tuple = packed.__class__ is tuple

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cadres.models import Person, ReserveCadre, StageChange, Talent
+from cadres.models import Person, ReserveCadre, StageChange, Talent, Transfer
 from cadres.resources import PersonResource, ReserveCadreResource, TalentResource
 from economy.models import IncomeRecord
 from economy.resources import IncomeRecordResource
@@ -252,8 +252,9 @@ def test_query_count_does_not_grow_with_rows(township, village_a, staff, count, 
         importing.confirm(PersonResource(township=township), result, user=staff)
     assert len(result.creates) == count and len(result.updates) == 5
     # villages, existing persons (one query per 500 keys), locked months, the township's steps (the development
-    # rules): the same for 10 or 200 rows
-    assert len(preview_queries) <= 4, [q["sql"] for q in preview_queries]
+    # rules), the township's people with a transfer (a step's month lock is their village's on its date): the same
+    # for 10 or 200 rows
+    assert len(preview_queries) <= 5, [q["sql"] for q in preview_queries]
     # The records and their history rows (ledgers.bulk: one id query, then one COPY or executemany each), the same
     # for the dated steps, then the stage refresh: 14 statements, for 10 rows as for 200; never one per row.
     assert len(confirm_queries) <= 14, [q["sql"] for q in confirm_queries]
@@ -330,6 +331,27 @@ def test_a_step_in_an_approved_month_is_refused(township, village_a, staff):
     result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, _row(person, "发展对象", "2023-10-08")]))
     assert messages(result) == ["第2行 H列（阶段日期）：2023年10月的月报已审核锁定，不能导入该月的发展阶段记录"]
     assert StageChange.objects.count() == 1
+
+
+@pytest.mark.parametrize("locked_where", ["then", "now"])
+def test_a_steps_month_lock_is_that_of_the_village_the_person_was_in_on_its_date(
+        township, village_a, village_b, staff, locked_where):
+    """The preview asks the lock of the village the person belonged to on the step's date, as the confirm writes
+    the step there: a person who moved from 江南村 to 联星村 in November has their October step in 江南村."""
+    person = _person_with_steps(township, village_a, 1, ("applicant", datetime.date(2022, 3, 1)),
+                                ("activist", datetime.date(2022, 9, 1)))
+    Transfer(person=person, kind="within", date=datetime.date(2023, 11, 2), to_village=village_b).save()
+    VillageMonth.objects.create(village=village_a if locked_where == "then" else village_b, year=2023, month=10,
+                                status="approved")
+    person.refresh_from_db()
+    row = _row(person, "发展对象", "2023-10-08", village="联星村")
+    result = run(PersonResource, township, xlsx_bytes([PERSON_HEADERS, row]), user=staff)
+    if locked_where == "then":
+        assert messages(result) == ["第2行 H列（阶段日期）：2023年10月的月报已审核锁定，不能导入该月的发展阶段记录"]
+        assert not result.can_confirm and StageChange.objects.count() == 2
+    else:
+        assert messages(result) == [] and result.can_confirm
+        assert StageChange.objects.get(stage="candidate").village == village_a
 
 
 def test_ods_income_ledger(township, village_a, staff):
