@@ -222,11 +222,19 @@ class RecordListView(RecordView):
         qs = qs.order_by(*(rt.ordering or rt.model._meta.ordering or ["-pk"]), "pk")
         page = Paginator(qs, settings.RECORDS_PER_PAGE).get_page(request.GET.get("page"))
         columns = [{"label": field_label(rt.model, name), "date": _is_date(rt.model, name)} for name in rt.list_fields]
+        objects = list(page.object_list)
+        # A list of a day past holds records of then that are another township's now (a member transferred away
+        # after that day): listed as counted, but not linked to a page the user may not open.
+        openable = None
+        if rt.as_of_day(request.GET) is not None:
+            openable = set(rt.visible_to(request.user).filter(pk__in=[obj.pk for obj in objects])
+                           .values_list("pk", flat=True))
         rows = [
-            (obj, reverse(f"records:{rt.slug}-detail", args=[obj.pk]),
+            (obj, reverse(f"records:{rt.slug}-detail", args=[obj.pk]) if openable is None or obj.pk in openable
+             else None,
              [(column, display_value(obj, name, request.user, rt)) for column, name in zip(columns, rt.list_fields,
                                                                                            strict=True)])
-            for obj in page.object_list
+            for obj in objects
         ]
         query = request.GET.copy()
         query.pop("page", None)
