@@ -29,7 +29,7 @@ from functools import cache, lru_cache, reduce
 from urllib.parse import urlencode
 
 from django.db.models import Count, DateField, DecimalField, F, IntegerField, Q, Sum, Value
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models.functions import Cast
 from django.urls import get_script_prefix, reverse
 
 from cadres.models import AppraisalGrade, MemberDues, Person, Stage, TalentKind, Transfer, membership_on, stage_on
@@ -50,6 +50,7 @@ from records import registry as record_types
 from study import compliance as org_life_compliance
 from study.models import OrgLifeKind, StudyActivity, StudyKind, StudyPlan, StudyPlanKind
 from township.numbers import money, months_ended, share
+from villages.dates import Year
 from villages.models import PartyBranch, Village, VillageMonth
 
 MILLION = Decimal("1000000")
@@ -490,7 +491,7 @@ def _dues_and_transfers(township_ids, years, values):
                  .filter(Q(from_township__in=township_ids) | Q(to_township__in=township_ids),
                          in_years("date__year", years))
                  .annotate(tag=Value("transfer"), township_a=F("from_township_id"), township_b=F("to_township_id"),
-                           in_year=ExtractYear("date"))
+                           in_year=Year("date"))
                  .values("tag", "township_a", "township_b", "in_year")
                  .annotate(n=Count("pk"), total_expected=Cast(Value(None), money_field),
                            total_paid=Cast(Value(None), money_field), arrears=Value(0)))

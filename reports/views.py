@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from study.models import StudyActivity
 from township import access
 from township.numbers import yuan
 from villages import views as village_views
+from villages.dates import Year
 from villages.models import StarRating, Township
 
 from . import document as doc
@@ -98,7 +98,7 @@ def latest_year(township) -> int:
         IncomeRecord.objects.filter(village__township=township, year__lte=this_year).order_by()
         .values("village__township").annotate(latest=Max("year")).values_list("latest"),
         StudyActivity.objects.filter(township=township, date__year__lte=this_year).order_by()
-        .values("township").annotate(latest=ExtractYear(Max("date"))).values_list("latest"),
+        .values("township").annotate(latest=Year(Max("date"))).values_list("latest"),
         StarRating.objects.filter(branch__village__township=township, year__lte=this_year).order_by()
         .values("branch__village__township").annotate(latest=Max("year")).values_list("latest"),
     )

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from functools import cache, reduce
 
 from django.db.models import Case, Count, F, FilteredRelation, Max, Q, Value, When
-from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from township.numbers import months_ended, share
+from villages.dates import Month, Year
 from villages.models import PartyBranch, Village, month_bounds
 
 from .models import OrgLifeKind, OrgLifeRequirement, RequirementFrequency
@@ -162,10 +162,10 @@ def _branches_and_counts(branches, years, by_month=True) -> tuple[list, dict, di
         in_years |= Q(org_life_events__date__year=year)
     meetings = FilteredRelation("org_life_events", condition=in_years)
     rows = (branches.order_by().annotate(meeting=meetings)
-            .annotate(y=ExtractYear("meeting__date"), k=F("meeting__kind")))
+            .annotate(y=Year("meeting__date"), k=F("meeting__kind")))
     group = ["pk", "name", "village_id", "village__name", "village__order", "village__township_id", "y", "k"]
     if by_month:
-        rows = rows.annotate(m=ExtractMonth("meeting__date")).values(*group, "m").annotate(n=Count("meeting__pk"))
+        rows = rows.annotate(m=Month("meeting__date")).values(*group, "m").annotate(n=Count("meeting__pk"))
     else:
         # Bit m-1 set when a meeting was held in month m: twelve plain MAX aggregates (no DISTINCT, so the
         # database may hash the groups), the same on PostgreSQL and SQLite; the month as date ranges, not

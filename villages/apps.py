@@ -8,6 +8,7 @@ class VillagesConfig(AppConfig):
     def ready(self):
         # A record that month-locked rows hang on is neither deleted nor moved while one of them lies in an
         # approved month, whichever path asks (villages/locks.py).
-        from . import locks
+        from . import dates, locks
 
         locks.connect()
+        dates.register()  # date__year read in SQL on SQLite, not by a Python call per row

@@ -22,10 +22,10 @@ from functools import cache
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import ExtractMonth, ExtractYear
 
 from township import access
 
+from .dates import Month, Year
 from .models import MonthlyRecord, VillageMonth, lock_message
 
 MAX_DEPTH = 4  # foreign-key hops from a month-locked row to a record it hangs on (OrgLifeEvent → … → Township: 3)
@@ -96,7 +96,7 @@ def _month_key(kind):
     spec = access.scope_of(kind).month
     if isinstance(spec, tuple):
         return F(spec[0]), F(spec[1])
-    return ExtractYear(spec), ExtractMonth(spec)
+    return Year(spec), Month(spec)
 
 
 def first_locked_row(kind, path, pk):
