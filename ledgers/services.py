@@ -187,7 +187,8 @@ def _json_pieces(value):
             yield ("," if index else "") + json.dumps(str(name)) + ":"
             yield from _json_pieces(item)
         yield "}"
-    elif isinstance(value, list | tuple) and any(isinstance(item, dict | list | tuple) for item in value):
+    elif isinstance(value, list | tuple) and any(issubclass(kind, dict | list | tuple)
+                                                 for kind in set(map(type, value))):  # the kinds, not every item
         yield "["
         for index, item in enumerate(value):
             if index:
