@@ -286,8 +286,8 @@ class Preview:
         attrs = rows["attrs"]
         decode = resource.decoder
         creates, steps = rows["creates"], rows["steps"]
-        columns = [column if d is None else [d(v) for v in column]
-                   for d, column in zip([_column_decoder(resource, a) for a in attrs], creates["columns"], strict=True)]
+        columns = [decoded(column) for decoded, column in zip([_column_decoder(resource, a) for a in attrs],
+                                                              creates["columns"], strict=True)]
         keys = [[decode(a, v) for v in column] for a, column in zip(resource.key, steps["keys"], strict=False)]
         fields = steps["fields"]
         seen = {}
@@ -350,11 +350,15 @@ _DECODED_AS_IS = {models.CharField: str, models.TextField: str, models.BooleanFi
 
 
 def _column_decoder(resource, attr):
-    """How confirm turns a column's JSON values back into model values: None where they come back as they are
-    (text of a text field, a boolean of a boolean field, an integer id of a foreign key), else a function
-    that runs resource.decoder on every value that is not of that kind."""
+    """How confirm turns a column's JSON values back into model values: a function of the whole column. A column
+    whose values come back as they are (text of a text field, booleans of a boolean field, integer ids of a foreign
+    key) is kept as it is after one look at its kinds; ISO dates of a date field are read by one call each; any
+    other value goes through resource.decoder."""
     decode = resource.decoder
-    slow = lambda value: decode(attr, value)  # noqa: E731
+
+    def slow(column):
+        return [decode(attr, value) for value in column]
+
     if type(resource).decoder is not LedgerResource.decoder:
         return slow  # a resource that decodes its own way
     try:
@@ -362,14 +366,25 @@ def _column_decoder(resource, attr):
     except FieldDoesNotExist:
         return slow
     if type(model_field) is models.DateField:  # as rows_json() wrote it: ISO text
-        return lambda value: value if value is None else datetime.date.fromisoformat(value)
+        def dates(column):
+            if None in column:
+                return [value if value is None else datetime.date.fromisoformat(value) for value in column]
+            return list(map(datetime.date.fromisoformat, column))
+
+        return dates
     kind = next((k for field_class, k in _DECODED_AS_IS.items() if type(model_field) is field_class), None)
     if kind is None and isinstance(model_field, models.ForeignKey) and isinstance(
             model_field.target_field, models.AutoField | models.BigAutoField):
         kind = int
     if kind is None:
         return slow
-    return lambda value: value if value is None or value.__class__ is kind else decode(attr, value)
+
+    def kept(column):
+        if set(map(type, column)) <= {kind, type(None)}:
+            return column
+        return [value if value is None or value.__class__ is kind else decode(attr, value) for value in column]
+
+    return kept
 
 
 def _json(value):

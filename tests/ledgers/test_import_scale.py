@@ -132,3 +132,18 @@ def test_a_reimport_with_one_changed_cell_updates_that_field_of_that_row_only(to
     importing.confirm(PersonResource(township=township), again, user=staff)
     person.refresh_from_db()
     assert person.note == "改过的备注" and person.history.count() == 2
+
+
+def test_kept_columns_decode_at_once_or_value_by_value_to_the_same_values(township):
+    """A kept column of values of its field's kind comes back as it is, in one look; another value in it (text of
+    an id, a blank date) goes through the field as before."""
+    resource = PersonResource(township=township)
+    decode = {attr: importing._column_decoder(resource, attr) for attr in ("village_id", "name", "birth_date",
+                                                                            "is_mobile")}
+    ids = [3, 4, None]
+    assert decode["village_id"](ids) is ids  # integers of an integer key: kept as they are
+    assert decode["village_id"](["3", 4, None]) == [3, 4, None]
+    assert decode["name"](["甲", None]) == ["甲", None]
+    assert decode["is_mobile"]([True, "False"]) == [True, False]
+    assert decode["birth_date"](["2020-07-01", "1950-01-02"]) == [datetime.date(2020, 7, 1), datetime.date(1950, 1, 2)]
+    assert decode["birth_date"]([None, "2020-07-01"]) == [None, datetime.date(2020, 7, 1)]
