@@ -442,27 +442,40 @@ def _column_check(clean, validators):
     A ledger repeats most of its cells (the village, yes/no, a stage, a date), so each column remembers the
     outcome of the first MEMO_VALUES distinct cell values it sees and checks each of them once per import;
     a column of unique values (names, 身份证号) stops remembering there. The cell rules are functions of the cell
-    alone (the lookups a widget needs are loaded once per import), so a remembered outcome is the outcome."""
+    alone (the lookups a widget needs are loaded once per import), so a remembered outcome is the outcome.
+
+    The check carries its memo ({_memo_key(cell): outcome}) and `outcome(cell, key)` (the outcome of a cell not
+    in the memo, a _Refused message for a refused one, remembered while there is room): the preview's loop looks
+    a cell up itself and calls no function for a remembered one."""
     memo = {}
 
+    def outcome_of(raw, key):
+        try:
+            outcome = clean(raw)
+            if validators:
+                outcome = _validated(outcome, validators)
+        except ValueError as exc:
+            outcome = _Refused(str(exc))
+        if len(memo) < MEMO_VALUES:
+            memo[key] = outcome
+        return outcome
+
     def check(raw):
-        # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
-        key = raw if raw.__class__ is str else _NONE_KEY if raw is None else (raw.__class__, raw)
+        key = _memo_key(raw)
         outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
-            try:
-                outcome = clean(raw)
-                if validators:
-                    outcome = _validated(outcome, validators)
-            except ValueError as exc:
-                outcome = _Refused(str(exc))
-            if len(memo) < MEMO_VALUES:
-                memo[key] = outcome
+            outcome = outcome_of(raw, key)
         if outcome.__class__ is _Refused:
             raise ValueError(str(outcome))
         return outcome
 
+    check.memo, check.outcome = memo, outcome_of
     return check
+
+
+def _memo_key(raw):
+    # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
+    return raw if raw.__class__ is str else _NONE_KEY if raw is None else (raw.__class__, raw)
 
 
 def _find_header(rows, resource, limit=HEADER_SEARCH_ROWS):
@@ -544,9 +557,13 @@ def _preview_rows(resource, rows, result, progress, done_reading=None):
               for _p, f in columns}
     # What each cell of a row goes through, looked up once: its position, attribute, its column's check (the
     # widget's clean() and the model field's validators the widget does not already ask), and its header.
-    cells = [(p, f.attribute, _column_check(f.widget.clean, checks[f.attribute]), f.column_name) for p, f in columns]
+    cells = []
+    for p, f in columns:
+        check = _column_check(f.widget.clean, checks[f.attribute])
+        cells.append((p, f.attribute, check.memo, check.outcome, f.column_name))
     step_attrs = resource.step_attrs
     key = resource.key
+    single_key = key[0] if len(key) == 1 else None
     problems = result.problems
     # (row number, key, values, step values) of the rows that passed; the values as a tuple in the order of the
     # first such row's attributes (row_keys), a dict only for a row whose attributes differ: a dict per row
@@ -566,22 +583,33 @@ def _preview_rows(resource, rows, result, progress, done_reading=None):
         row_values = {}
         row_ok = True
         width = len(values)
-        for position, attribute, check, header in cells:
+        for position, attribute, memo, outcome_of, header in cells:
+            # The column's check (_column_check) inlined: a remembered cell costs one dictionary lookup.
             raw = values[position] if position < width else None
-            if raw.__class__ is str and raw[0] == "'":
-                raw = _unescape(raw)
-            try:
-                row_values[attribute] = check(raw)
-            except ValueError as exc:
-                problems.append(CellProblem(number, position, header, str(exc)))
+            if raw.__class__ is str:
+                if raw[0] == "'":
+                    raw = _unescape(raw)
+                memo_key = raw
+            else:
+                memo_key = _NONE_KEY if raw is None else (raw.__class__, raw)
+            outcome = memo.get(memo_key, _MISSING)
+            if outcome is _MISSING:
+                outcome = outcome_of(raw, memo_key)
+            if outcome.__class__ is _Refused:
+                problems.append(CellProblem(number, position, header, str(outcome)))
                 row_ok = False
-        step_values = tuple(row_values.pop(a, _ABSENT) for a in step_attrs) if step_attrs else ()
+            else:
+                row_values[attribute] = outcome
+        step_values = tuple([row_values.pop(a, _ABSENT) for a in step_attrs]) if step_attrs else ()
         if row_ok:
             for attr, message in resource.derive(row_values):
                 position = position_of.get(attr)
                 problems.append(CellProblem(number, position, _header(resource, attr), message))
                 row_ok = False
-        key_value = tuple(row_values.get(a) for a in key) if all(a in row_values for a in key) else None
+        if single_key is not None:
+            key_value = (row_values[single_key],) if single_key in row_values else None
+        else:
+            key_value = tuple(row_values.get(a) for a in key) if all(a in row_values for a in key) else None
         if key_value is not None:
             first = seen.get(key_value)
             if first is not None:
