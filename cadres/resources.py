@@ -139,6 +139,7 @@ class PersonResource(LedgerResource):
     aliases = {"身份证号码": "身份证号", "公民身份号码": "身份证号", "村": "所属村", "村名": "所属村",
                "电话": "联系电话", "手机号码": "联系电话"}
     step_attrs = ("stage", "stage_date")
+    step_unchanged_when = ("stage", "_stage")  # step_of(): no step for a blank 发展阶段 or the current one
 
     name = Field("name", "姓名", TextWidget(max_length=50, required=True))
     id_number = Field("id_number", "身份证号", IdNumberWidget())

@@ -75,6 +75,11 @@ class LedgerResource(resources.ModelResource):
     # Columns that are not written to the record but become a dated step beside it (党员花名册: 发展阶段 and
     # 阶段日期 become a StageChange); see step_of() and write_steps().
     step_attrs: tuple[str, ...] = ()
+    # (step attribute, stored name) such that a row equal to its stored record brings no step when the file's value
+    # of that step attribute is blank or equals the stored one: what step_of() answers for such a row, which the
+    # matcher then takes without a dict of the row and of the stored values and a call of step_of() (an unchanged
+    # re-import). None: step_of() decides every row.
+    step_unchanged_when: tuple[str, str] | None = None
 
     def __init__(self, township=None, **kwargs):
         super().__init__(**kwargs)
@@ -709,6 +714,9 @@ class _Matcher:
         at_township = names.index("_township")
         width, aligned, whole = self.width, self.aligned, self.whole
         locked, township_id = self.locked, self.township_id
+        quiet = resource.step_unchanged_when if step_attrs else None
+        if quiet is not None:
+            quiet_at, quiet_stored = step_attrs.index(quiet[0]), names.index(quiet[1])
         for number, key_value, packed, step_values in chunk:
             row = stored.get(key_value)
             is_tuple = packed.__class__ is tuple
@@ -726,6 +734,11 @@ class _Matcher:
             if same and not step_attrs:
                 result.unchanged += 1  # nothing to write, so an approved month's lock has nothing to refuse
                 continue
+            if same and quiet is not None:
+                value = step_values[quiet_at]
+                if value is _ABSENT or not value or value == row[quiet_stored]:
+                    result.unchanged += 1  # no step either (step_unchanged_when): nothing to write
+                    continue
             row_values = dict(zip(row_keys, packed, strict=True)) if is_tuple else packed
             current = None if row is None else dict(zip(names, row, strict=True))
             step = None

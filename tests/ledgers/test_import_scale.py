@@ -147,3 +147,23 @@ def test_kept_columns_decode_at_once_or_value_by_value_to_the_same_values(townsh
     assert decode["is_mobile"]([True, "False"]) == [True, False]
     assert decode["birth_date"](["2020-07-01", "1950-01-02"]) == [datetime.date(2020, 7, 1), datetime.date(1950, 1, 2)]
     assert decode["birth_date"]([None, "2020-07-01"]) == [None, datetime.date(2020, 7, 1)]
+
+
+def test_an_unchanged_row_with_its_current_stage_is_matched_without_step_of(township, village_a, staff, monkeypatch):
+    """PersonResource.step_unchanged_when: a row equal to its person, with the person's stage or none, is unchanged
+    without step_of(); a row that names another stage still goes through step_of() and becomes a step."""
+    rows = person_rows(6)
+    importing.confirm(PersonResource(township=township),
+                      importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *rows])),
+                      user=staff)
+    asked = []
+    step_of = PersonResource.step_of
+    monkeypatch.setattr(PersonResource, "step_of", lambda self, values, *args: asked.append(values["name"]) or
+                        step_of(self, values, *args))
+    rows[1][4] = ""  # no 发展阶段: no step
+    rows[2][4] = "预备党员"  # another stage than the stored one: step_of() decides (an earlier stage: refused)
+    rows[3][6] = "改了备注"  # a changed record: step_of() as before
+    again = importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *rows]))
+    assert sorted(asked) == ["党员2", "党员3"]
+    assert (again.unchanged, len(again.updates), again.invalid_rows) == (4, 1, 1)
+    assert [(p.row, p.column_letter) for p in again.problems] == [(4, "E")]
