@@ -76,7 +76,7 @@ class IdNumberWidget(TextWidget):
                 "身份证号被保存成了数字，Excel 只保留15位有效数字，末尾可能已变成0。"
                 "请把该列设为“文本”格式后重新填写"
             )
-        text = as_text(value).upper()
+        text = (value.strip() if value.__class__ is str else as_text(value)).upper()  # as_text() of a text: stripped
         if "*" in text:
             raise ValueError("身份证号已打码（打码的导出文件只供查看），不能用于导入")
         problem = id_number_problem(text)

@@ -332,7 +332,10 @@ def _json_column(values) -> list:
     if kinds <= _JSON_AS_IS:
         return values
     if kinds <= {datetime.date, type(None)}:
-        return [None if v is None else v.isoformat() for v in values]
+        # Each distinct day written once: a ledger repeats its days (a stage's date, birth dates).
+        texts = {day: day.isoformat() for day in set(values) if day is not None}
+        texts[None] = None
+        return list(map(texts.__getitem__, values))
     return [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]
 
 

@@ -167,3 +167,11 @@ def test_an_unchanged_row_with_its_current_stage_is_matched_without_step_of(town
     assert sorted(asked) == ["党员2", "党员3"]
     assert (again.unchanged, len(again.updates), again.invalid_rows) == (4, 1, 1)
     assert [(p.row, p.column_letter) for p in again.problems] == [(4, "E")]
+
+
+def test_a_column_of_days_is_kept_as_iso_text_each_distinct_day_written_once():
+    days = [datetime.date(2020, 7, 1), None, datetime.date(1950, 1, 2), datetime.date(2020, 7, 1)]
+    assert importing._json_column(days) == ["2020-07-01", None, "1950-01-02", "2020-07-01"]
+    assert importing._json_column([None, None]) == [None, None]
+    moment = datetime.datetime(2020, 7, 1, 8, 30)  # not a day: through _json, as before
+    assert importing._json_column([moment, datetime.date(2020, 7, 1)]) == ["2020-07-01T08:30:00", "2020-07-01"]
