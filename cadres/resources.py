@@ -78,7 +78,7 @@ class IdNumberWidget(TextWidget):
                 "身份证号被保存成了数字，Excel 只保留15位有效数字，末尾可能已变成0。"
                 "请把该列设为“文本”格式后重新填写"
             )
-        text = as_text(value).upper()
+        text = (value.strip() if value.__class__ is str else as_text(value)).upper()  # as_text() of a text: stripped
         if "*" in text:
             raise ValueError("身份证号已打码（打码的导出文件只供查看），不能用于导入")
         problem = id_number_problem(text)
@@ -155,6 +155,7 @@ class PersonResource(LedgerResource):
     aliases = {"身份证号码": "身份证号", "公民身份号码": "身份证号", "村": "所属村", "村名": "所属村",
                "电话": "联系电话", "手机号码": "联系电话"}
     step_attrs = ("stage", "stage_date")
+    step_unchanged_when = ("stage", "_stage")  # step_of(): no step for a blank 发展阶段 or the current one
 
     name = Field("name", "姓名", TextWidget(max_length=50, required=True))
     id_number = Field("id_number", "身份证号", IdNumberWidget())

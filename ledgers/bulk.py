@@ -69,12 +69,13 @@ def insert_with_history(model, rows: list[dict], *, defaults: dict | None = None
     constants = {f.attname: _db_value(connection, f.pre_save(template, True)) for f in fields}
     ids = _new_ids(connection, model, len(rows))
     columns = ["id", *(f.attname for f in fields)]
-    records = []
-    append = records.append
-    names = [f.attname for f in fields]
-    for pk, row in zip(ids, rows, strict=True):
-        append([pk, *(row[name] if name in row else constants[name] for name in names)])
-    _write_with_history(connection, model, columns, records, history_type="+", user=user, reason=reason,
+    # Column by column (a list of values per field), not a list per record: each column is then formatted for the
+    # database at once (_copy_column), by the kind of its values, rather than value by value.
+    values = [ids]
+    for name in columns[1:]:
+        constant = constants[name]
+        values.append([row[name] if name in row else constant for row in rows])
+    _write_with_history(connection, model, columns, values, history_type="+", user=user, reason=reason,
                         records_too=True)
     return ids
 
@@ -86,14 +87,15 @@ def insert_history(model, rows: list[dict], *, history_type: str, user=None, rea
         return
     connection = connections[router.db_for_write(model)]
     columns = [f.attname for f in model._meta.concrete_fields]
-    records = [[row[name] for name in columns] for row in rows]
-    _write_with_history(connection, model, columns, records, history_type=history_type, user=user, reason=reason)
+    values = [[row[name] for row in rows] for name in columns]
+    _write_with_history(connection, model, columns, values, history_type=history_type, user=user, reason=reason)
 
 
-def _write_with_history(connection, model, columns, records, *, history_type, user, reason, records_too=False):
-    """The records (when `records_too`) and a history row of each. A history row is its record's values followed
-    by the same four history values, so the columns are named in that order and each record is formatted once:
-    its COPY line (or parameter list) is reused with the history values appended."""
+def _write_with_history(connection, model, columns, values, *, history_type, user, reason, records_too=False):
+    """The records (when `records_too`) and a history row of each, from `values`: a list of the records' values per
+    column. A history row is its record's values followed by the same four history values, so the columns are named
+    in that order and each record is formatted once: its COPY line (or parameter list) is reused with the history
+    values appended."""
     historical = model.history.model
     now = timezone.now() if settings.USE_TZ else datetime.datetime.now()
     fixed = {"history_date": now, "history_change_reason": reason, "history_type": history_type,
@@ -103,12 +105,13 @@ def _write_with_history(connection, model, columns, records, *, history_type, us
     if set(history_columns) != expected:  # supports() admits only the usual history columns
         raise ValueError(f"{historical._meta.db_table}: history columns {sorted(expected)}, not {history_columns}")
     if connection.vendor == "postgresql":
-        lines = _copy_lines(records)
+        lines = _copy_lines(values)
         suffix = "\t" + "\t".join(_copy_text(value) for value in fixed.values()) + "\n"
         if records_too:
             _copy(connection, model._meta.db_table, columns, "\n".join(lines) + "\n")
         _copy(connection, historical._meta.db_table, history_columns, suffix.join(lines) + suffix)
         return
+    records = [list(record) for record in zip(*values, strict=True)]
     for index in _datetime_columns(model, columns):  # SQLite's driver: aware datetimes made naive, by Django
         for record in records:
             record[index] = _db_value(connection, record[index])
@@ -142,11 +145,33 @@ def _datetime_columns(model, columns) -> list[int]:
     return [i for i, name in enumerate(columns) if isinstance(kinds.get(name), models.DateTimeField)]
 
 
-def _copy_lines(rows) -> list[str]:
-    """Each row as a line of COPY's text format (without its newline)."""
+def _copy_lines(columns) -> list[str]:
+    """Each record (`columns`: a list of the records' values per column) as a line of COPY's text format (without
+    its newline)."""
+    return list(map("\t".join, zip(*map(_copy_column, columns), strict=True)))
+
+
+_BOOLEAN_TEXT = ("f", "t")
+
+
+def _copy_column(values) -> list[str]:
+    """A column's values in COPY's text format (_copy_text), the column at once where its values are all of one
+    kind: text needing no escape as it is (one look at all of it), booleans, integers or dates each by one call."""
+    kinds = set(map(type, values))
+    if len(kinds) == 1:
+        kind = next(iter(kinds))
+        if kind is str:
+            joined = "".join(values)
+            if joined.isprintable() and "\\" not in joined:
+                return values
+        elif kind is bool:
+            return [_BOOLEAN_TEXT[v] for v in values]
+        elif kind is int:
+            return list(map(str, values))
+        elif kind is datetime.date:
+            return list(map(datetime.date.isoformat, values))
     # Most values are text needing no escape: kept as they are without a call each.
-    return ["\t".join([v if v.__class__ is str and v.isprintable() and "\\" not in v else _copy_text(v) for v in row])
-            for row in rows]
+    return [v if v.__class__ is str and v.isprintable() and "\\" not in v else _copy_text(v) for v in values]
 
 
 def _copy(connection, table, columns, text):

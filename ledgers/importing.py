@@ -75,6 +75,11 @@ class LedgerResource(resources.ModelResource):
     # Columns that are not written to the record but become a dated step beside it (党员花名册: 发展阶段 and
     # 阶段日期 become a StageChange); see step_of() and write_steps().
     step_attrs: tuple[str, ...] = ()
+    # (step attribute, stored name) such that a row equal to its stored record brings no step when the file's value
+    # of that step attribute is blank or equals the stored one: what step_of() answers for such a row, which the
+    # matcher then takes without a dict of the row and of the stored values and a call of step_of() (an unchanged
+    # re-import). None: step_of() decides every row.
+    step_unchanged_when: tuple[str, str] | None = None
 
     def __init__(self, township=None, **kwargs):
         super().__init__(**kwargs)
@@ -291,8 +296,8 @@ class Preview:
         attrs = rows["attrs"]
         decode = resource.decoder
         creates, steps = rows["creates"], rows["steps"]
-        columns = [column if d is None else [d(v) for v in column]
-                   for d, column in zip([_column_decoder(resource, a) for a in attrs], creates["columns"], strict=True)]
+        columns = [decoded(column) for decoded, column in zip([_column_decoder(resource, a) for a in attrs],
+                                                              creates["columns"], strict=True)]
         keys = [[decode(a, v) for v in column] for a, column in zip(resource.key, steps["keys"], strict=False)]
         fields = steps["fields"]
         seen = {}
@@ -332,7 +337,10 @@ def _json_column(values) -> list:
     if kinds <= _JSON_AS_IS:
         return values
     if kinds <= {datetime.date, type(None)}:
-        return [None if v is None else v.isoformat() for v in values]
+        # Each distinct day written once: a ledger repeats its days (a stage's date, birth dates).
+        texts = {day: day.isoformat() for day in set(values) if day is not None}
+        texts[None] = None
+        return list(map(texts.__getitem__, values))
     return [v if v.__class__ in _JSON_AS_IS else _json(v) for v in values]
 
 
@@ -355,11 +363,15 @@ _DECODED_AS_IS = {models.CharField: str, models.TextField: str, models.BooleanFi
 
 
 def _column_decoder(resource, attr):
-    """How confirm turns a column's JSON values back into model values: None where they come back as they are
-    (text of a text field, a boolean of a boolean field, an integer id of a foreign key), else a function
-    that runs resource.decoder on every value that is not of that kind."""
+    """How confirm turns a column's JSON values back into model values: a function of the whole column. A column
+    whose values come back as they are (text of a text field, booleans of a boolean field, integer ids of a foreign
+    key) is kept as it is after one look at its kinds; ISO dates of a date field are read by one call each; any
+    other value goes through resource.decoder."""
     decode = resource.decoder
-    slow = lambda value: decode(attr, value)  # noqa: E731
+
+    def slow(column):
+        return [decode(attr, value) for value in column]
+
     if type(resource).decoder is not LedgerResource.decoder:
         return slow  # a resource that decodes its own way
     try:
@@ -367,14 +379,25 @@ def _column_decoder(resource, attr):
     except FieldDoesNotExist:
         return slow
     if type(model_field) is models.DateField:  # as rows_json() wrote it: ISO text
-        return lambda value: value if value is None else datetime.date.fromisoformat(value)
+        def dates(column):
+            if None in column:
+                return [value if value is None else datetime.date.fromisoformat(value) for value in column]
+            return list(map(datetime.date.fromisoformat, column))
+
+        return dates
     kind = next((k for field_class, k in _DECODED_AS_IS.items() if type(model_field) is field_class), None)
     if kind is None and isinstance(model_field, models.ForeignKey) and isinstance(
             model_field.target_field, models.AutoField | models.BigAutoField):
         kind = int
     if kind is None:
         return slow
-    return lambda value: value if value is None or value.__class__ is kind else decode(attr, value)
+
+    def kept(column):
+        if set(map(type, column)) <= {kind, type(None)}:
+            return column
+        return [value if value is None or value.__class__ is kind else decode(attr, value) for value in column]
+
+    return kept
 
 
 def _json(value):
@@ -432,27 +455,40 @@ def _column_check(clean, validators):
     A ledger repeats most of its cells (the village, yes/no, a stage, a date), so each column remembers the
     outcome of the first MEMO_VALUES distinct cell values it sees and checks each of them once per import;
     a column of unique values (names, 身份证号) stops remembering there. The cell rules are functions of the cell
-    alone (the lookups a widget needs are loaded once per import), so a remembered outcome is the outcome."""
+    alone (the lookups a widget needs are loaded once per import), so a remembered outcome is the outcome.
+
+    The check carries its memo ({_memo_key(cell): outcome}) and `outcome(cell, key)` (the outcome of a cell not
+    in the memo, a _Refused message for a refused one, remembered while there is room): the preview's loop looks
+    a cell up itself and calls no function for a remembered one."""
     memo = {}
 
+    def outcome_of(raw, key):
+        try:
+            outcome = clean(raw)
+            if validators:
+                outcome = _validated(outcome, validators)
+        except ValueError as exc:
+            outcome = _Refused(str(exc))
+        if len(memo) < MEMO_VALUES:
+            memo[key] = outcome
+        return outcome
+
     def check(raw):
-        # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
-        key = raw if raw.__class__ is str else _NONE_KEY if raw is None else (raw.__class__, raw)
+        key = _memo_key(raw)
         outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
-            try:
-                outcome = clean(raw)
-                if validators:
-                    outcome = _validated(outcome, validators)
-            except ValueError as exc:
-                outcome = _Refused(str(exc))
-            if len(memo) < MEMO_VALUES:
-                memo[key] = outcome
+            outcome = outcome_of(raw, key)
         if outcome.__class__ is _Refused:
             raise ValueError(str(outcome))
         return outcome
 
+    check.memo, check.outcome = memo, outcome_of
     return check
+
+
+def _memo_key(raw):
+    # By kind as well as value: 1, 1.0 and True are one dictionary key but not one cell.
+    return raw if raw.__class__ is str else _NONE_KEY if raw is None else (raw.__class__, raw)
 
 
 def _find_header(rows, resource, limit=HEADER_SEARCH_ROWS):
@@ -534,9 +570,13 @@ def _preview_rows(resource, rows, result, progress, done_reading=None):
               for _p, f in columns}
     # What each cell of a row goes through, looked up once: its position, attribute, its column's check (the
     # widget's clean() and the model field's validators the widget does not already ask), and its header.
-    cells = [(p, f.attribute, _column_check(f.widget.clean, checks[f.attribute]), f.column_name) for p, f in columns]
+    cells = []
+    for p, f in columns:
+        check = _column_check(f.widget.clean, checks[f.attribute])
+        cells.append((p, f.attribute, check.memo, check.outcome, f.column_name))
     step_attrs = resource.step_attrs
     key = resource.key
+    single_key = key[0] if len(key) == 1 else None
     problems = result.problems
     # (row number, key, values, step values) of the rows that passed; the values as a tuple in the order of the
     # first such row's attributes (row_keys), a dict only for a row whose attributes differ: a dict per row
@@ -556,22 +596,33 @@ def _preview_rows(resource, rows, result, progress, done_reading=None):
         row_values = {}
         row_ok = True
         width = len(values)
-        for position, attribute, check, header in cells:
+        for position, attribute, memo, outcome_of, header in cells:
+            # The column's check (_column_check) inlined: a remembered cell costs one dictionary lookup.
             raw = values[position] if position < width else None
-            if raw.__class__ is str and raw[0] == "'":
-                raw = _unescape(raw)
-            try:
-                row_values[attribute] = check(raw)
-            except ValueError as exc:
-                problems.append(CellProblem(number, position, header, str(exc)))
+            if raw.__class__ is str:
+                if raw[0] == "'":
+                    raw = _unescape(raw)
+                memo_key = raw
+            else:
+                memo_key = _NONE_KEY if raw is None else (raw.__class__, raw)
+            outcome = memo.get(memo_key, _MISSING)
+            if outcome is _MISSING:
+                outcome = outcome_of(raw, memo_key)
+            if outcome.__class__ is _Refused:
+                problems.append(CellProblem(number, position, header, str(outcome)))
                 row_ok = False
-        step_values = tuple(row_values.pop(a, _ABSENT) for a in step_attrs) if step_attrs else ()
+            else:
+                row_values[attribute] = outcome
+        step_values = tuple([row_values.pop(a, _ABSENT) for a in step_attrs]) if step_attrs else ()
         if row_ok:
             for attr, message in resource.derive(row_values):
                 position = position_of.get(attr)
                 problems.append(CellProblem(number, position, _header(resource, attr), message))
                 row_ok = False
-        key_value = tuple(row_values.get(a) for a in key) if all(a in row_values for a in key) else None
+        if single_key is not None:
+            key_value = (row_values[single_key],) if single_key in row_values else None
+        else:
+            key_value = tuple(row_values.get(a) for a in key) if all(a in row_values for a in key) else None
         if key_value is not None:
             first = seen.get(key_value)
             if first is not None:
@@ -674,6 +725,9 @@ class _Matcher:
         if step_attrs and type(resource).prepare_steps is not LedgerResource.prepare_steps:
             resource.prepare_steps(names, [(row, step_values) for _n, key_value, _p, step_values in chunk
                                            if (row := stored.get(key_value)) is not None])
+        quiet = resource.step_unchanged_when if step_attrs else None
+        if quiet is not None:
+            quiet_at, quiet_stored = step_attrs.index(quiet[0]), names.index(quiet[1])
         for number, key_value, packed, step_values in chunk:
             row = stored.get(key_value)
             is_tuple = packed.__class__ is tuple
@@ -691,6 +745,11 @@ class _Matcher:
             if same and not step_attrs:
                 result.unchanged += 1  # nothing to write, so an approved month's lock has nothing to refuse
                 continue
+            if same and quiet is not None:
+                value = step_values[quiet_at]
+                if value is _ABSENT or not value or value == row[quiet_stored]:
+                    result.unchanged += 1  # no step either (step_unchanged_when): nothing to write
+                    continue
             row_values = dict(zip(row_keys, packed, strict=True)) if is_tuple else packed
             current = None if row is None else dict(zip(names, row, strict=True))
             step = None

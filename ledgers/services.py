@@ -1,6 +1,7 @@
 """Preview and confirm of an ImportJob (called by the Celery tasks, which take only the job id)."""
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -44,10 +45,56 @@ def read_progress(job) -> dict:
 
 def checked_preview(job: ImportJob) -> importing.Preview | None:
     """The Preview the job's check produced, from the database; None when there is none (or no longer)."""
-    rows = ImportJob.objects.filter(pk=job.pk).values_list("checked_rows", flat=True).first()
+    rows = _checked_rows(job.pk)
     if rows is None:
         return None
     return importing.Preview.from_json(rows, job.problems, _resource(job))
+
+
+# The long lists of checked_rows (rows_json, format 2): on PostgreSQL each is read an item at a time (a column of
+# the new records, an update), by (path, items a fetch), so that neither the whole JSON text nor all of its decoded
+# lists are held at once beside the Preview made of them.
+PIECEWISE = ((("creates", "columns"), 1), (("updates",), 2000), (("steps", "keys"), 1), (("steps", "columns"), 1))
+
+
+def _checked_rows(job_id):
+    """ImportJob.checked_rows of a job (None when there are none), as the field decodes it; on PostgreSQL its long
+    lists (PIECEWISE) are iterators read from the database a piece at a time as they are consumed."""
+    connection = connections[router.db_for_read(ImportJob)]
+    if connection.vendor != "postgresql":
+        return ImportJob.objects.filter(pk=job_id).values_list("checked_rows", flat=True).first()
+    quote = connection.ops.quote_name
+    table, column = quote(ImportJob._meta.db_table), quote("checked_rows")
+    rest = column + "".join(" #- %s" for _path, _size in PIECEWISE)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({rest})::text, {column} ->> 'format' FROM {table} WHERE id = %s",
+                       [*(list(path) for path, _size in PIECEWISE), job_id])
+        found = cursor.fetchone()
+    if found is None or found[0] is None:
+        return None
+    if found[1] != "2":  # kept by a version before (a list per row): read whole
+        return ImportJob.objects.filter(pk=job_id).values_list("checked_rows", flat=True).first()
+    rows = json.loads(found[0])
+    for path, size in PIECEWISE:
+        *parents, name = path
+        into = rows
+        for parent in parents:
+            into = into[parent]
+        into[name] = _json_items(connection, job_id, path, size)
+    return rows
+
+
+def _json_items(connection, job_id, path, size):
+    """The items of the JSON list at `path` of a job's checked_rows, decoded one at a time, fetched `size` at a
+    time through a server-side cursor (a column of 100,000 values is a few MB, the whole JSON some 30)."""
+    quote = connection.ops.quote_name
+    with connection.chunked_cursor() as cursor:
+        cursor.cursor.itersize = size
+        cursor.execute(f"SELECT item.value::text FROM {quote(ImportJob._meta.db_table)} AS job CROSS JOIN LATERAL "
+                       f"jsonb_array_elements(job.{quote('checked_rows')} #> %s) WITH ORDINALITY AS item(value, n) "
+                       "WHERE job.id = %s ORDER BY item.n", [list(path), job_id])
+        for (text,) in cursor:
+            yield json.loads(text)
 
 
 def _resource(job):
@@ -140,7 +187,8 @@ def _json_pieces(value):
             yield ("," if index else "") + json.dumps(str(name)) + ":"
             yield from _json_pieces(item)
         yield "}"
-    elif isinstance(value, list | tuple) and any(isinstance(item, dict | list | tuple) for item in value):
+    elif isinstance(value, list | tuple) and any(issubclass(kind, dict | list | tuple)
+                                                 for kind in set(map(type, value))):  # the kinds, not every item
         yield "["
         for index, item in enumerate(value):
             if index:
@@ -206,6 +254,9 @@ def confirm_job(*, job_id):
     job = ImportJob.objects.select_related("township", "user").defer("checked_rows").get(pk=job_id)
     if job.status != ImportStatus.CONFIRMING:
         return
+    # What a preview in this process left (its garbage, the memory calamine freed) goes before the rows come.
+    gc.collect()
+    spreadsheets.release_freed_memory()
     result = checked_preview(job)
     if result is None:
         _fail(job, "预览数据已丢失，请重新上传文件。")

@@ -65,3 +65,28 @@ def test_steps_take_the_default_source_and_update_history(township, village_a, s
     assert (change.source, change.date, change.history.get().history_type) == ("import", datetime.date(2023, 1, 5), "+")
     assert list(person.history.values_list("history_type", flat=True).order_by("history_id")) == ["+", "~"]
 
+
+
+def test_a_column_is_formatted_at_once_as_value_by_value():
+    """_copy_column takes a column of one kind at once; the text is what _copy_text gives each value."""
+    from decimal import Decimal
+
+    columns = [
+        ["甲", "乙", ""], ["a\tb", "c"], ["C:\\x", "y"], ["\x01", "z"],  # text, escaped or not
+        [True, False, True], [1, 20, -3], [datetime.date(2020, 7, 1), datetime.date(1950, 1, 2)],
+        [None, "x", 1, True, datetime.date(2020, 1, 1), Decimal("1.50")], [None, None], [Source.IMPORT, "x"],
+        [datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)],
+    ]
+    for column in columns:
+        assert bulk._copy_column(column) == [bulk._copy_text(v) for v in column], column
+    assert bulk._copy_lines([[1, 2], ["a", "b\n"], [True, None]]) == ["1\ta\tt", "2\tb\\n\t\\N"]
+
+
+def test_rows_missing_a_field_take_its_default_column_by_column(township, village_a, staff):
+    rows = [person_row(1, village_a), person_row(2, village_a, note="有备注", is_mobile=True), person_row(3, village_a)]
+    with transaction.atomic():
+        ids = bulk.insert_with_history(Person, rows, defaults={"township_id": township.pk, "note": "默认"}, user=staff)
+    people = Person.objects.in_bulk(ids)
+    assert [(people[pk].note, people[pk].is_mobile) for pk in ids] == [("默认", False), ("有备注", True),
+                                                                       ("默认", False)]
+    assert [Person.history.get(id=pk).note for pk in ids] == ["默认", "有备注", "默认"]

@@ -132,3 +132,46 @@ def test_a_reimport_with_one_changed_cell_updates_that_field_of_that_row_only(to
     importing.confirm(PersonResource(township=township), again, user=staff)
     person.refresh_from_db()
     assert person.note == "改过的备注" and person.history.count() == 2
+
+
+def test_kept_columns_decode_at_once_or_value_by_value_to_the_same_values(township):
+    """A kept column of values of its field's kind comes back as it is, in one look; another value in it (text of
+    an id, a blank date) goes through the field as before."""
+    resource = PersonResource(township=township)
+    decode = {attr: importing._column_decoder(resource, attr) for attr in ("village_id", "name", "birth_date",
+                                                                            "is_mobile")}
+    ids = [3, 4, None]
+    assert decode["village_id"](ids) is ids  # integers of an integer key: kept as they are
+    assert decode["village_id"](["3", 4, None]) == [3, 4, None]
+    assert decode["name"](["甲", None]) == ["甲", None]
+    assert decode["is_mobile"]([True, "False"]) == [True, False]
+    assert decode["birth_date"](["2020-07-01", "1950-01-02"]) == [datetime.date(2020, 7, 1), datetime.date(1950, 1, 2)]
+    assert decode["birth_date"]([None, "2020-07-01"]) == [None, datetime.date(2020, 7, 1)]
+
+
+def test_an_unchanged_row_with_its_current_stage_is_matched_without_step_of(township, village_a, staff, monkeypatch):
+    """PersonResource.step_unchanged_when: a row equal to its person, with the person's stage or none, is unchanged
+    without step_of(); a row that names another stage still goes through step_of() and becomes a step."""
+    rows = person_rows(6)
+    importing.confirm(PersonResource(township=township),
+                      importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *rows])),
+                      user=staff)
+    asked = []
+    step_of = PersonResource.step_of
+    monkeypatch.setattr(PersonResource, "step_of", lambda self, values, *args: asked.append(values["name"]) or
+                        step_of(self, values, *args))
+    rows[1][4] = ""  # no 发展阶段: no step
+    rows[2][4] = "预备党员"  # another stage than the stored one: step_of() decides (an earlier stage: refused)
+    rows[3][6] = "改了备注"  # a changed record: step_of() as before
+    again = importing.preview(PersonResource(township=township), xlsx_bytes([PERSON_HEADERS, *rows]))
+    assert sorted(asked) == ["党员2", "党员3"]
+    assert (again.unchanged, len(again.updates), again.invalid_rows) == (4, 1, 1)
+    assert [(p.row, p.column_letter) for p in again.problems] == [(4, "E")]
+
+
+def test_a_column_of_days_is_kept_as_iso_text_each_distinct_day_written_once():
+    days = [datetime.date(2020, 7, 1), None, datetime.date(1950, 1, 2), datetime.date(2020, 7, 1)]
+    assert importing._json_column(days) == ["2020-07-01", None, "1950-01-02", "2020-07-01"]
+    assert importing._json_column([None, None]) == [None, None]
+    moment = datetime.datetime(2020, 7, 1, 8, 30)  # not a day: through _json, as before
+    assert importing._json_column([moment, datetime.date(2020, 7, 1)]) == ["2020-07-01T08:30:00", "2020-07-01"]

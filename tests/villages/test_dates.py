@@ -1,4 +1,5 @@
-"""villages.dates.Year and Month: the year and month of a date read in SQL (no Python call per row on SQLite), equal to Django's."""
+"""villages.dates.Year and Month: the year and month of a date read in SQL (no Python call per row on SQLite),
+equal to Django's."""
 import datetime
 import zoneinfo
 
