@@ -239,12 +239,11 @@ class PersonResource(LedgerResource):
 
     def prepare_steps(self, names, rows):
         """The village each transferred person belonged to on the date of a new step (Person.villages_on: a batch
-        of queries for the chunk), for step_of's month lock; a person who never moved is where they are now. A
-        row whose stage is the stored one asks nothing (an unchanged re-import reads no transfer)."""
-        at_pk, at_stage = names.index("pk"), names.index("_stage")
-        at_step, at_date = self.step_attrs.index("stage"), self.step_attrs.index("stage_date")
-        asked = [(row[at_pk], step[at_date]) for row, step in rows
-                 if isinstance(step[at_date], datetime.date) and step[at_step] != row[at_stage]]
+        of queries for the chunk), for step_of's month lock; a person who never moved is where they are now. The
+        rows come without those whose stage is blank or the stored one (step_unchanged_when), so an unchanged
+        re-import reads no transfer."""
+        at_pk, at_date = names.index("pk"), self.step_attrs.index("stage_date")
+        asked = [(row[at_pk], step[at_date]) for row, step in rows if isinstance(step[at_date], datetime.date)]
         if asked and getattr(self, "_moved", None) is None:
             self._moved = set(Transfer.objects.filter(person__township=self.township).values_list("person_id",
                                                                                                      flat=True))

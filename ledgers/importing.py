@@ -191,8 +191,9 @@ class LedgerResource(resources.ModelResource):
 
     def prepare_steps(self, names: list, rows: list[tuple[tuple, tuple]]):
         """Called before a chunk's rows are matched, with [(stored values, step values)] of its stored records
-        (`names` names the former, step_attrs the latter; a step column the file lacks holds a marker that is no
-        value): lookups step_of then makes for them all at once, not per row."""
+        whose row may ask a step (not those step_unchanged_when says ask none; `names` names the stored values,
+        step_attrs the step values; a step column the file lacks holds a marker that is no value): lookups step_of
+        then makes for them all at once, not per row."""
 
     def step_of(self, values: dict, step_values: dict, current: dict | None, locked: set):
         """(step, problems) of a clean row: the dated step its step columns ask for beside the record (a dict,
@@ -722,12 +723,21 @@ class _Matcher:
         at_township = names.index("_township")
         width, aligned, whole = self.width, self.aligned, self.whole
         locked, township_id = self.locked, self.township_id
-        if step_attrs and type(resource).prepare_steps is not LedgerResource.prepare_steps:
-            resource.prepare_steps(names, [(row, step_values) for _n, key_value, _p, step_values in chunk
-                                           if (row := stored.get(key_value)) is not None])
         quiet = resource.step_unchanged_when if step_attrs else None
         if quiet is not None:
             quiet_at, quiet_stored = step_attrs.index(quiet[0]), names.index(quiet[1])
+
+        def no_step(step_values, row):
+            """Whether step_unchanged_when says the row asks no step: the file's value blank or the stored one."""
+            if quiet is None:
+                return False
+            value = step_values[quiet_at]
+            return value is _ABSENT or not value or value == row[quiet_stored]
+
+        if step_attrs and type(resource).prepare_steps is not LedgerResource.prepare_steps:
+            resource.prepare_steps(names, [(row, step_values) for _n, key_value, _p, step_values in chunk
+                                           if (row := stored.get(key_value)) is not None
+                                           and not no_step(step_values, row)])
         for number, key_value, packed, step_values in chunk:
             row = stored.get(key_value)
             is_tuple = packed.__class__ is tuple
@@ -745,11 +755,9 @@ class _Matcher:
             if same and not step_attrs:
                 result.unchanged += 1  # nothing to write, so an approved month's lock has nothing to refuse
                 continue
-            if same and quiet is not None:
-                value = step_values[quiet_at]
-                if value is _ABSENT or not value or value == row[quiet_stored]:
-                    result.unchanged += 1  # no step either (step_unchanged_when): nothing to write
-                    continue
+            if same and no_step(step_values, row):
+                result.unchanged += 1  # no step either (step_unchanged_when): nothing to write
+                continue
             row_values = dict(zip(row_keys, packed, strict=True)) if is_tuple else packed
             current = None if row is None else dict(zip(names, row, strict=True))
             step = None
