@@ -609,7 +609,7 @@ class TransferResource(LedgerResource):
     def existing(self, keys, attrs):
         """The stored transfers of the file's people, whichever townships they run between: one query per 500
         people. A transfer touching the township (either end) is the township's."""
-        names = [*attrs, *(a for a in self.key if a not in attrs), "pk", "_township"]
+        names = self.stored_names(attrs)
         fetch = [*(name for name in names if name != "_township"), "from_township_id", "to_township_id"]
         people = sorted({key[0] for key in keys})
         found = {}

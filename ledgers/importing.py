@@ -122,16 +122,21 @@ class LedgerResource(resources.ModelResource):
         """Extra values read with each stored record (e.g. the date of a person's latest step), by name."""
         return {}
 
+    def stored_names(self, attrs: list[str], extras=()) -> list[str]:
+        """The names of a stored record's values, in the order existing() gives them: `attrs` first (so that a
+        row's values in that order compare with a slice of the tuple), then the key attributes not among them,
+        "pk", "_township" and `extras` (the stored_annotations())."""
+        return [*attrs, *(a for a in self.key if a not in attrs), "pk", "_township", *extras]
+
     def existing(self, keys: list[tuple], attrs: list[str]) -> tuple[list[str], dict[tuple, tuple]]:
         """(names, {key: stored values}) for the keys of the file, in a bounded number of queries.
 
         The stored values are a tuple per record (values_list, not a dict or an instance each), in the order of
-        `names`: `attrs` first (so that a row's values in that order compare with a slice of the tuple), then
-        the key attributes not among them, "pk", "_township" and the stored_annotations()."""
+        `names` (stored_names)."""
         model = self.model
         township_path = access.scope_of(model).township
         extras = self.stored_annotations()
-        names = [*attrs, *(a for a in self.key if a not in attrs), "pk", "_township", *extras]
+        names = self.stored_names(attrs, extras)
         qs = model._default_manager.order_by().annotate(**extras)
         positions = [names.index(a) for a in self.key]
         found = {}
