@@ -605,12 +605,12 @@ def _preview_rows(resource, rows, result, progress, done_reading=None):
         for position, attribute, memo, outcome_of, header in cells:
             # The column's check (_column_check) inlined: a remembered cell costs one dictionary lookup.
             raw = values[position] if position < width else None
-            if raw.__class__ is str:
+            if raw.__class__ is str:  # a text is its own memo key (_memo_key), without a call
                 if raw[0] == "'":
                     raw = _unescape(raw)
                 memo_key = raw
             else:
-                memo_key = _NONE_KEY if raw is None else (raw.__class__, raw)
+                memo_key = _memo_key(raw)
             outcome = memo.get(memo_key, _MISSING)
             if outcome is _MISSING:
                 outcome = outcome_of(raw, memo_key)
