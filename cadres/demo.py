@@ -191,13 +191,16 @@ def _load_members(township, villages):
             people.append(person)
             joined.append(datetime.date(min(person.birth_date.year + 24 + i % 16, 2021), 1 + i % 12, 1))
             i += 1
+    _register_members(people, joined)
+
+
+def _register_members(people, joined):
+    """Save `people` (unsaved Person instances), each with one 正式党员 step dated by `joined`, and their stage."""
     bulk_create_with_history(people, Person)
-    saved = dict(Person.objects.filter(township=township, id_number__startswith=MEMBER_REGION)
+    saved = dict(Person.objects.filter(id_number__in=[person.id_number for person in people])
                  .values_list("id_number", "id"))
-    bulk_create_with_history([
-        StageChange(person_id=saved[person.id_number], stage=Stage.MEMBER, date=day)
-        for person, day in zip(people, joined, strict=True)
-    ], StageChange)
+    bulk_create_with_history([StageChange(person_id=saved[person.id_number], stage=Stage.MEMBER, date=day)
+                              for person, day in zip(people, joined, strict=True)], StageChange)
     Person.objects.filter(pk__in=saved.values()).refresh_stages()
 
 
@@ -295,11 +298,7 @@ def _load_neighbour(township, villages, neighbour):
             i = v * NEIGHBOUR_MEMBERS + n
             people.append(_person(neighbour, village, i, 1955 + i % 40, 3000, region=NEIGHBOUR_REGION))
             joined.append(datetime.date(min(people[-1].birth_date.year + 25 + i % 12, 2021), 1 + i % 12, 1))
-    bulk_create_with_history(people, Person)
-    saved = dict(Person.objects.filter(id_number__startswith=NEIGHBOUR_REGION).values_list("id_number", "id"))
-    bulk_create_with_history([StageChange(person_id=saved[person.id_number], stage=Stage.MEMBER, date=day)
-                              for person, day in zip(people, joined, strict=True)], StageChange)
-    Person.objects.filter(pk__in=saved.values()).refresh_stages()
+    _register_members(people, joined)
     ours = dict(enumerate(villages, start=1))
     for our_order, their_order, day, note, outwards in BETWEEN:
         here, there = ours[our_order], theirs[their_order - 1]
