@@ -123,16 +123,13 @@ class PersonWidget(NameLookupWidget):
         super().__init__(Person, "人员", name_field="id_number", **kwargs)
         self.id_number = IdNumberWidget()
 
-    def _load(self):
-        if self.by_name is None:
-            people = Person.objects.all()
-            township = self.resource.township
-            if township is not None:
-                touching = Transfer.objects.filter(Q(from_township=township) | Q(to_township=township))
-                people = people.filter(Q(township=township) | Q(pk__in=touching.values("person_id")))
-            pairs = list(people.values_list("id_number", "pk"))
-            self.by_name = dict(pairs)
-            self.by_id = {pk: number for number, pk in pairs}
+    def candidates(self):
+        people = Person.objects.all()
+        township = self.resource.township
+        if township is not None:
+            touching = Transfer.objects.filter(Q(from_township=township) | Q(to_township=township))
+            people = people.filter(Q(township=township) | Q(pk__in=touching.values("person_id")))
+        return people
 
     def parse(self, value):
         text = self.id_number.parse(value)

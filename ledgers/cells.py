@@ -294,12 +294,16 @@ class NameLookupWidget(LedgerWidget):
     def bind(self, resource):
         self.resource = resource
 
+    def candidates(self):
+        """The records a name may name: the importing township's."""
+        qs = self.model._default_manager.all()
+        if self.resource.township is not None:
+            qs = qs.filter(**{self.township_path: self.resource.township.pk})
+        return qs
+
     def _load(self):
         if self.by_name is None:
-            qs = self.model._default_manager.all()
-            if self.resource.township is not None:
-                qs = qs.filter(**{self.township_path: self.resource.township.pk})
-            pairs = list(qs.values_list(self.name_field, "pk"))
+            pairs = list(self.candidates().values_list(self.name_field, "pk"))
             self.by_name = {str(name).strip(): pk for name, pk in pairs}
             self.by_id = {pk: name for name, pk in pairs}
 
