@@ -41,4 +41,4 @@ screenshots: install
 	@echo "截图已保存在 tests/e2e/screenshots/"
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import DisallowedHost
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
@@ -123,3 +124,57 @@ class DisallowedHostMiddleware:
 
 
 BAD_HOST_MESSAGE = "请求的网址（主机名）不是本系统的地址，请检查地址后重试。"
+
+
+logger = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _locked(exception):
+    """SQLite's SQLITE_BUSY (and BUSY_SNAPSHOT): another connection holds the write lock, or wrote since we read."""
+    return isinstance(exception, OperationalError) and "database is locked" in str(exception)
+
+
+class SQLiteReadTransactionMiddleware:
+    """On the embedded SQLite, a page that only reads does not queue for the write lock.
+
+    Every request is one transaction (ATOMIC_REQUESTS), and on SQLite the settings begin it IMMEDIATE: it takes
+    the database's one write lock at BEGIN, so a writer never fails half-way, but every request, reads too, waits
+    for every other (bench/load_bench.py). Here a GET, HEAD or OPTIONS request begins DEFERRED instead: in WAL mode
+    readers run side by side and beside the one writer. A read request that does write (opening a submission
+    marks its notices read) may then find the lock taken, or its snapshot outdated, and SQLite refuses at once
+    ("database is locked"): its transaction is rolled back whole, and the view runs once more, IMMEDIATE, as
+    every request did before. PostgreSQL is not concerned."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.vendor != "sqlite" or request.method not in SAFE_METHODS:
+            return self.get_response(request)
+        connection.ensure_connection()  # connecting sets transaction_mode from the settings
+        configured = connection.transaction_mode
+        connection.transaction_mode = "DEFERRED"
+        try:
+            return self.get_response(request)
+        finally:
+            connection.transaction_mode = configured
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request._read_transaction_view = (view_func, view_args, view_kwargs)
+
+    def process_exception(self, request, exception):
+        connection = connections[DEFAULT_DB_ALIAS]
+        view = getattr(request, "_read_transaction_view", None)
+        if view is None or getattr(connection, "transaction_mode", None) != "DEFERRED" or not _locked(exception):
+            return None
+        view_func, view_args, view_kwargs = view
+        logger.info("SQLite 写锁被占用，只读请求改为立即加锁后重试：%s", request.path)
+        connection.transaction_mode = "IMMEDIATE"  # the configured mode; __call__ restores it in any case
+        atomic = (connection.settings_dict["ATOMIC_REQUESTS"]
+                  and DEFAULT_DB_ALIAS not in getattr(view_func, "_non_atomic_requests", set()))
+        if atomic:
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                return view_func(request, *view_args, **view_kwargs)
+        return view_func(request, *view_args, **view_kwargs)

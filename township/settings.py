@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "township.middleware.RequestAuditMiddleware",
     "township.middleware.SessionIdleTimeoutMiddleware",
     "township.middleware.NoStoreMiddleware",
+    "township.middleware.SQLiteReadTransactionMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -154,7 +155,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several web workers on the embedded SQLite: a deferred transaction that reads, then writes, fails at
     # once with "database is locked" when another worker writes (bench/load_bench.py found 500s on upload).
     # IMMEDIATE takes the write lock at BEGIN and waits for it (up to `timeout` seconds) instead.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # Write-ahead logging lets readers run beside the writer; a read-only request begins DEFERRED and so does not
+    # wait for the lock at all (township.middleware.SQLiteReadTransactionMiddleware).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                                           "init_command": "PRAGMA journal_mode=WAL"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "township.User"
