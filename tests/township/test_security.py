@@ -67,3 +67,12 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     result = _manage("check", DEBUG="False", ALLOWED_HOSTS="example.org")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(("url", "age"), [("postgres://u:p@db:5432/dangjian", "60"), ("sqlite:////tmp/x.sqlite3", "0")])
+def test_a_postgresql_connection_is_kept_by_its_worker_and_checked_before_reuse(url, age):
+    code = ("from django.conf import settings; d = settings.DATABASES['default']; "
+            "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    result = _manage("shell", "-c", code, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [age, "True"]
