@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import DisallowedHost
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
+from django.core.handlers.base import BaseHandler
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.http import HttpResponseBadRequest
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
@@ -172,9 +173,5 @@ class SQLiteReadTransactionMiddleware:
         view_func, view_args, view_kwargs = view
         logger.info("SQLite 写锁被占用，只读请求改为立即加锁后重试：%s", request.path)
         connection.transaction_mode = "IMMEDIATE"  # the configured mode; __call__ restores it in any case
-        atomic = (connection.settings_dict["ATOMIC_REQUESTS"]
-                  and DEFAULT_DB_ALIAS not in getattr(view_func, "_non_atomic_requests", set()))
-        if atomic:
-            with transaction.atomic(using=DEFAULT_DB_ALIAS):
-                return view_func(request, *view_args, **view_kwargs)
-        return view_func(request, *view_args, **view_kwargs)
+        # In a transaction as the handler wraps a view (ATOMIC_REQUESTS, unless the view is non_atomic_requests).
+        return BaseHandler().make_view_atomic(view_func)(request, *view_args, **view_kwargs)

@@ -143,20 +143,17 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "township.wsgi.application"
 
-# On PostgreSQL a connection is a server process: opening one per request cost a fifth of the throughput under
-# load (bench/load_bench.py, 17.6 → 22.1 requests/s), so each worker keeps its connection for a minute, checked
-# before reuse. SQLite opens a file: nothing to keep.
-_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://"))
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60" if _POSTGRES else "0")),
-        conn_health_checks=True,
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_health_checks=True)
 }
+_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# A PostgreSQL connection is a server process: opening one per request cost a fifth of the throughput under load
+# (bench/load_bench.py, 17.6 → 22.1 requests/s), so each worker keeps its connection for a minute, checked before
+# reuse. SQLite opens a file: nothing to keep.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0" if _SQLITE else "60"))
 # Every request is one transaction: a view that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if _SQLITE:
     # Several web workers on the embedded SQLite: a deferred transaction that reads, then writes, fails at
     # once with "database is locked" when another worker writes (bench/load_bench.py found 500s on upload).
     # IMMEDIATE takes the write lock at BEGIN and waits for it (up to `timeout` seconds) instead.
